@@ -1,0 +1,12 @@
+//! The interfaces through which Carrack contracts, off-chain tools and tests talk to each
+//! other: `#[ink::trait_definition]`s, the shared error types and the shared events.
+//!
+//! This crate is a plain library. It deliberately has no `ink-as-dependency` feature,
+//! because ink_e2e builds every package that declares one as a contract.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+pub mod psp22;
+
+pub use psp22::{
+    Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,
+};
