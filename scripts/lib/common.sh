@@ -1,0 +1,99 @@
+# Shared settings and helpers for Carrack's scripts. Source it; do not run it.
+#
+# Every script keeps its build outputs outside the checkout, so repeated runs, CI and
+# fresh clones reuse the same warm caches:
+#   CARGO_TARGET_DIR            debug builds, unit and ink_e2e tests
+#   CARRACK_RELEASE_TARGET_DIR  `cargo contract build --release` bundles (devnet, sizes)
+
+CARRACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CARRACK_CACHE="${CARRACK_CACHE:-$HOME/.cache/carrack}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CARRACK_CACHE/target}"
+CARRACK_RELEASE_TARGET_DIR="${CARRACK_RELEASE_TARGET_DIR:-$CARRACK_CACHE/target-release}"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+# The pinned versions (see DEVELOPERS.md).
+RUST_TOOLCHAIN="1.86"
+CARGO_CONTRACT_VERSION="5.0.3"
+CONTRACTS_NODE_VERSION="0.42.0"
+
+CARRACK_STEP="starting"
+
+# Prints a banner and remembers the step name for the failure message.
+step() {
+  CARRACK_STEP="$*"
+  printf '\n==> %s\n' "$*"
+}
+
+say() { printf '    %s\n' "$*"; }
+
+die() {
+  printf '\nERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+# Call once per script: names the failing step when any command fails.
+on_failure_name_step() {
+  local script="$1"
+  trap 'code=$?; printf "\n%s: FAILED during step: %s (exit %s)\n" "'"$script"'" "$CARRACK_STEP" "$code" >&2; exit $code' ERR
+}
+
+# Seconds since `start` as "Xm Ys".
+elapsed_since() {
+  local secs=$(( SECONDS - $1 ))
+  printf '%dm %02ds' $(( secs / 60 )) $(( secs % 60 ))
+}
+
+# The contract packages: every crate under contracts/ that declares `ink-as-dependency`
+# (shared libraries such as contracts/interfaces do not).
+contract_dirs() {
+  local manifest
+  for manifest in "$CARRACK_ROOT"/contracts/*/Cargo.toml; do
+    if grep -q '^ink-as-dependency' "$manifest"; then
+      dirname "$manifest"
+    fi
+  done
+}
+
+# `carrack-token` -> `carrack_token`, the artifact name cargo-contract uses.
+artifact_name() {
+  sed -n 's/^name = "\(.*\)"/\1/p' "$1/Cargo.toml" | head -1 | tr '-' '_'
+}
+
+# Optimized-size target in bytes: the pool may use 64 KiB, every other contract 24 KiB.
+size_target_bytes() {
+  case "$1" in
+    carrack_pool) echo $(( 64 * 1024 )) ;;
+    *) echo $(( 24 * 1024 )) ;;
+  esac
+}
+
+# Builds every contract with `cargo contract build --release` into
+# $CARRACK_RELEASE_TARGET_DIR and prints each optimized .wasm size against its target.
+build_release_contracts() {
+  local dir name log wasm size target start
+  mkdir -p "$CARRACK_CACHE/logs"
+  for dir in $(contract_dirs); do
+    name="$(artifact_name "$dir")"
+    log="$CARRACK_CACHE/logs/build-$name.log"
+    start=$SECONDS
+    if ! (cd "$CARRACK_ROOT" && CARGO_TARGET_DIR="$CARRACK_RELEASE_TARGET_DIR" \
+          cargo contract build --release --manifest-path "$dir/Cargo.toml") >"$log" 2>&1; then
+      tail -n 60 "$log" >&2
+      die "cargo contract build --release failed for $name (full log: $log)"
+    fi
+    wasm="$CARRACK_RELEASE_TARGET_DIR/ink/$name/$name.wasm"
+    [[ -f "$wasm" ]] || die "cargo contract build reported success but $wasm is missing"
+    size=$(stat -c %s "$wasm")
+    target=$(size_target_bytes "$name")
+    local verdict="ok"
+    (( size <= target )) || verdict="OVER TARGET"
+    printf '    %-20s %7d bytes (%s KiB)   target <= %d KiB: %s   [built in %s]\n' \
+      "$name" "$size" "$(awk "BEGIN { printf \"%.1f\", $size / 1024 }")" \
+      $(( target / 1024 )) "$verdict" "$(elapsed_since "$start")"
+  done
+}
+
+# The release bundle (.contract: code + metadata) of an artifact name.
+release_bundle() {
+  echo "$CARRACK_RELEASE_TARGET_DIR/ink/$1/$1.contract"
+}

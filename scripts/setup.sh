@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Installs what Carrack needs, skipping whatever is already there at the pinned version:
+#   - the Rust 1.86 toolchain (rust-src, clippy, rustfmt, wasm32-unknown-unknown)
+#   - cargo-contract 5.0.3                          (cargo install, ~12-25 min on 2 cores)
+#   - substrate-contracts-node 0.42.0 (crate contracts-node, cargo install, ~1 h on 2 cores)
+#   - the Debian packages needed to compile those two, only when one must be compiled
+# Idempotent: run it as often as you like; a warm machine passes through in seconds.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+on_failure_name_step setup.sh
+
+HOST_TRIPLE=""
+PINNED_TOOLCHAIN=""
+BUILD_PACKAGES=(clang libclang-dev protobuf-compiler cmake pkg-config libssl-dev g++ make)
+
+ensure_rust_toolchain() {
+  step "Rust toolchain $RUST_TOOLCHAIN"
+  command -v rustup >/dev/null 2>&1 || die "rustup is not installed. Install it from https://rustup.rs (then re-run this script); Carrack pins Rust $RUST_TOOLCHAIN through rust-toolchain.toml."
+  HOST_TRIPLE="$(rustup show | sed -n 's/^Default host: //p')"
+  [[ -n "$HOST_TRIPLE" ]] || HOST_TRIPLE="x86_64-unknown-linux-gnu"
+  PINNED_TOOLCHAIN="$RUST_TOOLCHAIN-$HOST_TRIPLE"
+  local have_all=1
+  if rustup toolchain list | grep -q "^$PINNED_TOOLCHAIN"; then
+    local installed
+    installed="$(rustup component list --toolchain "$PINNED_TOOLCHAIN" --installed 2>/dev/null)"
+    for component in rust-src clippy rustfmt; do
+      grep -q "^$component" <<<"$installed" || have_all=0
+    done
+    rustup target list --toolchain "$PINNED_TOOLCHAIN" --installed 2>/dev/null \
+      | grep -q '^wasm32-unknown-unknown$' || have_all=0
+  else
+    have_all=0
+  fi
+  if (( have_all )); then
+    say "$PINNED_TOOLCHAIN with rust-src, clippy, rustfmt and wasm32-unknown-unknown: present"
+  else
+    say "installing $PINNED_TOOLCHAIN with rust-src, clippy, rustfmt, wasm32-unknown-unknown"
+    rustup toolchain install "$RUST_TOOLCHAIN" --profile minimal \
+      -c rust-src -c clippy -c rustfmt -t wasm32-unknown-unknown
+  fi
+}
+
+# Installs the Debian packages needed to compile the tools, when any is missing.
+ensure_build_packages() {
+  local missing=() pkg
+  if ! command -v dpkg >/dev/null 2>&1; then
+    say "not a Debian system: make sure these (or your distribution's equivalents) are installed: ${BUILD_PACKAGES[*]}"
+    return 0
+  fi
+  for pkg in "${BUILD_PACKAGES[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if (( ${#missing[@]} == 0 )); then
+    say "build packages present: ${BUILD_PACKAGES[*]}"
+    return 0
+  fi
+  if [[ "$(id -u)" -ne 0 ]]; then
+    die "these Debian packages are needed to compile the tools: ${missing[*]}. Run: sudo apt-get install -y ${missing[*]}   and re-run this script."
+  fi
+  say "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_cargo_contract() {
+  step "cargo-contract $CARGO_CONTRACT_VERSION"
+  local have
+  have="$(cargo contract --version 2>/dev/null || true)"
+  if [[ "$have" == *"$CARGO_CONTRACT_VERSION"* ]]; then
+    say "present: $have"
+    return 0
+  fi
+  say "found '${have:-nothing}'; compiling cargo-contract $CARGO_CONTRACT_VERSION (takes 12-25 min on 2 cores)"
+  ensure_build_packages
+  local start=$SECONDS
+  RUSTUP_TOOLCHAIN="$PINNED_TOOLCHAIN" cargo install cargo-contract \
+    --version "$CARGO_CONTRACT_VERSION" --locked --force
+  say "cargo-contract compiled in $(elapsed_since "$start")"
+}
+
+ensure_contracts_node() {
+  step "substrate-contracts-node $CONTRACTS_NODE_VERSION"
+  local have
+  have="$(substrate-contracts-node --version 2>/dev/null || true)"
+  if [[ "$have" == *"$CONTRACTS_NODE_VERSION"* ]]; then
+    say "present: $have"
+    return 0
+  fi
+  say "found '${have:-nothing}'; compiling contracts-node $CONTRACTS_NODE_VERSION (takes about 1 h on 2 cores)"
+  ensure_build_packages
+  local start=$SECONDS
+  # The runtime's wasm build must use the crate's own Cargo.lock (fresh versions need a
+  # newer rustc) and Rust 1.86: unpack the published crate and point the build at it.
+  # (A throwaway `cargo fetch` no longer resolves: core2 0.4.0, which the crate's tree
+  # needs, is yanked. Its own lockfile still builds with `--locked`.)
+  local source_dir="$CARRACK_CACHE/contracts-node-$CONTRACTS_NODE_VERSION"
+  local crate_file="$CARRACK_CACHE/contracts-node-$CONTRACTS_NODE_VERSION.crate"
+  local cached
+  cached="$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/contracts-node-"$CONTRACTS_NODE_VERSION".crate 2>/dev/null | head -1 || true)"
+  mkdir -p "$CARRACK_CACHE"
+  if [[ -n "$cached" ]]; then
+    cp "$cached" "$crate_file"
+  else
+    curl -sSfL -o "$crate_file" \
+      "https://static.crates.io/crates/contracts-node/contracts-node-$CONTRACTS_NODE_VERSION.crate"
+  fi
+  rm -rf "$source_dir"
+  tar -xzf "$crate_file" -C "$CARRACK_CACHE"
+  [[ -f "$source_dir/Cargo.lock" ]] || die "$source_dir/Cargo.lock missing after unpacking $crate_file"
+  WASM_BUILD_WORKSPACE_HINT="$source_dir" WASM_BUILD_TOOLCHAIN="$PINNED_TOOLCHAIN" \
+    RUSTUP_TOOLCHAIN="$PINNED_TOOLCHAIN" \
+    cargo install contracts-node --version "$CONTRACTS_NODE_VERSION" --locked --force
+  say "substrate-contracts-node compiled in $(elapsed_since "$start")"
+}
+
+main() {
+  local start=$SECONDS
+  ensure_rust_toolchain
+  ensure_cargo_contract
+  ensure_contracts_node
+  step "setup done in $(elapsed_since "$start")"
+}
+
+main "$@"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every Carrack test, in the order a failure is cheapest to find:
+#   formatting, clippy, release builds of every contract (with their optimized sizes),
+#   unit and #[ink::test] tests, then the ink_e2e suite against real
+#   substrate-contracts-node processes (spawned by ink_e2e, one per test).
+# Calls setup.sh first, so it also works on a fresh machine (which then compiles the
+# node and cargo-contract: tens of minutes on 2 cores).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+on_failure_name_step test.sh
+cd "$CARRACK_ROOT"
+
+total_start=$SECONDS
+"$CARRACK_ROOT/scripts/setup.sh"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, all features except ink-as-dependency, warnings denied)"
+start=$SECONDS
+cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
+say "clippy clean in $(elapsed_since "$start")"
+
+step "cargo contract build --release (optimized .wasm sizes)"
+start=$SECONDS
+build_release_contracts
+say "release bundles in $CARRACK_RELEASE_TARGET_DIR/ink/ ($(elapsed_since "$start"))"
+
+step "unit and #[ink::test] tests"
+start=$SECONDS
+cargo test --workspace
+say "unit tests passed in $(elapsed_since "$start")"
+
+step "ink_e2e tests against substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}')"
+start=$SECONDS
+cargo test -p carrack-e2e --features e2e-tests
+say "e2e tests passed in $(elapsed_since "$start")"
+
+step "all tests passed in $(elapsed_since "$total_start")"
