@@ -190,3 +190,172 @@ pub fn plan_liquidation(input: &LiquidationInput) -> CoreResult<LiquidationPlan>
         liquidator_collateral,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A borrower owing 1,000 USD (6 decimals) against 1 ETH (18 decimals) at `eth_price`,
+    /// bonus 5 %, protocol fee 10 % of the bonus, dust threshold 1 USD.
+    fn input(eth_price: u128, health_factor_wad: u128) -> LiquidationInput {
+        LiquidationInput {
+            health_factor_wad,
+            debt_balance: 1_000_000_000,
+            debt_decimals: 6,
+            debt_price_wad: WAD,
+            collateral_balance: WAD,
+            collateral_decimals: 18,
+            collateral_price_wad: eth_price * WAD,
+            liquidation_bonus_wad: 105 * WAD / 100,
+            protocol_fee_wad: WAD / 10,
+            requested_repay: ALL,
+            min_collateral_out: 0,
+            dust_value_wad: WAD,
+        }
+    }
+
+    #[test]
+    fn healthy_accounts_and_empty_positions_are_refused() {
+        assert_eq!(
+            plan_liquidation(&input(1_200, WAD)),
+            Err(CoreError::NotLiquidatable)
+        );
+        let mut no_debt = input(1_200, WAD - 1);
+        no_debt.debt_balance = 0;
+        assert_eq!(plan_liquidation(&no_debt), Err(CoreError::NoDebt));
+        let mut no_collateral = input(1_200, WAD - 1);
+        no_collateral.collateral_balance = 0;
+        assert_eq!(
+            plan_liquidation(&no_collateral),
+            Err(CoreError::NoCollateral)
+        );
+        let mut nothing = input(1_200, WAD - 1);
+        nothing.requested_repay = 0;
+        assert_eq!(plan_liquidation(&nothing), Err(CoreError::ZeroAmount));
+    }
+
+    #[test]
+    fn invalid_bonus_or_fee_is_refused() {
+        let mut bonus = input(1_200, WAD - 1);
+        bonus.liquidation_bonus_wad = WAD;
+        assert_eq!(
+            plan_liquidation(&bonus),
+            Err(CoreError::InvalidConfig(
+                ConfigError::LiquidationBonusNotAboveOne
+            ))
+        );
+        let mut fee = input(1_200, WAD - 1);
+        fee.protocol_fee_wad = WAD + 1;
+        assert_eq!(
+            plan_liquidation(&fee),
+            Err(CoreError::InvalidConfig(ConfigError::ProtocolFeeAboveOne))
+        );
+    }
+
+    #[test]
+    fn close_factor_half_with_bonus_and_fee_to_the_unit() {
+        // HF 0.98 > 0.95: at most 500 USD. At 1,200 USD/ETH: 500 * 1.05 / 1200 ETH.
+        let plan = plan_liquidation(&input(1_200, 98 * WAD / 100)).unwrap();
+        assert_eq!(plan.repay, 500_000_000);
+        assert_eq!(plan.collateral_seized, 437_500_000_000_000_000);
+        // bonus part = seized - seized / 1.05 = 20_833_333_333_333_333.3 -> base rounded up
+        let base = 416_666_666_666_666_667;
+        assert_eq!(
+            plan.protocol_fee,
+            (plan.collateral_seized - base).div_ceil(10)
+        );
+        assert_eq!(plan.protocol_fee, 2_083_333_333_333_334);
+        assert_eq!(
+            plan.liquidator_collateral,
+            plan.collateral_seized - plan.protocol_fee
+        );
+    }
+
+    #[test]
+    fn deep_underwater_allows_full_close() {
+        let plan = plan_liquidation(&input(1_100, 94 * WAD / 100)).unwrap();
+        assert_eq!(plan.repay, 1_000_000_000);
+        // 1000 * 1.05 / 1100 ETH = 0.954545... ETH, rounded down
+        assert_eq!(plan.collateral_seized, 954_545_454_545_454_545);
+    }
+
+    #[test]
+    fn exactly_at_095_allows_full_close() {
+        let plan = plan_liquidation(&input(1_100, FULL_CLOSE_HEALTH_FACTOR_WAD)).unwrap();
+        assert_eq!(plan.repay, 1_000_000_000);
+    }
+
+    #[test]
+    fn liquidator_may_repay_less_than_the_close_factor() {
+        let mut small = input(1_200, 98 * WAD / 100);
+        small.requested_repay = 100_000_000;
+        let plan = plan_liquidation(&small).unwrap();
+        assert_eq!(plan.repay, 100_000_000);
+        assert_eq!(plan.collateral_seized, 87_500_000_000_000_000);
+    }
+
+    #[test]
+    fn collateral_running_out_caps_the_seizure_and_recomputes_the_repay() {
+        // ETH crashed to 800: 1,000 USD * 1.05 needs 1.3125 ETH, the borrower has 1.
+        let plan = plan_liquidation(&input(800, 70 * WAD / 100)).unwrap();
+        assert_eq!(plan.collateral_seized, WAD);
+        // 800 / 1.05 = 761.904761... USD, rounded up to the micro-dollar
+        assert_eq!(plan.repay, 761_904_762);
+        // The remaining 238.1 USD is bad debt for the pool to write off.
+    }
+
+    #[test]
+    fn leaving_debt_dust_is_refused() {
+        let mut dusty = input(1_100, 94 * WAD / 100);
+        dusty.requested_repay = 999_500_000; // would leave 0.50 USD of debt
+        assert_eq!(plan_liquidation(&dusty), Err(CoreError::LeavesDebtDust));
+    }
+
+    #[test]
+    fn close_factor_grows_to_all_when_half_would_leave_dust() {
+        let mut tiny = input(1_200, 98 * WAD / 100);
+        tiny.debt_balance = 1_500_000; // 1.50 USD: half would leave 0.75 USD of dust
+        tiny.collateral_balance = WAD;
+        let plan = plan_liquidation(&tiny).unwrap();
+        assert_eq!(plan.repay, 1_500_000);
+    }
+
+    #[test]
+    fn collateral_dust_is_swept_into_the_seizure() {
+        let mut nearly_all = input(1_000, 94 * WAD / 100);
+        // Seizing for the full 1,000 USD takes 1.05 ETH; the borrower holds 1.0505 ETH,
+        // so 0.0005 ETH = 0.50 USD would be left: it is taken as well.
+        nearly_all.collateral_balance = 10_505 * WAD / 10_000;
+        let plan = plan_liquidation(&nearly_all).unwrap();
+        assert_eq!(plan.collateral_seized, nearly_all.collateral_balance);
+        assert_eq!(plan.repay, 1_000_000_000, "capped at the debt");
+        nearly_all.requested_repay = 999_000_000;
+        nearly_all.collateral_balance = 10_495 * WAD / 10_000;
+        assert_eq!(
+            plan_liquidation(&nearly_all),
+            Err(CoreError::LeavesCollateralDust)
+        );
+    }
+
+    #[test]
+    fn slippage_bound_is_enforced() {
+        let mut bounded = input(1_200, 98 * WAD / 100);
+        bounded.min_collateral_out = 435_416_666_666_666_666;
+        assert!(plan_liquidation(&bounded).is_ok());
+        bounded.min_collateral_out += 1;
+        assert_eq!(
+            plan_liquidation(&bounded),
+            Err(CoreError::CollateralOutBelowMinimum)
+        );
+    }
+
+    #[test]
+    fn amounts_too_small_to_seize_anything_are_refused() {
+        let mut dust = input(1_200, 98 * WAD / 100);
+        dust.requested_repay = 1;
+        dust.collateral_decimals = 0;
+        dust.collateral_balance = 1_000;
+        dust.dust_value_wad = 0;
+        assert_eq!(plan_liquidation(&dust), Err(CoreError::AmountTooSmall));
+    }
+}

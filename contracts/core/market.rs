@@ -312,3 +312,267 @@ impl MarketState {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::sample_config;
+    use crate::fixed_point::WAD;
+
+    const T0: u64 = 1_700_000_000;
+    const YEAR: u64 = 31_536_000;
+
+    fn listed() -> (MarketConfig, MarketState) {
+        let config = sample_config(6);
+        let state = MarketState::list(&config, 1_000_000, T0).unwrap();
+        (config, state)
+    }
+
+    #[test]
+    fn listing_seeds_dead_shares() {
+        let (_, state) = listed();
+        assert_eq!(state.total_scaled_supply, 1_000_000);
+        assert_eq!(state.cash, 1_000_000);
+        assert_eq!(state.supply_index_ray, RAY);
+        assert_eq!(
+            MarketState::list(&sample_config(6), 999, T0),
+            Err(CoreError::SeedTooSmall)
+        );
+        assert_eq!(
+            MarketState::list(&sample_config(6), 0, T0),
+            Err(CoreError::ZeroAmount)
+        );
+        let mut bad = sample_config(6);
+        bad.decimals = 30;
+        assert_eq!(
+            MarketState::list(&bad, 1_000_000, T0),
+            Err(CoreError::InvalidConfig(
+                crate::ConfigError::DecimalsTooLarge
+            ))
+        );
+    }
+
+    #[test]
+    fn supply_and_withdraw_move_cash_and_scaled_supply() {
+        let (config, mut state) = listed();
+        let scaled = state.supply(&config, 500).unwrap();
+        assert_eq!(scaled, 500);
+        assert_eq!(state.cash, 1_000_500);
+        assert_eq!(state.withdraw(scaled, 200), Ok((200, 200)));
+        assert_eq!(state.withdraw(300, ALL), Ok((300, 300)));
+        assert_eq!(state.cash, 1_000_000);
+        assert_eq!(state.total_scaled_supply, 1_000_000);
+    }
+
+    #[test]
+    fn supply_errors() {
+        let (mut config, mut state) = listed();
+        assert_eq!(state.supply(&config, 0), Err(CoreError::ZeroAmount));
+        state.supply_index_ray = 3 * RAY;
+        assert_eq!(state.supply(&config, 2), Err(CoreError::AmountTooSmall));
+        config.supply_cap = 3_000_010;
+        let before = state;
+        assert_eq!(state.supply(&config, 12), Err(CoreError::SupplyCapExceeded));
+        assert_eq!(state, before, "a refused supply changes nothing");
+        assert_eq!(state.supply(&config, 9), Ok(3));
+    }
+
+    #[test]
+    fn withdraw_errors() {
+        let (_, mut state) = listed();
+        assert_eq!(state.withdraw(10, 0), Err(CoreError::ZeroAmount));
+        assert_eq!(state.withdraw(10, 11), Err(CoreError::InsufficientSupply));
+        assert_eq!(state.withdraw(0, ALL), Err(CoreError::InsufficientSupply));
+        state.cash = 5;
+        assert_eq!(state.withdraw(10, 6), Err(CoreError::InsufficientCash));
+    }
+
+    #[test]
+    fn borrow_and_repay_round_trip_without_dust() {
+        let (config, mut state) = listed();
+        let scaled = state.borrow(&config, 0, 400_000).unwrap();
+        assert_eq!(scaled, 400_000);
+        assert_eq!(state.cash, 600_000);
+        assert_eq!(
+            state.repay(&config, scaled, 100_000),
+            Ok((100_000, 100_000))
+        );
+        assert_eq!(state.repay(&config, 300_000, ALL), Ok((300_000, 300_000)));
+        assert_eq!(state.total_scaled_debt, 0);
+        assert_eq!(state.cash, 1_000_000);
+    }
+
+    #[test]
+    fn borrow_errors() {
+        let (mut config, mut state) = listed();
+        assert_eq!(state.borrow(&config, 0, 0), Err(CoreError::ZeroAmount));
+        assert_eq!(
+            state.borrow(&config, 0, 1_000_001),
+            Err(CoreError::InsufficientCash)
+        );
+        config.min_debt = 100;
+        assert_eq!(
+            state.borrow(&config, 0, 99),
+            Err(CoreError::BelowMinimumDebt)
+        );
+        assert_eq!(state.borrow(&config, 0, 100), Ok(100));
+        config.borrow_cap = 150;
+        assert_eq!(
+            state.borrow(&config, 100, 51),
+            Err(CoreError::BorrowCapExceeded)
+        );
+        assert_eq!(state.borrow(&config, 100, 50), Ok(50));
+    }
+
+    #[test]
+    fn repay_errors_and_min_debt() {
+        let (mut config, mut state) = listed();
+        assert_eq!(state.repay(&config, 0, 1), Err(CoreError::NoDebt));
+        let scaled = state.borrow(&config, 0, 1_000).unwrap();
+        assert_eq!(state.repay(&config, scaled, 0), Err(CoreError::ZeroAmount));
+        assert_eq!(
+            state.repay(&config, scaled, 1_001),
+            Err(CoreError::RepayExceedsDebt)
+        );
+        config.min_debt = 500;
+        assert_eq!(
+            state.repay(&config, scaled, 600),
+            Err(CoreError::BelowMinimumDebt)
+        );
+        assert_eq!(state.repay(&config, scaled, 500), Ok((500, 500)));
+        state.borrow_index_ray = 3 * RAY;
+        assert_eq!(state.repay(&config, 500, 2), Err(CoreError::AmountTooSmall));
+    }
+
+    #[test]
+    fn repaying_the_shown_debt_clears_the_position() {
+        let (config, mut state) = listed();
+        let scaled = state.borrow(&config, 0, 1_000).unwrap();
+        state.borrow_index_ray = RAY + RAY / 3;
+        let debt = state.debt_balance(scaled).unwrap();
+        assert_eq!(debt, 1_334, "1333.33 shown rounded up");
+        assert_eq!(state.repay(&config, scaled, debt), Ok((1_334, scaled)));
+        assert_eq!(state.total_scaled_debt, 0);
+    }
+
+    #[test]
+    fn accrual_is_a_no_op_without_time_or_debt() {
+        let (config, mut state) = listed();
+        assert_eq!(state.accrue(&config, T0), Ok(Accrual::default()));
+        assert_eq!(state.accrue(&config, T0 + YEAR), Ok(Accrual::default()));
+        assert_eq!(state.supply_index_ray, RAY, "no borrowers, no interest");
+        assert_eq!(state.last_accrual_secs, T0 + YEAR);
+        assert_eq!(state.accrue(&config, T0), Err(CoreError::TimeWentBackwards));
+    }
+
+    #[test]
+    fn one_year_at_half_utilization() {
+        let (config, mut state) = listed();
+        state.borrow(&config, 0, 500_000).unwrap();
+        let accrual = state.accrue(&config, T0 + YEAR).unwrap();
+        // u = 50 %: borrow rate 1 % + 4 % * 0.5 / 0.8 = 3.5 %/yr, compounded per second
+        // (e^0.035 - 1 = 3.5620 %); supply rate 3.5 % * 0.5 * 0.9 = 1.575 % linear.
+        assert_eq!(accrual.interest, 17_810);
+        assert_eq!(state.debt_balance(500_000), Ok(517_810));
+        let index_millionths = state.supply_index_ray / (RAY / 1_000_000);
+        assert_eq!(
+            index_millionths, 1_015_749,
+            "1.575 %, a hair below: rates round down"
+        );
+        assert_eq!(accrual.reserve_share, 1_781);
+        assert_eq!(state.reserves, 1_781);
+        let claims = state.total_supply(Rounding::Up).unwrap();
+        let debt = state.total_debt(Rounding::Down).unwrap();
+        assert!(state.cash + debt >= claims + state.reserves);
+    }
+
+    #[test]
+    fn accrual_refuses_overflow_instead_of_wrapping() {
+        let (mut config, mut state) = listed();
+        config.rate_model.base_rate_wad = 10 * WAD;
+        config.rate_model.slope_low_wad = 0;
+        config.rate_model.slope_high_wad = 0;
+        state.borrow(&config, 0, 500_000).unwrap();
+        let before = state;
+        assert_eq!(
+            state.accrue(&config, T0 + 3 * YEAR),
+            Err(CoreError::Overflow)
+        );
+        assert_eq!(state, before);
+        assert!(
+            state.accrue(&config, T0 + 2 * YEAR).is_ok(),
+            "two years at the cap fit"
+        );
+    }
+
+    #[test]
+    fn write_off_goes_to_reserves_first_then_deficit() {
+        let (config, mut state) = listed();
+        let scaled = state.borrow(&config, 0, 1_000).unwrap();
+        state.reserves = 300;
+        assert_eq!(
+            state.write_off(scaled),
+            Ok(WriteOff {
+                debt: 1_000,
+                absorbed_by_reserves: 300,
+                added_to_deficit: 700
+            })
+        );
+        assert_eq!(state.reserves, 0);
+        assert_eq!(state.deficit, 700);
+        assert_eq!(state.total_scaled_debt, 0);
+    }
+
+    #[test]
+    fn later_reserves_pay_down_the_deficit() {
+        let (config, mut state) = listed();
+        state.borrow(&config, 0, 500_000).unwrap();
+        state.deficit = 1_000;
+        let accrual = state.accrue(&config, T0 + YEAR).unwrap();
+        assert_eq!(accrual.deficit_covered, 1_000);
+        assert_eq!(state.deficit, 0);
+        assert_eq!(state.reserves, accrual.reserve_share - 1_000);
+    }
+
+    #[test]
+    fn reserves_withdrawal_never_touches_depositors_cash() {
+        let (config, mut state) = listed();
+        state.reserves = 100;
+        assert_eq!(state.withdraw_reserves(0), Err(CoreError::ZeroAmount));
+        assert_eq!(
+            state.withdraw_reserves(101),
+            Err(CoreError::InsufficientReserves)
+        );
+        state.borrow(&config, 0, 999_950).unwrap();
+        assert_eq!(
+            state.withdraw_reserves(100),
+            Err(CoreError::InsufficientCash)
+        );
+        assert_eq!(state.withdraw_reserves(50), Ok(()));
+        assert_eq!((state.reserves, state.cash), (50, 0));
+    }
+
+    #[test]
+    fn converting_supply_to_reserves_keeps_cash() {
+        let (_, mut state) = listed();
+        state.convert_supply_to_reserves(10, 10).unwrap();
+        assert_eq!(state.total_scaled_supply, 999_990);
+        assert_eq!(state.reserves, 10);
+        assert_eq!(state.cash, 1_000_000);
+        assert_eq!(
+            state.convert_supply_to_reserves(u128::MAX, 1),
+            Err(CoreError::Underflow)
+        );
+    }
+
+    #[test]
+    fn donations_cannot_move_the_share_price() {
+        // Tokens sent straight to the pool never reach `cash`, and nothing but accrual
+        // moves the supply index: a first depositor cannot inflate shares.
+        let (config, mut state) = listed();
+        let attacker = state.supply(&config, 1).unwrap();
+        let victim = state.supply(&config, 1_000_000).unwrap();
+        assert_eq!((attacker, victim), (1, 1_000_000));
+        assert_eq!(state.supply_balance(victim), Ok(1_000_000));
+    }
+}
