@@ -21,12 +21,19 @@ start=$SECONDS
 cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
 say "clippy clean in $(elapsed_since "$start")"
 
+step "carrack-core: no_std build for wasm32 under cargo-contract's arithmetic and cast lints"
+cargo clippy -p carrack-core --target wasm32-unknown-unknown -- -D warnings \
+  -D clippy::arithmetic_side_effects -D clippy::cast_possible_truncation \
+  -D clippy::cast_possible_wrap -D clippy::cast_sign_loss
+cargo build -p carrack-core --target wasm32-unknown-unknown --release --quiet
+say "carrack-core builds for wasm32-unknown-unknown"
+
 step "cargo contract build --release (optimized .wasm sizes)"
 start=$SECONDS
 build_release_contracts
 say "release bundles in $CARRACK_RELEASE_TARGET_DIR/ink/ ($(elapsed_since "$start"))"
 
-step "unit and #[ink::test] tests"
+step "unit, #[ink::test] and property tests (PROPTEST_CASES=${PROPTEST_CASES:-256} per property)"
 start=$SECONDS
 cargo test --workspace
 say "unit tests passed in $(elapsed_since "$start")"

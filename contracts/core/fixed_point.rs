@@ -173,7 +173,10 @@ mod tests {
         let up = ray_pow(RAY + RAY / 1_000_000_000, 1_000_000_000, Rounding::Up).unwrap();
         let down = ray_pow(RAY + RAY / 1_000_000_000, 1_000_000_000, Rounding::Down).unwrap();
         assert!(up >= down, "up {up} down {down}");
-        assert!(up - down <= up / 500_000_000_000_000_000 * 2 + 64, "within (2n + 64) ulps");
+        assert!(
+            up - down <= up / 500_000_000_000_000_000 * 2 + 64,
+            "within (2n + 64) ulps"
+        );
         assert_eq!(up / 1_000_000_000_000_000_000, 2_718_281_827);
     }
 
