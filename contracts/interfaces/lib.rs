@@ -5,8 +5,10 @@
 //! because ink_e2e builds every package that declares one as a contract.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod oracle;
 pub mod psp22;
 
+pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle};
 pub use psp22::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,
 };

@@ -1,0 +1,99 @@
+//! The price oracle's read interface, the one way the pool learns prices.
+
+use ink::prelude::vec::Vec;
+use ink::primitives::AccountId;
+
+/// How far a feed's price can be trusted right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+pub enum FeedStatus {
+    /// Fresh and accepted by a reporter quorum.
+    Ok,
+    /// Older than the feed's heartbeat: the last good price, kept readable.
+    Stale,
+    /// A new level beyond the deviation limit awaits confirmation by the next round;
+    /// the value is still the last good price.
+    Suspect,
+    /// Frozen by the guardian or governance; the value is the last good price.
+    Frozen,
+    /// Set by governance as an emergency price, not by reporters.
+    Emergency,
+}
+
+/// A price with everything needed to judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct PriceData {
+    /// Quote units per whole token, scaled by `10^decimals`.
+    pub value: u128,
+    /// Decimals of `value`.
+    pub decimals: u8,
+    /// When the price was observed (Unix seconds), as reported.
+    pub updated_at_secs: u64,
+    /// The feed's status at the time of the read.
+    pub status: FeedStatus,
+}
+
+/// Why the oracle refused a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum OracleError {
+    /// No feed exists for the asset.
+    UnknownFeed,
+    /// The feed exists but has never had a price.
+    NoPrice,
+    /// The caller is not a reporter of this feed.
+    NotReporter,
+    /// A price of zero was submitted.
+    ZeroPrice,
+    /// The price lies outside the feed's absolute bounds.
+    PriceOutOfBounds,
+    /// `observed_at` lies in the future.
+    ObservedInFuture,
+    /// `observed_at` is not newer than this reporter's previous submission.
+    NotNewer,
+    /// `observed_at` is older than the feed's round window allows.
+    SubmissionTooOld,
+    /// The feed is frozen.
+    FeedFrozen,
+    /// The caller lacks the governance role.
+    NotGovernance,
+    /// The caller lacks the guardian or governance role.
+    NotGuardian,
+    /// The caller was not nominated to take over governance.
+    NotPendingGovernance,
+    /// The feed limit is reached.
+    TooManyFeeds,
+    /// A feed already exists for the asset.
+    FeedExists,
+    /// The reporter limit is reached.
+    TooManyReporters,
+    /// The account is already a reporter of the feed.
+    ReporterExists,
+    /// The account is not a reporter of the feed.
+    UnknownReporter,
+    /// The quorum must be odd, at least one and at most the number of reporters.
+    InvalidQuorum,
+    /// Bounds must satisfy `0 < min_price <= max_price`.
+    InvalidBounds,
+    /// The heartbeat, round window or deviation limit is out of range.
+    InvalidTiming,
+    /// Price decimals above 36.
+    InvalidDecimals,
+    /// Too many assets in one batch read.
+    TooManyAssets,
+}
+
+/// Read prices.
+#[ink::trait_definition]
+pub trait PriceOracle {
+    /// The last good price of `asset` with its status and age.
+    #[ink(message)]
+    fn price(&self, asset: AccountId) -> Result<PriceData, OracleError>;
+
+    /// The prices of several assets in one call, in the order asked; fails as a whole
+    /// if any asset has no price.
+    #[ink(message)]
+    fn prices(&self, assets: Vec<AccountId>) -> Result<Vec<PriceData>, OracleError>;
+}

@@ -1,0 +1,518 @@
+//! Carrack's on-chain price oracle. Each asset has a feed fed by a set of authorised
+//! reporters; a quorum of fresh submissions yields a median that becomes the price if it
+//! passes the deviation guard. Stale, suspect, frozen and emergency prices are reported as
+//! such, and the last good price is always readable. See [`feed`] for the rules.
+//!
+//! Roles: `governance` (the timelock) configures everything and is handed over in two
+//! steps; the `guardian` can freeze a feed but never unfreeze it.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod feed;
+pub mod median;
+
+#[cfg(test)]
+mod contract_tests;
+
+#[ink::contract]
+pub mod oracle {
+    use crate::feed::{Feed, FeedConfig, FeedEvent};
+    use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
+    use ink::prelude::vec::Vec;
+    use ink::storage::traits::ManualKey;
+    use ink::storage::{Lazy, Mapping};
+
+    /// Most feeds one oracle serves (and most assets per batch read).
+    pub const MAX_FEEDS: usize = 32;
+
+    /// A reporter's submission was recorded.
+    #[ink(event)]
+    pub struct PriceSubmitted {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The reporter.
+        #[ink(topic)]
+        pub reporter: AccountId,
+        /// The price submitted.
+        pub price: u128,
+        /// When the reporter observed it.
+        pub observed_at_secs: u64,
+    }
+
+    /// A round's median became the asset's price.
+    #[ink(event)]
+    pub struct PriceAccepted {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The new price.
+        pub price: u128,
+        /// Its observation time.
+        pub updated_at_secs: u64,
+    }
+
+    /// A round's median deviated beyond the limit and awaits confirmation.
+    #[ink(event)]
+    pub struct PriceHeld {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The median held back.
+        pub candidate: u128,
+        /// The last good price, still in force.
+        pub last_good: u128,
+    }
+
+    /// A feed's status changed.
+    #[ink(event)]
+    pub struct FeedStatusChanged {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The status before.
+        pub from: FeedStatus,
+        /// The status after.
+        pub to: FeedStatus,
+    }
+
+    /// A feed was added or its parameters changed.
+    #[ink(event)]
+    pub struct FeedConfigured {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The parameters now in force.
+        pub config: FeedConfig,
+    }
+
+    /// A feed was removed.
+    #[ink(event)]
+    pub struct FeedRemoved {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+    }
+
+    /// A reporter was added to (`active`) or removed from a feed.
+    #[ink(event)]
+    pub struct ReporterChanged {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The reporter.
+        #[ink(topic)]
+        pub reporter: AccountId,
+        /// Whether it is now a reporter.
+        pub active: bool,
+    }
+
+    /// Governance set an emergency price.
+    #[ink(event)]
+    pub struct EmergencyPriceSet {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// The price.
+        pub price: u128,
+    }
+
+    /// Governance nominated its successor (`None`: nomination withdrawn).
+    #[ink(event)]
+    pub struct GovernanceNominated {
+        /// The nominee.
+        #[ink(topic)]
+        pub pending: Option<AccountId>,
+    }
+
+    /// Governance changed hands.
+    #[ink(event)]
+    pub struct GovernanceChanged {
+        /// The previous governance account.
+        #[ink(topic)]
+        pub previous: AccountId,
+        /// The new governance account.
+        #[ink(topic)]
+        pub new: AccountId,
+    }
+
+    /// The guardian was replaced.
+    #[ink(event)]
+    pub struct GuardianChanged {
+        /// The previous guardian.
+        #[ink(topic)]
+        pub previous: AccountId,
+        /// The new guardian.
+        #[ink(topic)]
+        pub new: AccountId,
+    }
+
+    /// The oracle.
+    #[ink(storage)]
+    pub struct Oracle {
+        governance: AccountId,
+        pending_governance: Option<AccountId>,
+        guardian: AccountId,
+        feeds: Mapping<AccountId, Feed, ManualKey<0x4f52_0001>>,
+        assets: Lazy<Vec<AccountId>, ManualKey<0x4f52_0002>>,
+    }
+
+    impl Oracle {
+        /// An oracle administered by `governance` (the timelock), with `guardian`.
+        #[ink(constructor)]
+        pub fn new(governance: AccountId, guardian: AccountId) -> Self {
+            let mut oracle = Self {
+                governance,
+                pending_governance: None,
+                guardian,
+                feeds: Mapping::new(),
+                assets: Lazy::new(),
+            };
+            oracle.assets.set(&Vec::new());
+            oracle
+        }
+
+        /// Records a reporter's price for `asset` observed at `observed_at_secs`, and
+        /// completes the round when a quorum of fresh submissions exists.
+        #[ink(message)]
+        pub fn submit(
+            &mut self,
+            asset: AccountId,
+            price: u128,
+            observed_at_secs: u64,
+        ) -> Result<(), OracleError> {
+            let mut feed = self.feed(asset)?;
+            let events = feed.submit(
+                self.env().caller(),
+                price,
+                observed_at_secs,
+                self.now_secs(),
+            )?;
+            self.feeds.insert(asset, &feed);
+            self.emit_feed_events(asset, events);
+            Ok(())
+        }
+
+        /// The assets with a feed.
+        #[ink(message)]
+        pub fn assets(&self) -> Vec<AccountId> {
+            self.assets.get().unwrap_or_default()
+        }
+
+        /// A feed's parameters.
+        #[ink(message)]
+        pub fn feed_config(&self, asset: AccountId) -> Result<FeedConfig, OracleError> {
+            Ok(self.feed(asset)?.config)
+        }
+
+        /// A feed's reporters.
+        #[ink(message)]
+        pub fn reporters(&self, asset: AccountId) -> Result<Vec<AccountId>, OracleError> {
+            Ok(self
+                .feed(asset)?
+                .reporters
+                .iter()
+                .map(|r| r.account)
+                .collect())
+        }
+
+        /// The median held back by the deviation guard, if any: `(price, observed_at)`.
+        #[ink(message)]
+        pub fn candidate(&self, asset: AccountId) -> Result<Option<(u128, u64)>, OracleError> {
+            Ok(self.feed(asset)?.candidate)
+        }
+
+        /// The governance account (the timelock).
+        #[ink(message)]
+        pub fn governance(&self) -> AccountId {
+            self.governance
+        }
+
+        /// The account nominated to take governance over, if any.
+        #[ink(message)]
+        pub fn pending_governance(&self) -> Option<AccountId> {
+            self.pending_governance
+        }
+
+        /// The guardian account.
+        #[ink(message)]
+        pub fn guardian(&self) -> AccountId {
+            self.guardian
+        }
+
+        /// Adds a feed for `asset` (governance).
+        #[ink(message)]
+        pub fn add_feed(
+            &mut self,
+            asset: AccountId,
+            config: FeedConfig,
+            reporters: Vec<AccountId>,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            if self.feeds.contains(asset) {
+                return Err(OracleError::FeedExists);
+            }
+            let mut assets = self.assets();
+            if assets.len() >= MAX_FEEDS {
+                return Err(OracleError::TooManyFeeds);
+            }
+            let feed = Feed::new(config, reporters)?;
+            assets.push(asset);
+            self.assets.set(&assets);
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(FeedConfigured { asset, config });
+            for reporter in feed.reporters.iter() {
+                self.env().emit_event(ReporterChanged {
+                    asset,
+                    reporter: reporter.account,
+                    active: true,
+                });
+            }
+            Ok(())
+        }
+
+        /// Removes a feed and frees its storage (governance).
+        #[ink(message)]
+        pub fn remove_feed(&mut self, asset: AccountId) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            self.feed(asset)?;
+            let mut assets = self.assets();
+            assets.retain(|a| *a != asset);
+            self.assets.set(&assets);
+            self.feeds.remove(asset);
+            self.env().emit_event(FeedRemoved { asset });
+            Ok(())
+        }
+
+        /// Replaces a feed's parameters (governance).
+        #[ink(message)]
+        pub fn set_feed_config(
+            &mut self,
+            asset: AccountId,
+            config: FeedConfig,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            let mut feed = self.feed(asset)?;
+            feed.set_config(config)?;
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(FeedConfigured { asset, config });
+            Ok(())
+        }
+
+        /// Adds a reporter to a feed (governance).
+        #[ink(message)]
+        pub fn add_reporter(
+            &mut self,
+            asset: AccountId,
+            reporter: AccountId,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            let mut feed = self.feed(asset)?;
+            feed.add_reporter(reporter)?;
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(ReporterChanged {
+                asset,
+                reporter,
+                active: true,
+            });
+            Ok(())
+        }
+
+        /// Removes a reporter and its pending submission from a feed (governance).
+        #[ink(message)]
+        pub fn remove_reporter(
+            &mut self,
+            asset: AccountId,
+            reporter: AccountId,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            let mut feed = self.feed(asset)?;
+            feed.remove_reporter(reporter)?;
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(ReporterChanged {
+                asset,
+                reporter,
+                active: false,
+            });
+            Ok(())
+        }
+
+        /// Freezes a feed: no submissions, status `Frozen` (guardian or governance).
+        #[ink(message)]
+        pub fn freeze(&mut self, asset: AccountId) -> Result<(), OracleError> {
+            let caller = self.env().caller();
+            if caller != self.guardian && caller != self.governance {
+                return Err(OracleError::NotGuardian);
+            }
+            self.set_frozen(asset, true)
+        }
+
+        /// Unfreezes a feed (governance only; the guardian cannot).
+        #[ink(message)]
+        pub fn unfreeze(&mut self, asset: AccountId) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            self.set_frozen(asset, false)
+        }
+
+        /// Sets an emergency price, marked `Emergency` until reporters take over
+        /// (governance).
+        #[ink(message)]
+        pub fn set_emergency_price(
+            &mut self,
+            asset: AccountId,
+            price: u128,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            let mut feed = self.feed(asset)?;
+            let now = self.now_secs();
+            let before = feed.status(now);
+            feed.set_emergency_price(price, now)?;
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(EmergencyPriceSet { asset, price });
+            self.emit_status_change(asset, before, feed.status(now));
+            Ok(())
+        }
+
+        /// Nominates the next governance account; it takes over with
+        /// `accept_governance` (governance). `None` withdraws a nomination.
+        #[ink(message)]
+        pub fn nominate_governance(
+            &mut self,
+            pending: Option<AccountId>,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            self.pending_governance = pending;
+            self.env().emit_event(GovernanceNominated { pending });
+            Ok(())
+        }
+
+        /// The nominee takes governance over.
+        #[ink(message)]
+        pub fn accept_governance(&mut self) -> Result<(), OracleError> {
+            let caller = self.env().caller();
+            if self.pending_governance != Some(caller) {
+                return Err(OracleError::NotPendingGovernance);
+            }
+            let previous = self.governance;
+            self.governance = caller;
+            self.pending_governance = None;
+            self.env().emit_event(GovernanceChanged {
+                previous,
+                new: caller,
+            });
+            Ok(())
+        }
+
+        /// Replaces the guardian (governance).
+        #[ink(message)]
+        pub fn set_guardian(&mut self, guardian: AccountId) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            let previous = self.guardian;
+            self.guardian = guardian;
+            self.env().emit_event(GuardianChanged {
+                previous,
+                new: guardian,
+            });
+            Ok(())
+        }
+
+        fn set_frozen(&mut self, asset: AccountId, frozen: bool) -> Result<(), OracleError> {
+            let mut feed = self.feed(asset)?;
+            let now = self.now_secs();
+            let before = feed.status(now);
+            feed.frozen = frozen;
+            self.feeds.insert(asset, &feed);
+            self.emit_status_change(asset, before, feed.status(now));
+            Ok(())
+        }
+
+        fn feed(&self, asset: AccountId) -> Result<Feed, OracleError> {
+            self.feeds.get(asset).ok_or(OracleError::UnknownFeed)
+        }
+
+        fn ensure_governance(&self) -> Result<(), OracleError> {
+            if self.env().caller() != self.governance {
+                return Err(OracleError::NotGovernance);
+            }
+            Ok(())
+        }
+
+        /// Block time in whole seconds (the chain reports milliseconds).
+        fn now_secs(&self) -> u64 {
+            self.env().block_timestamp() / 1_000
+        }
+
+        fn price_data(&self, asset: AccountId, now: u64) -> Result<PriceData, OracleError> {
+            let feed = self.feed(asset)?;
+            if feed.price == 0 {
+                return Err(OracleError::NoPrice);
+            }
+            Ok(PriceData {
+                value: feed.price,
+                decimals: feed.config.decimals,
+                updated_at_secs: feed.updated_at_secs,
+                status: feed.status(now),
+            })
+        }
+
+        fn emit_status_change(&self, asset: AccountId, from: FeedStatus, to: FeedStatus) {
+            if from != to {
+                self.env().emit_event(FeedStatusChanged { asset, from, to });
+            }
+        }
+
+        fn emit_feed_events(&self, asset: AccountId, events: Vec<FeedEvent>) {
+            for event in events {
+                match event {
+                    FeedEvent::Submitted {
+                        reporter,
+                        price,
+                        observed_at_secs,
+                    } => self.env().emit_event(PriceSubmitted {
+                        asset,
+                        reporter,
+                        price,
+                        observed_at_secs,
+                    }),
+                    FeedEvent::PriceAccepted {
+                        price,
+                        updated_at_secs,
+                    } => self.env().emit_event(PriceAccepted {
+                        asset,
+                        price,
+                        updated_at_secs,
+                    }),
+                    FeedEvent::PriceHeld {
+                        candidate,
+                        last_good,
+                    } => self.env().emit_event(PriceHeld {
+                        asset,
+                        candidate,
+                        last_good,
+                    }),
+                    FeedEvent::StatusChanged { from, to } => {
+                        self.emit_status_change(asset, from, to)
+                    }
+                }
+            }
+        }
+    }
+
+    impl PriceOracle for Oracle {
+        #[ink(message)]
+        fn price(&self, asset: AccountId) -> Result<PriceData, OracleError> {
+            self.price_data(asset, self.now_secs())
+        }
+
+        #[ink(message)]
+        fn prices(&self, assets: Vec<AccountId>) -> Result<Vec<PriceData>, OracleError> {
+            if assets.len() > MAX_FEEDS {
+                return Err(OracleError::TooManyAssets);
+            }
+            let now = self.now_secs();
+            assets
+                .into_iter()
+                .map(|asset| self.price_data(asset, now))
+                .collect()
+        }
+    }
+}
