@@ -22,10 +22,11 @@
 //! - utilization `u = debt / (cash + debt)` from internal totals ([`utilization_wad`]);
 //! - kinked borrow rate per year, capped at 1000 %/yr; per second = per year / 31,536,000,
 //!   rounded up ([`RateModel`]); supply rate `= borrow * u * (1 - reserve_factor)`,
-//!   rounded down ([`supply_rate`]);
+//!   rounded down ([`supply_rate`]), where accrual counts any deficit as idle cash in `u`
+//!   so claims the deficit leaves unbacked earn nothing;
 //! - borrow index `*= (1 + r_borrow)^dt`, exact compounding by squaring, rounded up;
-//!   supply index `*= 1 + r_supply * dt`, linear, rounded down; reserves `+= interest *
-//!   reserve_factor`, first paying down any deficit ([`MarketState::accrue`]);
+//!   supply index `*= 1 + r_supply * dt`, linear, rounded down; reserves `+= debt growth *
+//!   reserve_factor` (rounded down), first paying down any deficit ([`MarketState::accrue`]);
 //! - balances `= scaled * index` ([`MarketState::supply_balance`], [`MarketState::debt_balance`]);
 //! - value `= amount * price / 10^decimals` ([`value_wad`]);
 //! - health factor `= sum(value * liquidation_threshold) / debt value` ([`AccountHealth`]);
@@ -48,7 +49,7 @@
 //! | debt value | up | debt never counts for less |
 //! | borrow rate per second, borrow index | up | interest owed is at least the curve |
 //! | supply rate, supply index, reserve share | down | credits never exceed interest paid |
-//! | liquidation seizure | down | the liquidator never gets more than repay * bonus |
+//! | liquidation seizure | down | the liquidator never gets more than repay * bonus (except a collateral remainder worth less than the dust threshold, which is swept in rather than left behind) |
 //! | liquidation repay recomputed from seizure | up | the liquidator pays at least the seizure's worth |
 //! | liquidation protocol fee | up (from the bonus only) | the fee is never understated, never above the bonus |
 #![no_std]

@@ -108,10 +108,13 @@ impl MarketState {
     /// Brings both indices to `now_secs`.
     ///
     /// The borrow index compounds per second exactly (`(1 + r)^dt` by squaring, each step
-    /// rounded up: at most `2 * log2(dt)` RAY units above the exact power). The supply
+    /// rounded up: relative error at most `(2 * dt + 64) * 1e-27`, see
+    /// [`crate::fixed_point::ray_pow`]). The supply
     /// index grows linearly at the supply rate (`1 + r_s * dt`, rounded down), which is
-    /// never more than what the compounded debt pays; the gap stays in the pool. The
-    /// reserve factor's share of the interest (rounded down) first pays down any deficit,
+    /// never more than what the compounded debt pays; the gap stays in the pool. While a
+    /// deficit is outstanding the supply rate uses `debt / (cash + debt + deficit)` in
+    /// place of the utilization, so the claims it leaves unbacked earn nothing. The
+    /// reserve factor's share of the exact debt growth (rounded down) first pays down any deficit,
     /// the rest adds to reserves. No time passed or no debt: only the clock moves.
     ///
     /// Overflow horizon: the borrow index is a `u128` RAY, so it fits a growth of 3.4e11x:
@@ -133,14 +136,26 @@ impl MarketState {
         let debt_after = ray_mul(self.total_scaled_debt, borrow_index_ray, Rounding::Up)?;
         let interest = sub(debt_after, debt_before)?;
 
-        let supply_rate_ray = supply_rate(borrow_rate_ray, utilization, config.reserve_factor_wad)?;
+        // Suppliers earn on the share of the market's book that is lent out, the deficit
+        // counting as idle: claims the deficit leaves unbacked earn nothing, so suppliers
+        // are never credited more than borrowers pay (without a deficit this is `u`).
+        let earning_share = utilization_wad(add(self.cash, self.deficit)?, debt_before)?;
+        let supply_rate_ray =
+            supply_rate(borrow_rate_ray, earning_share, config.reserve_factor_wad)?;
         let linear_ray = supply_rate_ray
             .checked_mul(u128::from(elapsed))
             .ok_or(CoreError::Overflow)?;
         let supply_index_ray =
             ray_mul(self.supply_index_ray, add(RAY, linear_ray)?, Rounding::Down)?;
 
-        let reserve_share = wad_mul(interest, config.reserve_factor_wad, Rounding::Down)?;
+        // Reserves take their share of the exact debt growth, rounded down: `interest` is a
+        // difference of two rounded-up totals and may exceed it by up to one unit.
+        let exact_growth = ray_mul(
+            self.total_scaled_debt,
+            sub(borrow_index_ray, self.borrow_index_ray)?,
+            Rounding::Down,
+        )?;
+        let reserve_share = wad_mul(exact_growth, config.reserve_factor_wad, Rounding::Down)?;
         let deficit_covered = reserve_share.min(self.deficit);
         let reserves = add(self.reserves, sub(reserve_share, deficit_covered)?)?;
 
@@ -198,8 +213,10 @@ impl MarketState {
         if amount > self.cash {
             return Err(CoreError::InsufficientCash);
         }
-        self.cash = sub(self.cash, amount)?;
-        self.total_scaled_supply = sub(self.total_scaled_supply, scaled)?;
+        let cash = sub(self.cash, amount)?;
+        let total_scaled_supply = sub(self.total_scaled_supply, scaled)?;
+        self.cash = cash;
+        self.total_scaled_supply = total_scaled_supply;
         Ok((amount, scaled))
     }
 
@@ -265,8 +282,10 @@ impl MarketState {
             }
             (amount, scaled)
         };
-        self.cash = add(self.cash, amount)?;
-        self.total_scaled_debt = sub(self.total_scaled_debt, scaled)?;
+        let cash = add(self.cash, amount)?;
+        let total_scaled_debt = sub(self.total_scaled_debt, scaled)?;
+        self.cash = cash;
+        self.total_scaled_debt = total_scaled_debt;
         Ok((amount, scaled))
     }
 
@@ -276,9 +295,12 @@ impl MarketState {
         let debt = self.debt_balance(position_scaled_debt)?;
         let absorbed_by_reserves = debt.min(self.reserves);
         let added_to_deficit = sub(debt, absorbed_by_reserves)?;
-        self.total_scaled_debt = sub(self.total_scaled_debt, position_scaled_debt)?;
-        self.reserves = sub(self.reserves, absorbed_by_reserves)?;
-        self.deficit = add(self.deficit, added_to_deficit)?;
+        let total_scaled_debt = sub(self.total_scaled_debt, position_scaled_debt)?;
+        let reserves = sub(self.reserves, absorbed_by_reserves)?;
+        let deficit = add(self.deficit, added_to_deficit)?;
+        self.total_scaled_debt = total_scaled_debt;
+        self.reserves = reserves;
+        self.deficit = deficit;
         Ok(WriteOff {
             debt,
             absorbed_by_reserves,
@@ -307,8 +329,10 @@ impl MarketState {
     /// liquidation's protocol fee, paid in the collateral): the supplier claim is burned
     /// and the same cash is booked as reserves, so nothing leaves the pool.
     pub fn convert_supply_to_reserves(&mut self, scaled: u128, amount: u128) -> CoreResult<()> {
-        self.total_scaled_supply = sub(self.total_scaled_supply, scaled)?;
-        self.reserves = add(self.reserves, amount)?;
+        let total_scaled_supply = sub(self.total_scaled_supply, scaled)?;
+        let reserves = add(self.reserves, amount)?;
+        self.total_scaled_supply = total_scaled_supply;
+        self.reserves = reserves;
         Ok(())
     }
 }
@@ -479,8 +503,11 @@ mod tests {
             index_millionths, 1_015_749,
             "1.575 %, a hair below: rates round down"
         );
-        assert_eq!(accrual.reserve_share, 1_781);
-        assert_eq!(state.reserves, 1_781);
+        assert_eq!(
+            accrual.reserve_share, 1_780,
+            "a tenth of the exact growth 17_809.x"
+        );
+        assert_eq!(state.reserves, 1_780);
         let claims = state.total_supply(Rounding::Up).unwrap();
         let debt = state.total_debt(Rounding::Down).unwrap();
         assert!(state.cash + debt >= claims + state.reserves);
