@@ -22,7 +22,6 @@
 //! heartbeat_secs`, the boundary itself is still fresh) > `Suspect` > `Emergency` (price
 //! set by governance) > `Ok`. The last good price stays readable in every status.
 
-use carrack_core::{mul_div, Rounding, WAD};
 use carrack_interfaces::{FeedStatus, OracleError};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -33,6 +32,8 @@ use crate::median::median;
 pub const MAX_REPORTERS: usize = 16;
 /// Longest heartbeat accepted: one week.
 pub const MAX_HEARTBEAT_SECS: u64 = 7 * 24 * 3600;
+/// 1.0 in WAD, the unit of the deviation limit.
+pub const WAD: u128 = 1_000_000_000_000_000_000;
 /// Largest deviation limit accepted: 100 % per round.
 pub const MAX_DEVIATION_WAD: u128 = WAD;
 /// Largest price decimals accepted.
@@ -128,9 +129,18 @@ pub enum FeedEvent {
     },
 }
 
-/// `|a - b| / b <= limit` in WAD; a relative change too large to express is not within.
+/// `|a - b| / b <= limit_wad` (WAD, at most [`MAX_DEVIATION_WAD`]) in plain `u128`: the
+/// allowed change `b * limit / WAD` is split as `(b / WAD) * limit + (b % WAD) * limit /
+/// WAD`, where neither product can overflow, and rounded down (so the guard errs towards
+/// holding a price back).
 fn within(a: u128, b: u128, limit_wad: u128) -> bool {
-    mul_div(a.abs_diff(b), WAD, b, Rounding::Up).is_ok_and(|deviation| deviation <= limit_wad)
+    let limit = limit_wad.min(MAX_DEVIATION_WAD);
+    let whole = (b / WAD).checked_mul(limit);
+    let fraction = (b % WAD).checked_mul(limit).map(|f| f / WAD);
+    match (whole, fraction) {
+        (Some(whole), Some(fraction)) => a.abs_diff(b) <= whole.saturating_add(fraction),
+        _ => false,
+    }
 }
 
 impl FeedConfig {

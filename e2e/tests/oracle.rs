@@ -1,0 +1,279 @@
+//! The oracle on a real substrate-contracts-node with five reporters and quorum 3:
+//! normal rounds, a lying reporter, reporters going offline, staleness after the
+//! heartbeat, a 60 % spike held until confirmed, unauthorised submissions and freezing.
+#![cfg(feature = "e2e-tests")]
+
+use carrack_e2e::NodeClient;
+use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
+use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::oracle::{Oracle, OracleRef};
+use ink::codegen::ContractCallBuilder;
+use ink::primitives::AccountId;
+use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend, Keypair};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
+type OracleCalls = <Oracle as ContractCallBuilder>::Type;
+
+const ASSET: AccountId = AccountId([0xEE; 32]);
+const HEARTBEAT_SECS: u64 = 12;
+
+fn reporters() -> [Keypair; 5] {
+    [
+        ink_e2e::bob(),
+        ink_e2e::charlie(),
+        ink_e2e::dave(),
+        ink_e2e::eve(),
+        ink_e2e::ferdie(),
+    ]
+}
+
+fn reporter_accounts() -> Vec<AccountId> {
+    [
+        AccountKeyring::Bob,
+        AccountKeyring::Charlie,
+        AccountKeyring::Dave,
+        AccountKeyring::Eve,
+        AccountKeyring::Ferdie,
+    ]
+    .into_iter()
+    .map(account_id)
+    .collect()
+}
+
+fn config() -> FeedConfig {
+    FeedConfig {
+        quorum: 3,
+        heartbeat_secs: HEARTBEAT_SECS,
+        round_window_secs: HEARTBEAT_SECS,
+        min_price: 1,
+        max_price: 1_000_000 * 100_000_000,
+        max_deviation_wad: 200_000_000_000_000_000, // 20 % per round
+        decimals: 8,
+    }
+}
+
+/// Wall-clock seconds; the dev node seals blocks with the system time.
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// Alice (governance) deploys the oracle with `guardian` and adds the feed.
+async fn deploy(client: &mut NodeClient, guardian: AccountId) -> E2EResult<OracleCalls> {
+    let alice = account_id(AccountKeyring::Alice);
+    let mut constructor = OracleRef::new(alice, guardian);
+    let contract = client
+        .instantiate("carrack_oracle", &ink_e2e::alice(), &mut constructor)
+        .submit()
+        .await?;
+    let mut oracle = contract.call_builder::<Oracle>();
+    client
+        .call(
+            &ink_e2e::alice(),
+            &oracle.add_feed(ASSET, config(), reporter_accounts()),
+        )
+        .submit()
+        .await?;
+    Ok(oracle)
+}
+
+/// Each of `who` (indices into `reporters()`) submits its price, observed a second ago
+/// (so the chain's clock is past it) and a little later for each new round.
+async fn round(
+    client: &mut NodeClient,
+    oracle: &mut OracleCalls,
+    who: &[usize],
+    prices: &[u128],
+) -> E2EResult<()> {
+    let observed_at = now_secs().saturating_sub(1);
+    let keys = reporters();
+    for (index, price) in who.iter().zip(prices) {
+        client
+            .call(&keys[*index], &oracle.submit(ASSET, *price, observed_at))
+            .submit()
+            .await?;
+    }
+    // Each reporter's next observation must be newer than this one.
+    tokio_sleep(Duration::from_millis(1_100)).await;
+    Ok(())
+}
+
+async fn tokio_sleep(duration: Duration) {
+    ink_e2e::tokio::time::sleep(duration).await;
+}
+
+async fn read(client: &mut NodeClient, oracle: &OracleCalls) -> E2EResult<PriceData> {
+    let result = client
+        .call(&ink_e2e::alice(), &oracle.price(ASSET))
+        .dry_run()
+        .await?;
+    result
+        .return_value()
+        .map_err(|err| format!("{err:?}").into())
+}
+
+const USD: u128 = 100_000_000;
+
+#[ink_e2e::test]
+async fn rounds_follow_the_median_and_ignore_one_liar<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
+
+    // a normal round
+    round(
+        &mut client,
+        &mut oracle,
+        &[0, 1, 2],
+        &[2_000 * USD, 2_010 * USD, 1_990 * USD],
+    )
+    .await?;
+    let first = read(&mut client, &oracle).await?;
+    assert_eq!((first.value, first.status), (2_000 * USD, FeedStatus::Ok));
+
+    // one reporter lies wildly: the median is unaffected
+    round(
+        &mut client,
+        &mut oracle,
+        &[0, 1, 2],
+        &[2_020 * USD, 900_000 * USD, 2_015 * USD],
+    )
+    .await?;
+    let second = read(&mut client, &oracle).await?;
+    assert_eq!((second.value, second.status), (2_020 * USD, FeedStatus::Ok));
+    assert!(second.updated_at_secs >= first.updated_at_secs);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn offline_reporters_quorum_and_staleness<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
+    round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
+
+    // two reporters offline: the other three still make a quorum
+    round(&mut client, &mut oracle, &[2, 3, 4], &[105 * USD; 3]).await?;
+    let price = read(&mut client, &oracle).await?;
+    assert_eq!((price.value, price.status), (105 * USD, FeedStatus::Ok));
+
+    // three offline: two submissions are no quorum, nothing changes
+    round(&mut client, &mut oracle, &[3, 4], &[110 * USD; 2]).await?;
+    assert_eq!(read(&mut client, &oracle).await?.value, 105 * USD);
+
+    // after the heartbeat the price is Stale but still readable as the last good price
+    tokio_sleep(Duration::from_secs(HEARTBEAT_SECS + 2)).await;
+    // A block must be sealed for the chain's clock to move (instant seal).
+    client
+        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000)
+        .await;
+    let stale = read(&mut client, &oracle).await?;
+    assert_eq!((stale.value, stale.status), (105 * USD, FeedStatus::Stale));
+
+    // the reporters come back: a fresh quorum makes the feed Ok again
+    round(&mut client, &mut oracle, &[0, 1, 2], &[106 * USD; 3]).await?;
+    let recovered = read(&mut client, &oracle).await?;
+    assert_eq!(
+        (recovered.value, recovered.status),
+        (106 * USD, FeedStatus::Ok)
+    );
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn a_sixty_percent_spike_is_held_until_confirmed<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
+    round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
+
+    // +60 %: beyond the 20 % limit, held back, feed Suspect, old price in force
+    round(&mut client, &mut oracle, &[0, 1, 2], &[160 * USD; 3]).await?;
+    let held = read(&mut client, &oracle).await?;
+    assert_eq!((held.value, held.status), (100 * USD, FeedStatus::Suspect));
+    let candidate = client
+        .call(&ink_e2e::alice(), &oracle.candidate(ASSET))
+        .dry_run()
+        .await?
+        .return_value()
+        .map_err(|err| format!("{err:?}"))?;
+    assert_eq!(candidate.map(|(price, _)| price), Some(160 * USD));
+
+    // the next round confirms the new level: accepted
+    round(
+        &mut client,
+        &mut oracle,
+        &[2, 3, 4],
+        &[159 * USD, 161 * USD, 160 * USD],
+    )
+    .await?;
+    let confirmed = read(&mut client, &oracle).await?;
+    assert_eq!(
+        (confirmed.value, confirmed.status),
+        (160 * USD, FeedStatus::Ok)
+    );
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn outsiders_are_refused_and_the_guardian_only_freezes<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let guardian = client
+        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000_000_000)
+        .await;
+    let outsider = client
+        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000_000_000)
+        .await;
+    let guardian_id = AccountId::from(guardian.public_key().0);
+    let mut oracle = deploy(&mut client, guardian_id).await?;
+    round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
+
+    // an unauthorised submission
+    let refused = client
+        .call(&outsider, &oracle.submit(ASSET, 1, now_secs() - 1))
+        .dry_run()
+        .await?;
+    assert_eq!(refused.return_value(), Err(OracleError::NotReporter));
+    // an unauthorised admin call
+    let admin = client
+        .call(&outsider, &oracle.set_emergency_price(ASSET, 1))
+        .dry_run()
+        .await?;
+    assert_eq!(admin.return_value(), Err(OracleError::NotGovernance));
+
+    // the guardian freezes the feed: Frozen, submissions refused, last price readable
+    client
+        .call(&guardian, &oracle.freeze(ASSET))
+        .submit()
+        .await?;
+    let frozen = read(&mut client, &oracle).await?;
+    assert_eq!(
+        (frozen.value, frozen.status),
+        (100 * USD, FeedStatus::Frozen)
+    );
+    let submit = client
+        .call(
+            &reporters()[0],
+            &oracle.submit(ASSET, 100 * USD, now_secs() - 1),
+        )
+        .dry_run()
+        .await?;
+    assert_eq!(submit.return_value(), Err(OracleError::FeedFrozen));
+
+    // the guardian cannot unfreeze; governance can
+    let unfreeze = client
+        .call(&guardian, &oracle.unfreeze(ASSET))
+        .dry_run()
+        .await?;
+    assert_eq!(unfreeze.return_value(), Err(OracleError::NotGovernance));
+    client
+        .call(&ink_e2e::alice(), &oracle.unfreeze(ASSET))
+        .submit()
+        .await?;
+    assert_eq!(read(&mut client, &oracle).await?.status, FeedStatus::Ok);
+    Ok(())
+}
