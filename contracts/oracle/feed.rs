@@ -129,18 +129,30 @@ pub enum FeedEvent {
     },
 }
 
-/// `|a - b| / b <= limit_wad` (WAD, at most [`MAX_DEVIATION_WAD`]) in plain `u128`: the
-/// allowed change `b * limit / WAD` is split as `(b / WAD) * limit + (b % WAD) * limit /
-/// WAD`, where neither product can overflow, and rounded down (so the guard errs towards
-/// holding a price back).
+/// `|a - b| / b <= limit_wad`, i.e. `|a - b| * WAD <= limit_wad * b`, compared exactly as
+/// 256-bit products (no division, which would pull 128-bit division into the contract).
 fn within(a: u128, b: u128, limit_wad: u128) -> bool {
-    let limit = limit_wad.min(MAX_DEVIATION_WAD);
-    let whole = (b / WAD).checked_mul(limit);
-    let fraction = (b % WAD).checked_mul(limit).map(|f| f / WAD);
-    match (whole, fraction) {
-        (Some(whole), Some(fraction)) => a.abs_diff(b) <= whole.saturating_add(fraction),
-        _ => false,
-    }
+    wide_mul(a.abs_diff(b), WAD) <= wide_mul(limit_wad, b)
+}
+
+/// `x * y` as `(high, low)` 128-bit halves, which compare like the 256-bit product.
+fn wide_mul(x: u128, y: u128) -> (u128, u128) {
+    const MASK: u128 = 0xFFFF_FFFF_FFFF_FFFF;
+    let (x_hi, x_lo) = (x >> 64, x & MASK);
+    let (y_hi, y_lo) = (y >> 64, y & MASK);
+    // Products of 64-bit halves fit in u128, so these multiplications cannot wrap.
+    let lo_lo = x_lo.wrapping_mul(y_lo);
+    let cross = x_hi.wrapping_mul(y_lo);
+    let cross_2 = x_lo.wrapping_mul(y_hi);
+    let hi_hi = x_hi.wrapping_mul(y_hi);
+    // Sum the cross terms into the halves, carrying explicitly.
+    let (mid, mid_carry) = cross.overflowing_add(cross_2);
+    let (low, low_carry) = lo_lo.overflowing_add(mid << 64);
+    let high = hi_hi
+        .wrapping_add(mid >> 64)
+        .wrapping_add(u128::from(mid_carry) << 64)
+        .wrapping_add(u128::from(low_carry));
+    (high, low)
 }
 
 impl FeedConfig {
@@ -685,6 +697,15 @@ mod tests {
         let mut good = config();
         good.quorum = 5;
         assert_eq!(feed.set_config(good), Ok(()));
+    }
+
+    #[test]
+    fn wide_mul_matches_exact_products() {
+        assert_eq!(wide_mul(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
+        assert_eq!(wide_mul(1 << 64, 1 << 64), (1, 0));
+        assert_eq!(wide_mul(3, 5), (0, 15));
+        assert_eq!(wide_mul(u128::MAX, 2), (1, u128::MAX - 1));
+        assert_eq!(wide_mul(0, u128::MAX), (0, 0));
     }
 
     #[test]
