@@ -305,16 +305,7 @@ pub mod oracle {
             asset: AccountId,
             reporter: AccountId,
         ) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            let mut feed = self.feed(asset)?;
-            feed.add_reporter(reporter)?;
-            self.feeds.insert(asset, &feed);
-            self.env().emit_event(ReporterChanged {
-                asset,
-                reporter,
-                active: true,
-            });
-            Ok(())
+            self.change_reporter(asset, reporter, true)
         }
 
         /// Removes a reporter and its pending submission from a feed (governance).
@@ -324,16 +315,7 @@ pub mod oracle {
             asset: AccountId,
             reporter: AccountId,
         ) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            let mut feed = self.feed(asset)?;
-            feed.remove_reporter(reporter)?;
-            self.feeds.insert(asset, &feed);
-            self.env().emit_event(ReporterChanged {
-                asset,
-                reporter,
-                active: false,
-            });
-            Ok(())
+            self.change_reporter(asset, reporter, false)
         }
 
         /// Freezes a feed: no submissions, status `Frozen` (guardian or governance).
@@ -411,6 +393,28 @@ pub mod oracle {
             self.env().emit_event(GuardianChanged {
                 previous,
                 new: guardian,
+            });
+            Ok(())
+        }
+
+        fn change_reporter(
+            &mut self,
+            asset: AccountId,
+            reporter: AccountId,
+            active: bool,
+        ) -> Result<(), OracleError> {
+            self.ensure_governance()?;
+            let mut feed = self.feed(asset)?;
+            if active {
+                feed.add_reporter(reporter)?;
+            } else {
+                feed.remove_reporter(reporter)?;
+            }
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(ReporterChanged {
+                asset,
+                reporter,
+                active,
             });
             Ok(())
         }
