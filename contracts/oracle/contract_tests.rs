@@ -62,9 +62,9 @@ fn report_round(oracle: &mut Oracle, price: u128, observed_at: u64) {
 fn a_quorum_round_sets_the_price_read_by_price_and_prices() {
     let mut oracle = deploy();
     assert_eq!(oracle.price(asset(1)), Err(OracleError::NoPrice));
-    report_round(&mut oracle, 2_000_00000000, NOW_SECS);
+    report_round(&mut oracle, 2_000 * 100_000_000, NOW_SECS);
     let data = oracle.price(asset(1)).unwrap();
-    assert_eq!(data.value, 2_000_00000000);
+    assert_eq!(data.value, 2_000 * 100_000_000);
     assert_eq!(data.decimals, 8);
     assert_eq!(data.updated_at_secs, NOW_SECS);
     assert_eq!(data.status, FeedStatus::Ok);
