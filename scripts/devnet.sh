@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Starts a local Carrack devnet: substrate-contracts-node on ws://127.0.0.1:9944 with a
 # persistent chain under .devnet/, the contracts built in release mode, and the suite
-# deployed (for now: two test tokens). Prints the addresses and how to open them in
+# deployed (for now: two test tokens and the oracle with a feed for each). Prints the addresses and how to open them in
 # Polkadot.js Apps / Contracts UI, then keeps the node running until Ctrl-C.
 #
-#   scripts/devnet.sh           start (re-uses the chain and tokens of a previous run)
+#   scripts/devnet.sh           start (re-uses the chain and contracts of a previous run)
 #   scripts/devnet.sh --reset   wipe .devnet/ and start a fresh chain
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -14,7 +14,7 @@ cd "$CARRACK_ROOT"
 RPC_PORT="${CARRACK_DEVNET_PORT:-9944}"
 NODE_URL="ws://127.0.0.1:$RPC_PORT"
 DEVNET_DIR="$CARRACK_ROOT/.devnet"
-TOKENS_FILE="$DEVNET_DIR/tokens.tsv"
+DEPLOYMENT_FILE="$DEVNET_DIR/deployment.tsv"
 NODE_PID=""
 
 usage() {
@@ -47,38 +47,115 @@ stop_node() {
   fi
 }
 
-# `cargo contract` against the devnet, signed by Alice (a well-known dev key; never use
-# such keys outside a devnet).
+# `cargo contract` against the devnet, signed by `$SURI` (default //Alice). These are
+# well-known development keys: never use them outside a devnet.
 contract_cmd() {
-  cargo contract "$@" --suri //Alice --url "$NODE_URL"
+  cargo contract "$@" --suri "${SURI:-//Alice}" --url "$NODE_URL"
 }
 
-# Prints the address of a deployed token, deploying it first unless a previous run's
-# deployment answers on this chain: name symbol decimals supply
-deploy_token() {
-  local name="$1" symbol="$2" decimals="$3" supply="$4" address
-  local bundle
-  bundle="$(release_bundle carrack_token)"
-  address="$(awk -F'\t' -v s="$symbol" '$1 == s { print $2 }' "$TOKENS_FILE" 2>/dev/null || true)"
-  if [[ -n "$address" ]] && contract_cmd call --contract "$address" \
-       --message PSP22Metadata::token_symbol "$bundle" --output-json >/dev/null 2>&1; then
-    echo "$address"
-    return 0
+# Well-known dev accounts (sr25519, SS58 prefix 42).
+ALICE="5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+REPORTER_URIS=(//Bob //Charlie //Dave //Eve //Ferdie)
+REPORTERS="[5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty, 5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y, 5DAAnrj7VHTznn2AWBemMuyBwZWs6FNFjdyVXUeYum3PTXFy, 5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw, 5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL]"
+
+# The address a previous run recorded under `name`, if any.
+recorded() {
+  awk -F'\t' -v n="$1" '$1 == n { print $2 }' "$DEPLOYMENT_FILE" 2>/dev/null || true
+}
+
+# Records `name address description`, replacing an older line of the same name.
+record() {
+  { grep -v -P "^$1\t" "$DEPLOYMENT_FILE" 2>/dev/null || true; printf '%s\t%s\t%s\n' "$1" "$2" "$3"; } \
+    > "$DEPLOYMENT_FILE.tmp"
+  mv "$DEPLOYMENT_FILE.tmp" "$DEPLOYMENT_FILE"
+}
+
+# Dry-runs `message` on a contract and prints its decoded result line (e.g.
+# `Ok(Err(UnknownFeed))`); fails if the call could not be made at all.
+dry_run() { # address bundle message [args...]
+  local address="$1" bundle="$2" message="$3"; shift 3
+  local args=() out
+  (( $# )) && args=(--args "$@")
+  out="$(contract_cmd call "$bundle" --contract "$address" --message "$message" "${args[@]}" 2>&1)" || return 1
+  sed -n 's/^ *Result //p' <<<"$out" | head -1 | grep . || return 1
+}
+
+# Submits `message` as a transaction; prints nothing, fails loudly.
+execute() { # address bundle message [args...]
+  local address="$1" bundle="$2" message="$3"; shift 3
+  local log="$DEVNET_DIR/last-call.log"
+  local args=()
+  (( $# )) && args=(--args "$@")
+  contract_cmd call "$bundle" --contract "$address" --message "$message" "${args[@]}" \
+    --execute --skip-confirm >"$log" 2>&1 \
+    || { cat "$log" >&2; die "$message on $address failed"; }
+  if grep -q "Reverted *true\|ContractReverted" "$log"; then
+    cat "$log" >&2; die "$message on $address reverted"
   fi
-  local out
-  out="$(contract_cmd instantiate "$bundle" --constructor new \
-    --args "$supply" "Some(\"$name\")" "Some(\"$symbol\")" "$decimals" \
-           "Some($(alice_address))" \
-    --salt "0x$(printf '%032x' "$(date +%s%N)")" --execute --skip-confirm --output-json 2>"$DEVNET_DIR/deploy-$symbol.log")" \
-    || { cat "$DEVNET_DIR/deploy-$symbol.log" >&2; die "instantiating token $symbol failed"; }
-  address="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["contract"])' <<<"$out")"
-  grep -v -P "^$symbol\t" "$TOKENS_FILE" 2>/dev/null > "$TOKENS_FILE.tmp" || true
-  printf '%s\t%s\t%s\t%s\n' "$symbol" "$address" "$decimals" "$name" >> "$TOKENS_FILE.tmp"
-  mv "$TOKENS_FILE.tmp" "$TOKENS_FILE"
+}
+
+# Instantiates a bundle and prints the new address.
+instantiate() { # label bundle constructor args...
+  local label="$1" bundle="$2" constructor="$3"; shift 3
+  local out log="$DEVNET_DIR/deploy-$label.log"
+  out="$(contract_cmd instantiate "$bundle" --constructor "$constructor" --args "$@" \
+    --salt "0x$(printf '%032x' "$(date +%s%N)")" --execute --skip-confirm --output-json 2>"$log")" \
+    || { cat "$log" >&2; die "instantiating $label failed"; }
+  sed -n 's/.*"contract": *"\([^"]*\)".*/\1/p' <<<"$out" | head -1
+}
+
+# Prints the address of a token, deploying it unless a previous run's deployment answers
+# on this chain: name symbol decimals supply
+deploy_token() {
+  local name="$1" symbol="$2" decimals="$3" supply="$4" address bundle
+  bundle="$(release_bundle carrack_token)"
+  address="$(recorded "$symbol")"
+  if [[ -n "$address" ]] && dry_run "$address" "$bundle" PSP22Metadata::token_symbol | grep -q "$symbol"; then
+    echo "$address"; return 0
+  fi
+  address="$(instantiate "$symbol" "$bundle" new "$supply" "Some(\"$name\")" "Some(\"$symbol\")" "$decimals" "Some($ALICE)")"
+  [[ -n "$address" ]] || die "no address for token $symbol"
+  record "$symbol" "$address" "PSP22 $name, $decimals decimals"
   echo "$address"
 }
 
-alice_address() { echo "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"; }
+# Prints the oracle's address, deploying it unless it answers already. Governance and
+# guardian are //Alice until the governance contracts take over.
+deploy_oracle() {
+  local address bundle
+  bundle="$(release_bundle carrack_oracle)"
+  address="$(recorded ORACLE)"
+  if [[ -n "$address" ]] && dry_run "$address" "$bundle" assets >/dev/null; then
+    echo "$address"; return 0
+  fi
+  address="$(instantiate oracle "$bundle" new "$ALICE" "$ALICE")"
+  [[ -n "$address" ]] || die "no address for the oracle"
+  record ORACLE "$address" "price oracle"
+  echo "$address"
+}
+
+# Adds a feed for `asset` (five reporters, quorum 3, 8-decimal prices) unless it exists,
+# and has three reporters complete a first round at `price` unless a price exists.
+ensure_feed() { # oracle asset price
+  local oracle="$1" asset="$2" price="$3" bundle
+  bundle="$(release_bundle carrack_oracle)"
+  local result
+  result="$(dry_run "$oracle" "$bundle" feed_config "$asset")" || die "cannot read the oracle's feeds"
+  if [[ "$result" == *UnknownFeed* ]]; then
+    execute "$oracle" "$bundle" add_feed "$asset" \
+      "{ quorum: 3, heartbeat_secs: 3600, round_window_secs: 600, min_price: 1, max_price: 100000000000000000, max_deviation_wad: 200000000000000000, decimals: 8 }" \
+      "$REPORTERS"
+  fi
+  result="$(dry_run "$oracle" "$bundle" PriceOracle::price "$asset")" || die "cannot read the oracle's prices"
+  if [[ "$result" == *NoPrice* ]]; then
+    local observed_at=$(( $(date +%s) - 1 )) uri
+    for uri in "${REPORTER_URIS[@]:0:3}"; do
+      SURI="$uri" execute "$oracle" "$bundle" submit "$asset" "$price" "$observed_at"
+    done
+  fi
+  result="$(dry_run "$oracle" "$bundle" PriceOracle::price "$asset")" || die "cannot read the oracle's prices"
+  [[ "$result" == *"status: Ok"* ]] || die "the feed of $asset is not Ok after setup: $result"
+}
 
 main() {
   local start=$SECONDS
@@ -112,11 +189,16 @@ main() {
   say "node up (pid $NODE_PID, log .devnet/node.log)"
 
   step "deploying the suite"
-  local tusd teth
+  local tusd teth oracle
   tusd="$(deploy_token "Test USD" TUSD 6 1000000000000000)"
   say "TUSD (6 decimals)  $tusd"
   teth="$(deploy_token "Test Ether" TETH 18 1000000000000000000000000)"
   say "TETH (18 decimals) $teth"
+  oracle="$(deploy_oracle)"
+  say "oracle             $oracle"
+  ensure_feed "$oracle" "$tusd" 100000000
+  ensure_feed "$oracle" "$teth" 200000000000
+  say "feeds: TUSD 1.00, TETH 2000.00 (8 decimals), reporters //Bob //Charlie //Dave //Eve //Ferdie, quorum 3"
 
   cat <<SUMMARY
 
@@ -124,8 +206,10 @@ main() {
     node            $NODE_URL   (dev chain, instant seal, data in .devnet/chain)
     token TUSD      $tusd   (PSP22, 6 decimals, supply held by //Alice, minter //Alice)
     token TETH      $teth   (PSP22, 18 decimals, supply held by //Alice, minter //Alice)
-    token bundle    $(release_bundle carrack_token)
-    deployment      .devnet/tokens.tsv
+    oracle          $oracle   (governance and guardian //Alice; reporters //Bob .. //Ferdie, quorum 3)
+    bundles         $(release_bundle carrack_token)
+                    $(release_bundle carrack_oracle)
+    deployment      .devnet/deployment.tsv
 
     Open in Polkadot.js Apps:  https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/contracts
       ("Add an existing contract": paste an address above and upload the .contract bundle)
