@@ -140,7 +140,7 @@ ensure_feed() { # oracle asset price
   local oracle="$1" asset="$2" price="$3" bundle
   bundle="$(release_bundle carrack_oracle)"
   local result
-  result="$(dry_run "$oracle" "$bundle" feed_config "$asset")" || die "cannot read the oracle's feeds"
+  result="$(dry_run "$oracle" "$bundle" feed_info "$asset")" || die "cannot read the oracle's feeds"
   if [[ "$result" == *UnknownFeed* ]]; then
     execute "$oracle" "$bundle" add_feed "$asset" \
       "{ quorum: 3, heartbeat_secs: 3600, round_window_secs: 600, min_price: 1, max_price: 100000000000000000, max_deviation_wad: 200000000000000000, decimals: 8 }" \

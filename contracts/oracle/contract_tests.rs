@@ -231,7 +231,7 @@ fn reporters_and_config_can_be_changed_by_governance() {
     let a = accounts();
     set_caller(a.alice);
     oracle.add_reporter(asset(1), a.frank).unwrap();
-    assert_eq!(oracle.reporters(asset(1)).unwrap().len(), 4);
+    assert_eq!(oracle.feed_info(asset(1)).unwrap().reporters.len(), 4);
     oracle.remove_reporter(asset(1), a.eve).unwrap();
     assert_eq!(
         oracle.remove_reporter(asset(1), a.charlie),
@@ -241,5 +241,5 @@ fn reporters_and_config_can_be_changed_by_governance() {
     let mut relaxed = config();
     relaxed.quorum = 1;
     oracle.set_feed_config(asset(1), relaxed).unwrap();
-    assert_eq!(oracle.feed_config(asset(1)).unwrap().quorum, 1);
+    assert_eq!(oracle.feed_info(asset(1)).unwrap().config.quorum, 1);
 }

@@ -198,27 +198,12 @@ pub mod oracle {
             self.assets.get().unwrap_or_default()
         }
 
-        /// A feed's parameters.
+        /// Everything about a feed: parameters, reporters with their pending
+        /// submissions, the last good price, any candidate held by the deviation guard,
+        /// and the frozen and emergency flags.
         #[ink(message)]
-        pub fn feed_config(&self, asset: AccountId) -> Result<FeedConfig, OracleError> {
-            Ok(self.feed(asset)?.config)
-        }
-
-        /// A feed's reporters.
-        #[ink(message)]
-        pub fn reporters(&self, asset: AccountId) -> Result<Vec<AccountId>, OracleError> {
-            Ok(self
-                .feed(asset)?
-                .reporters
-                .iter()
-                .map(|r| r.account)
-                .collect())
-        }
-
-        /// The median held back by the deviation guard, if any: `(price, observed_at)`.
-        #[ink(message)]
-        pub fn candidate(&self, asset: AccountId) -> Result<Option<(u128, u64)>, OracleError> {
-            Ok(self.feed(asset)?.candidate)
+        pub fn feed_info(&self, asset: AccountId) -> Result<Feed, OracleError> {
+            self.feed(asset)
         }
 
         /// The governance account (the timelock).

@@ -194,13 +194,13 @@ async fn a_sixty_percent_spike_is_held_until_confirmed<Client: E2EBackend>(
     round(&mut client, &mut oracle, &[0, 1, 2], &[160 * USD; 3]).await?;
     let held = read(&mut client, &oracle).await?;
     assert_eq!((held.value, held.status), (100 * USD, FeedStatus::Suspect));
-    let candidate = client
-        .call(&ink_e2e::alice(), &oracle.candidate(ASSET))
+    let feed = client
+        .call(&ink_e2e::alice(), &oracle.feed_info(ASSET))
         .dry_run()
         .await?
         .return_value()
         .map_err(|err| format!("{err:?}"))?;
-    assert_eq!(candidate.map(|(price, _)| price), Some(160 * USD));
+    assert_eq!(feed.candidate.map(|(price, _)| price), Some(160 * USD));
 
     // the next round confirms the new level: accepted
     round(
