@@ -80,15 +80,27 @@ async fn deploy(client: &mut NodeClient, guardian: AccountId) -> E2EResult<Oracl
     Ok(oracle)
 }
 
-/// Each of `who` (indices into `reporters()`) submits its price, observed a second ago
-/// (so the chain's clock is past it) and a little later for each new round.
+/// Seals a block (the dev node seals one per transaction, with the system clock) and
+/// returns a time no later than that block's: a submission observed then is valid both in
+/// the dry run (run at the latest block's time) and on chain. ink_e2e sets the gas limit
+/// from the dry run, so a dry run refused as `ObservedInFuture` would starve the real call.
+async fn observation_time(client: &mut NodeClient) -> u64 {
+    let before = now_secs();
+    client
+        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000)
+        .await;
+    before
+}
+
+/// Each of `who` (indices into `reporters()`) submits its price, observed at a time the
+/// chain's clock has passed, and a little later for each new round.
 async fn round(
     client: &mut NodeClient,
     oracle: &mut OracleCalls,
     who: &[usize],
     prices: &[u128],
 ) -> E2EResult<()> {
-    let observed_at = now_secs().saturating_sub(1);
+    let observed_at = observation_time(client).await;
     let keys = reporters();
     for (index, price) in who.iter().zip(prices) {
         client
@@ -167,9 +179,7 @@ async fn offline_reporters_quorum_and_staleness<Client: E2EBackend>(
     // after the heartbeat the price is Stale but still readable as the last good price
     tokio_sleep(Duration::from_secs(HEARTBEAT_SECS + 2)).await;
     // A block must be sealed for the chain's clock to move (instant seal).
-    client
-        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000)
-        .await;
+    observation_time(&mut client).await;
     let stale = read(&mut client, &oracle).await?;
     assert_eq!((stale.value, stale.status), (105 * USD, FeedStatus::Stale));
 
@@ -233,8 +243,9 @@ async fn outsiders_are_refused_and_the_guardian_only_freezes<Client: E2EBackend>
     round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
 
     // an unauthorised submission
+    let observed_at = observation_time(&mut client).await;
     let refused = client
-        .call(&outsider, &oracle.submit(ASSET, 1, now_secs() - 1))
+        .call(&outsider, &oracle.submit(ASSET, 1, observed_at))
         .dry_run()
         .await?;
     assert_eq!(refused.return_value(), Err(OracleError::NotReporter));
@@ -258,7 +269,7 @@ async fn outsiders_are_refused_and_the_guardian_only_freezes<Client: E2EBackend>
     let submit = client
         .call(
             &reporters()[0],
-            &oracle.submit(ASSET, 100 * USD, now_secs() - 1),
+            &oracle.submit(ASSET, 100 * USD, observed_at),
         )
         .dry_run()
         .await?;
