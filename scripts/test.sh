@@ -16,7 +16,7 @@ total_start=$SECONDS
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy (all targets, all features except ink-as-dependency, warnings denied)"
+step "cargo clippy --workspace --all-targets (e2e tests included), warnings denied"
 start=$SECONDS
 cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
 say "clippy clean in $(elapsed_since "$start")"
