@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts a local Carrack devnet: substrate-contracts-node on ws://127.0.0.1:9944 with a
 # persistent chain under .devnet/, the contracts built in release mode, and the suite
-# deployed (for now: two test tokens and the oracle with a feed for each). Prints the addresses and how to open them in
-# Polkadot.js Apps / Contracts UI, then keeps the node running until Ctrl-C.
+# deployed (for now: two test tokens and the oracle with a feed for each). Prints the
+# addresses and how to open them in Polkadot.js Apps / Contracts UI, then keeps the node
+# running until Ctrl-C.
 #
 #   scripts/devnet.sh           start (re-uses the chain and contracts of a previous run)
 #   scripts/devnet.sh --reset   wipe .devnet/ and start a fresh chain
@@ -18,7 +19,7 @@ DEPLOYMENT_FILE="$DEVNET_DIR/deployment.tsv"
 NODE_PID=""
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 reset=0
@@ -36,6 +37,19 @@ rpc() { # method -> JSON response
   curl -sf -H 'Content-Type: application/json' \
     -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$1\",\"params\":[]}" \
     "http://127.0.0.1:$RPC_PORT"
+}
+
+# The latest block's timestamp (storage Timestamp::Now, a little-endian u64 of
+# milliseconds) in seconds. Dry runs execute at this time, so a price observed at it is
+# valid both in the dry run that sizes the gas and on chain.
+chain_time_secs() {
+  local hex le="" i
+  hex="$(curl -sf -H 'Content-Type: application/json' \
+    -d '{"id":1,"jsonrpc":"2.0","method":"state_getStorage","params":["0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb"]}' \
+    "http://127.0.0.1:$RPC_PORT" | sed -n 's/.*"result":"0x\([0-9a-f]\{16\}\)".*/\1/p')"
+  [[ -n "$hex" ]] || return 1
+  for (( i = 14; i >= 0; i -= 2 )); do le+="${hex:i:2}"; done
+  echo $(( 16#$le / 1000 ))
 }
 
 stop_node() {
@@ -148,7 +162,8 @@ ensure_feed() { # oracle asset price
   fi
   result="$(dry_run "$oracle" "$bundle" PriceOracle::price "$asset")" || die "cannot read the oracle's prices"
   if [[ "$result" == *NoPrice* ]]; then
-    local observed_at=$(( $(date +%s) - 1 )) uri
+    local observed_at uri
+    observed_at="$(chain_time_secs)" || die "cannot read the chain's time"
     for uri in "${REPORTER_URIS[@]:0:3}"; do
       SURI="$uri" execute "$oracle" "$bundle" submit "$asset" "$price" "$observed_at"
     done
