@@ -109,13 +109,13 @@ impl MarketState {
     ///
     /// The borrow index compounds per second exactly (`(1 + r)^dt` by squaring, each step
     /// rounded up: relative error at most `(2 * dt + 64) * 1e-27`, see
-    /// [`crate::fixed_point::ray_pow`]). The supply
-    /// index grows linearly at the supply rate (`1 + r_s * dt`, rounded down), which is
-    /// never more than what the compounded debt pays; the gap stays in the pool. While a
-    /// deficit is outstanding the supply rate uses `debt / (cash + debt + deficit)` in
-    /// place of the utilization, so the claims it leaves unbacked earn nothing. The
-    /// reserve factor's share of the exact debt growth (rounded down) first pays down any deficit,
-    /// the rest adds to reserves. No time passed or no debt: only the clock moves.
+    /// [`crate::fixed_point::ray_pow`]). The supply index grows linearly at the supply
+    /// rate (`1 + r_s * dt`, rounded down), which is never more than what the compounded
+    /// debt pays; the gap stays in the pool. While a deficit is outstanding the supply
+    /// rate uses `debt / (cash + debt + deficit)` in place of the utilization, so the
+    /// claims it leaves unbacked earn nothing. The reserve factor's share of the exact
+    /// debt growth (rounded down) first pays down any deficit, the rest adds to reserves.
+    /// No time passed or no debt: only the clock moves.
     ///
     /// Overflow horizon: the borrow index is a `u128` RAY, so it fits a growth of 3.4e11x:
     /// about 2.6 years at the 1000 %/yr cap, 26 years at 100 %/yr, 130 years at 20 %/yr.
@@ -158,10 +158,11 @@ impl MarketState {
         let reserve_share = wad_mul(exact_growth, config.reserve_factor_wad, Rounding::Down)?;
         let deficit_covered = reserve_share.min(self.deficit);
         let reserves = add(self.reserves, sub(reserve_share, deficit_covered)?)?;
+        let deficit = sub(self.deficit, deficit_covered)?;
 
         self.borrow_index_ray = borrow_index_ray;
         self.supply_index_ray = supply_index_ray.max(self.supply_index_ray);
-        self.deficit = sub(self.deficit, deficit_covered)?;
+        self.deficit = deficit;
         self.reserves = reserves;
         self.last_accrual_secs = now_secs;
         Ok(Accrual {
