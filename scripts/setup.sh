@@ -62,15 +62,23 @@ ensure_build_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-ensure_cargo_contract() {
-  step "cargo-contract $CARGO_CONTRACT_VERSION"
-  local have
-  have="$(cargo contract --version 2>/dev/null || true)"
-  if [[ "$have" == *"$CARGO_CONTRACT_VERSION"* ]]; then
+# Succeeds (and says so) when `command...` prints a version containing `want`;
+# otherwise says what it found and fails, so the caller compiles the tool.
+tool_present() { # want command...
+  local want="$1" have; shift
+  have="$("$@" 2>/dev/null | head -1 || true)"
+  if [[ "$have" == *"$want"* ]]; then
     say "present: $have"
     return 0
   fi
-  say "found '${have:-nothing}'; compiling cargo-contract $CARGO_CONTRACT_VERSION (takes 12-25 min on 2 cores)"
+  say "found '${have:-nothing}'"
+  return 1
+}
+
+ensure_cargo_contract() {
+  step "cargo-contract $CARGO_CONTRACT_VERSION"
+  tool_present "$CARGO_CONTRACT_VERSION" cargo contract --version && return 0
+  say "compiling cargo-contract $CARGO_CONTRACT_VERSION (takes 12-25 min on 2 cores)"
   ensure_build_packages
   local start=$SECONDS
   RUSTUP_TOOLCHAIN="$PINNED_TOOLCHAIN" cargo install cargo-contract \
@@ -80,13 +88,8 @@ ensure_cargo_contract() {
 
 ensure_contracts_node() {
   step "substrate-contracts-node $CONTRACTS_NODE_VERSION"
-  local have
-  have="$(substrate-contracts-node --version 2>/dev/null || true)"
-  if [[ "$have" == *"$CONTRACTS_NODE_VERSION"* ]]; then
-    say "present: $have"
-    return 0
-  fi
-  say "found '${have:-nothing}'; compiling contracts-node $CONTRACTS_NODE_VERSION (takes about 1 h on 2 cores)"
+  tool_present "$CONTRACTS_NODE_VERSION" substrate-contracts-node --version && return 0
+  say "compiling contracts-node $CONTRACTS_NODE_VERSION (takes about 1 h on 2 cores)"
   ensure_build_packages
   local start=$SECONDS
   # The runtime's wasm build must use the crate's own Cargo.lock (fresh versions need a
