@@ -11,6 +11,11 @@ pub const MAX_LIQUIDATION_BONUS_WAD: u128 = 3 * WAD / 2;
 
 /// Everything governance sets for one market. Ratios are WAD (1.0 = `WAD`), amounts are in
 /// the token's smallest unit.
+#[cfg_attr(feature = "ink", ink::scale_derive(Encode, Decode, TypeInfo))]
+#[cfg_attr(
+    all(feature = "ink", feature = "std"),
+    derive(ink::storage::traits::StorageLayout)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MarketConfig {
     /// Decimals of the underlying token (0 ..= [`MAX_DECIMALS`]).
@@ -36,6 +41,11 @@ pub struct MarketConfig {
 }
 
 /// Which parameter of a [`MarketConfig`] is out of bounds.
+#[cfg_attr(feature = "ink", ink::scale_derive(Encode, Decode, TypeInfo))]
+#[cfg_attr(
+    all(feature = "ink", feature = "std"),
+    derive(ink::storage::traits::StorageLayout)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigError {
     /// `decimals` above [`MAX_DECIMALS`].

@@ -1,6 +1,11 @@
 //! The one error type of the lending math. Every failure is a value: nothing here panics.
 
 /// Why a computation or a check refused its inputs.
+#[cfg_attr(feature = "ink", ink::scale_derive(Encode, Decode, TypeInfo))]
+#[cfg_attr(
+    all(feature = "ink", feature = "std"),
+    derive(ink::storage::traits::StorageLayout)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CoreError {
     /// A result does not fit in `u128` (or an intermediate in 256 bits).

@@ -21,6 +21,11 @@ pub const ALL: u128 = u128::MAX;
 pub const MIN_DEAD_SHARES: u128 = 1_000;
 
 /// The state of one market.
+#[cfg_attr(feature = "ink", ink::scale_derive(Encode, Decode, TypeInfo))]
+#[cfg_attr(
+    all(feature = "ink", feature = "std"),
+    derive(ink::storage::traits::StorageLayout)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarketState {
     /// Sum of all scaled supply balances, dead shares included.
@@ -250,15 +255,34 @@ impl MarketState {
         Ok(scaled)
     }
 
-    /// Takes `amount` underlying (or [`ALL`]) against a debt of `position_scaled_debt`;
-    /// returns `(amount to take, scaled debt to burn)`. The burn rounds down; repaying the
-    /// whole shown debt (or `ALL`) burns the whole position, so no dust is left. A partial
-    /// repayment must leave at least the minimum debt.
+    /// Repays `amount` (or [`ALL`]) of a position's debt; returns `(amount taken, scaled
+    /// debt burned)`. The burn rounds down (the borrower is relieved of no more than it
+    /// paid), paying the shown debt clears the position, and a remainder between zero and
+    /// the market's minimum debt is refused.
     pub fn repay(
         &mut self,
         config: &MarketConfig,
         position_scaled_debt: u128,
         amount: u128,
+    ) -> CoreResult<(u128, u128)> {
+        self.burn_debt(position_scaled_debt, amount, config.min_debt)
+    }
+
+    /// Repays a liquidated position's debt: as [`MarketState::repay`], but without the
+    /// minimum-debt rule, which the liquidation's own dust rule replaces.
+    pub fn liquidation_repay(
+        &mut self,
+        position_scaled_debt: u128,
+        amount: u128,
+    ) -> CoreResult<(u128, u128)> {
+        self.burn_debt(position_scaled_debt, amount, 0)
+    }
+
+    fn burn_debt(
+        &mut self,
+        position_scaled_debt: u128,
+        amount: u128,
+        min_debt: u128,
     ) -> CoreResult<(u128, u128)> {
         let debt = self.debt_balance(position_scaled_debt)?;
         if debt == 0 {
@@ -278,7 +302,7 @@ impl MarketState {
                 return Err(CoreError::AmountTooSmall);
             }
             let remaining = self.debt_balance(sub(position_scaled_debt, scaled)?)?;
-            if remaining != 0 && remaining < config.min_debt {
+            if remaining != 0 && remaining < min_debt {
                 return Err(CoreError::BelowMinimumDebt);
             }
             (amount, scaled)
@@ -326,15 +350,40 @@ impl MarketState {
         Ok(())
     }
 
-    /// Turns `scaled` supply of a position into reserves worth `amount` underlying (a
-    /// liquidation's protocol fee, paid in the collateral): the supplier claim is burned
-    /// and the same cash is booked as reserves, so nothing leaves the pool.
-    pub fn convert_supply_to_reserves(&mut self, scaled: u128, amount: u128) -> CoreResult<()> {
+    /// Takes `collateral_seized` from a liquidated supply position of `position_scaled`:
+    /// `collateral_seized - protocol_fee` leaves the pool as cash to the liquidator and
+    /// `protocol_fee` stays as reserves. Returns the scaled supply burned, rounded up (the
+    /// borrower gives up at least what is taken), or the whole position when everything
+    /// shown is seized.
+    pub fn seize(
+        &mut self,
+        position_scaled: u128,
+        collateral_seized: u128,
+        protocol_fee: u128,
+    ) -> CoreResult<u128> {
+        let balance = self.supply_balance(position_scaled)?;
+        if collateral_seized == 0 {
+            return Err(CoreError::ZeroAmount);
+        }
+        if collateral_seized > balance {
+            return Err(CoreError::InsufficientSupply);
+        }
+        let scaled = if collateral_seized == balance {
+            position_scaled
+        } else {
+            ray_div(collateral_seized, self.supply_index_ray, Rounding::Up)?.min(position_scaled)
+        };
+        let to_liquidator = sub(collateral_seized, protocol_fee)?;
+        if to_liquidator > self.cash {
+            return Err(CoreError::InsufficientCash);
+        }
         let total_scaled_supply = sub(self.total_scaled_supply, scaled)?;
-        let reserves = add(self.reserves, amount)?;
+        let cash = sub(self.cash, to_liquidator)?;
+        let reserves = add(self.reserves, protocol_fee)?;
         self.total_scaled_supply = total_scaled_supply;
+        self.cash = cash;
         self.reserves = reserves;
-        Ok(())
+        Ok(scaled)
     }
 }
 
@@ -581,16 +630,35 @@ mod tests {
     }
 
     #[test]
-    fn converting_supply_to_reserves_keeps_cash() {
+    fn seizing_pays_the_liquidator_from_cash_and_books_the_fee_as_reserves() {
         let (_, mut state) = listed();
-        state.convert_supply_to_reserves(10, 10).unwrap();
-        assert_eq!(state.total_scaled_supply, 999_990);
-        assert_eq!(state.reserves, 10);
-        assert_eq!(state.cash, 1_000_000);
+        state.supply_index_ray = RAY + RAY / 2; // balance of 10 scaled = 15
+        assert_eq!(state.seize(10, 7, 1), Ok(5), "7 / 1.5 = 4.67 -> 5 scaled, up");
+        assert_eq!(state.total_scaled_supply, 999_995);
+        assert_eq!((state.cash, state.reserves), (999_994, 1));
+        assert_eq!(state.seize(10, 15, 0), Ok(10), "the whole shown balance");
+        assert_eq!(state.seize(10, 16, 0), Err(CoreError::InsufficientSupply));
+        assert_eq!(state.seize(10, 0, 0), Err(CoreError::ZeroAmount));
+        assert_eq!(state.seize(10, 5, 6), Err(CoreError::Underflow));
+        state.cash = 3;
+        let before = state;
+        assert_eq!(state.seize(10, 5, 1), Err(CoreError::InsufficientCash));
+        assert_eq!(state, before, "a refused seizure changes nothing");
+        assert_eq!(state.seize(10, 5, 2), Ok(4), "the fee part needs no cash");
+    }
+
+    #[test]
+    fn liquidation_repay_ignores_min_debt() {
+        let (mut config, mut state) = listed();
+        let scaled = state.borrow(&config, 0, 1_000).unwrap();
+        config.min_debt = 500;
         assert_eq!(
-            state.convert_supply_to_reserves(u128::MAX, 1),
-            Err(CoreError::Underflow)
+            state.repay(&config, scaled, 900),
+            Err(CoreError::BelowMinimumDebt)
         );
+        assert_eq!(state.liquidation_repay(scaled, 900), Ok((900, 900)));
+        assert_eq!(state.liquidation_repay(100, ALL), Ok((100, 100)));
+        assert_eq!(state.total_scaled_debt, 0);
     }
 
     #[test]

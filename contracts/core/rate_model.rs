@@ -23,6 +23,11 @@ pub const SECONDS_PER_YEAR: u128 = 31_536_000;
 pub const MAX_BORROW_RATE_WAD: u128 = 10 * WAD;
 
 /// A kinked rate curve, all rates per year in WAD.
+#[cfg_attr(feature = "ink", ink::scale_derive(Encode, Decode, TypeInfo))]
+#[cfg_attr(
+    all(feature = "ink", feature = "std"),
+    derive(ink::storage::traits::StorageLayout)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RateModel {
     /// Borrow rate at zero utilization.

@@ -667,14 +667,11 @@ impl Sim {
                 self.state.withdraw_reserves(amount)?;
             }
             Op::SupplyToReserves { user, amount } => {
-                // As the pool would: the fee's scaled supply is burned rounding up.
+                // A liquidation's seizure: a tenth of it (rounded up) is the fee.
                 let position = self.supplied[user];
                 let amount = share_of(amount, self.state.supply_balance(position)?)?;
-                let scaled = ray_div(amount, self.state.supply_index_ray, Rounding::Up)?;
-                if scaled > position {
-                    return Err(CoreError::InsufficientSupply);
-                }
-                self.state.convert_supply_to_reserves(scaled, amount)?;
+                let fee = amount.div_ceil(10);
+                let scaled = self.state.seize(position, amount, fee)?;
                 self.supplied[user] -= scaled;
             }
         }
@@ -1261,8 +1258,9 @@ fn every_state_operation(
     run("repay all", &|s| s.repay(config, position, ALL).map(drop));
     run("write_off", &|s| s.write_off(position).map(drop));
     run("withdraw_reserves", &|s| s.withdraw_reserves(amount));
-    run("convert_supply_to_reserves", &|s| {
-        s.convert_supply_to_reserves(position, amount)
+    run("seize", &|s| s.seize(position, amount, amount / 10).map(drop));
+    run("liquidation_repay", &|s| {
+        s.liquidation_repay(position, amount).map(drop)
     });
     out
 }
