@@ -633,7 +633,11 @@ mod tests {
     fn seizing_pays_the_liquidator_from_cash_and_books_the_fee_as_reserves() {
         let (_, mut state) = listed();
         state.supply_index_ray = RAY + RAY / 2; // balance of 10 scaled = 15
-        assert_eq!(state.seize(10, 7, 1), Ok(5), "7 / 1.5 = 4.67 -> 5 scaled, up");
+        assert_eq!(
+            state.seize(10, 7, 1),
+            Ok(5),
+            "7 / 1.5 = 4.67 -> 5 scaled, up"
+        );
         assert_eq!(state.total_scaled_supply, 999_995);
         assert_eq!((state.cash, state.reserves), (999_994, 1));
         assert_eq!(state.seize(10, 15, 0), Ok(10), "the whole shown balance");

@@ -33,6 +33,10 @@ pub struct PriceData {
     pub updated_at_secs: u64,
     /// The feed's status at the time of the read.
     pub status: FeedStatus,
+    /// Since when (Unix seconds) the feed has been continuously `Ok`; meaningful only when
+    /// `status` is `Ok`. Consumers use it for a grace period after a feed recovers from
+    /// Stale, Suspect, Frozen or Emergency.
+    pub ok_since_secs: u64,
 }
 
 /// Why the oracle refused a call.

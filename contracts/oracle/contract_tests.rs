@@ -243,3 +243,40 @@ fn reporters_and_config_can_be_changed_by_governance() {
     oracle.set_feed_config(asset(1), relaxed).unwrap();
     assert_eq!(oracle.feed_info(asset(1)).unwrap().config.quorum, 1);
 }
+
+#[ink::test]
+fn ok_since_follows_recoveries_through_unfreeze_and_heartbeat_changes() {
+    let mut oracle = deploy();
+    let a = accounts();
+    report_round(&mut oracle, 100, NOW_SECS);
+    assert_eq!(oracle.price(asset(1)).unwrap().ok_since_secs, NOW_SECS);
+
+    set_now(NOW_SECS + 10);
+    set_caller(a.bob);
+    oracle.freeze(asset(1)).unwrap();
+    set_now(NOW_SECS + 100);
+    set_caller(a.alice);
+    oracle.unfreeze(asset(1)).unwrap();
+    let data = oracle.price(asset(1)).unwrap();
+    assert_eq!(
+        (data.status, data.ok_since_secs),
+        (FeedStatus::Ok, NOW_SECS + 100)
+    );
+    assert_eq!(
+        oracle.feed_info(asset(1)).unwrap().ok_since_secs,
+        NOW_SECS + 100
+    );
+
+    // Stale after the heartbeat; a longer heartbeat makes it Ok again from now on.
+    let later = NOW_SECS + 4_000;
+    set_now(later);
+    assert_eq!(oracle.price(asset(1)).unwrap().status, FeedStatus::Stale);
+    let events_before = test::recorded_events().count();
+    let mut longer = config();
+    longer.heartbeat_secs = 7_200;
+    oracle.set_feed_config(asset(1), longer).unwrap();
+    let data = oracle.price(asset(1)).unwrap();
+    assert_eq!((data.status, data.ok_since_secs), (FeedStatus::Ok, later));
+    // FeedConfigured and FeedStatusChanged (Stale to Ok).
+    assert_eq!(test::recorded_events().count(), events_before + 2);
+}

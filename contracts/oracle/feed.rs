@@ -21,6 +21,18 @@
 //! `Frozen` (by the guardian or governance) > `Stale` (`now - updated_at >
 //! heartbeat_secs`, the boundary itself is still fresh) > `Suspect` > `Emergency` (price
 //! set by governance) > `Ok`. The last good price stays readable in every status.
+//!
+//! `ok_since_secs` records since when the feed has been continuously `Ok`, for the pool's
+//! grace period after a feed recovers. Time alone only ever takes a feed *out of* `Ok`
+//! (into `Stale`), lazily and with no transaction; every way *into* `Ok` is a transaction:
+//! a completing round ([`Feed::submit`]), a heartbeat change ([`Feed::set_config`]) or an
+//! unfreeze (the contract's `set_frozen`). Each of them takes the status before the change
+//! at the same `now` and calls [`Feed::note_status_change`], which sets `ok_since_secs =
+//! now` when the status was not `Ok` and now is. So a feed that went `Stale` unobserved
+//! and then receives a completing round gets `ok_since_secs` = that round's block time (its
+//! status before, taken at `now`, is `Stale`), never the time it first became `Ok`. A
+//! round accepted while the feed is already `Ok` leaves it unchanged. The value is kept but
+//! meaningless while the status is not `Ok`; it is 0 before the first price.
 
 use carrack_interfaces::{FeedStatus, OracleError};
 use ink::prelude::vec::Vec;
@@ -92,6 +104,10 @@ pub struct Feed {
     pub frozen: bool,
     /// The last good price was set by governance.
     pub emergency: bool,
+    /// Since when (Unix seconds, block time) the feed has been continuously `Ok`:
+    /// meaningful only while [`Feed::status`] is `Ok`, 0 before the first price. Kept by
+    /// [`Feed::note_status_change`]; see the module's "Status" section.
+    pub ok_since_secs: u64,
 }
 
 /// What a feed operation did, for the contract to emit.
@@ -208,6 +224,7 @@ impl Feed {
             candidate: None,
             frozen: false,
             emergency: false,
+            ok_since_secs: 0,
         })
     }
 
@@ -223,6 +240,17 @@ impl Feed {
             FeedStatus::Emergency
         } else {
             FeedStatus::Ok
+        }
+    }
+
+    /// Records that the status may have changed in this transaction: `before` is the
+    /// status at `now_secs` before the change. When the feed was not `Ok` and now is,
+    /// `ok_since_secs` becomes `now_secs`; otherwise nothing changes. Call it after every
+    /// change of the fields [`Feed::status`] reads (`frozen`, `updated_at_secs`,
+    /// `candidate`, `emergency`, the heartbeat).
+    pub fn note_status_change(&mut self, before: FeedStatus, now_secs: u64) {
+        if before != FeedStatus::Ok && self.status(now_secs) == FeedStatus::Ok {
+            self.ok_since_secs = now_secs;
         }
     }
 
@@ -286,6 +314,7 @@ impl Feed {
                 events.push(self.complete_round(round_price, round_time));
             }
         }
+        self.note_status_change(status_before, now_secs);
         let status_after = self.status(now_secs);
         if status_after != status_before {
             events.push(FeedEvent::StatusChanged {
@@ -353,9 +382,12 @@ impl Feed {
     }
 
     /// Replaces the parameters (governance), validated against the current reporters.
-    pub fn set_config(&mut self, config: FeedConfig) -> Result<(), OracleError> {
+    /// A new heartbeat can move the feed into or out of `Stale` at `now_secs`.
+    pub fn set_config(&mut self, config: FeedConfig, now_secs: u64) -> Result<(), OracleError> {
         config.validate(self.reporters.len())?;
+        let before = self.status(now_secs);
         self.config = config;
+        self.note_status_change(before, now_secs);
         Ok(())
     }
 
@@ -365,6 +397,7 @@ impl Feed {
         if price == 0 {
             return Err(OracleError::ZeroPrice);
         }
+        let before = self.status(now_secs);
         self.price = price;
         self.updated_at_secs = now_secs;
         self.candidate = None;
@@ -372,6 +405,8 @@ impl Feed {
         for reporter in self.reporters.iter_mut() {
             reporter.pending = None;
         }
+        // `Emergency` (or `Frozen`) is never `Ok`: a no-op, kept for uniformity.
+        self.note_status_change(before, now_secs);
         Ok(())
     }
 }
@@ -686,6 +721,136 @@ mod tests {
         assert_eq!(feed.status(NOW + 10), FeedStatus::Ok);
     }
 
+    /// What the contract's `set_frozen` does: flip the flag and note the status change.
+    fn set_frozen(feed: &mut Feed, frozen: bool, now: u64) {
+        let before = feed.status(now);
+        feed.frozen = frozen;
+        feed.note_status_change(before, now);
+    }
+
+    #[test]
+    fn the_first_accepted_price_starts_ok_since_at_the_block_time() {
+        let mut feed = feed();
+        assert_eq!(feed.ok_since_secs, 0, "no price yet");
+        feed.submit(reporter(1), 100, NOW - 30, NOW - 20).unwrap();
+        feed.submit(reporter(2), 100, NOW - 30, NOW - 20).unwrap();
+        assert_eq!(feed.ok_since_secs, 0, "no round yet");
+        feed.submit(reporter(3), 100, NOW - 30, NOW).unwrap();
+        assert_eq!(feed.status(NOW), FeedStatus::Ok);
+        assert_eq!(feed.updated_at_secs, NOW - 30, "observation time");
+        assert_eq!(feed.ok_since_secs, NOW, "block time, not observation time");
+    }
+
+    #[test]
+    fn rounds_accepted_while_ok_keep_ok_since() {
+        let mut feed = feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        let events = round(&mut feed, &[1, 2, 3], &[101, 101, 101], NOW + 60);
+        assert_eq!(accepted(&events), Some(101));
+        let events = round(&mut feed, &[3, 4, 5], &[102, 102, 102], NOW + 3_000);
+        assert_eq!(accepted(&events), Some(102));
+        assert_eq!(feed.status(NOW + 3_000), FeedStatus::Ok);
+        assert_eq!(feed.ok_since_secs, NOW);
+    }
+
+    #[test]
+    fn recovering_from_stale_restarts_ok_since_at_the_recovery() {
+        let mut feed = feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        // Stale from NOW + 3_601 on, with no transaction to notice it.
+        let observed = NOW + 3_500;
+        let recovery = NOW + 3_700;
+        assert_eq!(feed.status(recovery), FeedStatus::Stale);
+        for n in 1..=2 {
+            feed.submit(reporter(n), 100, observed, recovery - 10)
+                .unwrap();
+        }
+        assert_eq!(feed.ok_since_secs, NOW, "two submissions are no round");
+        // The round is observed before the staleness began, but completes after it: the
+        // feed was Stale in between, so the grace period starts at the recovery.
+        let events = feed.submit(reporter(3), 100, observed, recovery).unwrap();
+        assert_eq!(accepted(&events), Some(100));
+        assert!(events.contains(&FeedEvent::StatusChanged {
+            from: FeedStatus::Stale,
+            to: FeedStatus::Ok
+        }));
+        assert_eq!(feed.status(recovery), FeedStatus::Ok);
+        assert_eq!(feed.ok_since_secs, recovery);
+    }
+
+    #[test]
+    fn confirming_a_suspect_level_restarts_ok_since_at_the_confirmation() {
+        let mut feed = feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        round(&mut feed, &[1, 2, 3], &[160, 160, 160], NOW + 60);
+        assert_eq!(feed.status(NOW + 60), FeedStatus::Suspect);
+        let events = round(&mut feed, &[3, 4, 5], &[158, 161, 162], NOW + 120);
+        assert_eq!(accepted(&events), Some(161));
+        assert_eq!(feed.status(NOW + 120), FeedStatus::Ok);
+        assert_eq!(feed.ok_since_secs, NOW + 120);
+
+        // The same when the spike proves transient and the old level returns.
+        let mut feed = self::feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        round(&mut feed, &[1, 2, 3], &[160, 160, 160], NOW + 60);
+        let events = round(&mut feed, &[1, 2, 3], &[101, 101, 101], NOW + 180);
+        assert_eq!(accepted(&events), Some(101));
+        assert_eq!(feed.ok_since_secs, NOW + 180);
+    }
+
+    #[test]
+    fn reporters_taking_over_from_an_emergency_price_restart_ok_since() {
+        let mut feed = feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        feed.set_emergency_price(90, NOW + 10).unwrap();
+        assert_eq!(feed.status(NOW + 10), FeedStatus::Emergency);
+        let events = round(&mut feed, &[1, 2, 3], &[95, 95, 95], NOW + 20);
+        assert_eq!(accepted(&events), Some(95));
+        assert_eq!(feed.status(NOW + 20), FeedStatus::Ok);
+        assert_eq!(feed.ok_since_secs, NOW + 20);
+    }
+
+    #[test]
+    fn unfreezing_restarts_ok_since_only_if_the_feed_is_fresh() {
+        let mut feed = feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        set_frozen(&mut feed, true, NOW + 10);
+        assert_eq!(feed.status(NOW + 10), FeedStatus::Frozen);
+        set_frozen(&mut feed, false, NOW + 100);
+        assert_eq!(feed.status(NOW + 100), FeedStatus::Ok);
+        assert_eq!(feed.ok_since_secs, NOW + 100);
+
+        // Unfrozen after the heartbeat: Stale, so no grace period starts yet.
+        set_frozen(&mut feed, true, NOW + 200);
+        set_frozen(&mut feed, false, NOW + 3_700);
+        assert_eq!(feed.status(NOW + 3_700), FeedStatus::Stale);
+        assert_eq!(feed.ok_since_secs, NOW + 100);
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW + 3_800);
+        assert_eq!(feed.ok_since_secs, NOW + 3_800);
+    }
+
+    #[test]
+    fn a_heartbeat_change_that_ends_staleness_restarts_ok_since() {
+        let mut feed = feed();
+        round(&mut feed, &[1, 2, 3], &[100, 100, 100], NOW);
+        assert_eq!(feed.status(NOW + 4_000), FeedStatus::Stale);
+        let mut longer = config();
+        longer.heartbeat_secs = 7_200;
+        feed.set_config(longer, NOW + 4_000).unwrap();
+        assert_eq!(feed.status(NOW + 4_000), FeedStatus::Ok);
+        assert_eq!(feed.ok_since_secs, NOW + 4_000);
+        feed.set_config(longer, NOW + 4_100).unwrap();
+        assert_eq!(feed.ok_since_secs, NOW + 4_000, "Ok before and after");
+        // A refused config changes nothing.
+        let mut bad = longer;
+        bad.quorum = 7;
+        assert_eq!(
+            feed.set_config(bad, NOW + 4_200),
+            Err(OracleError::InvalidQuorum)
+        );
+        assert_eq!(feed.ok_since_secs, NOW + 4_000);
+    }
+
     #[test]
     fn frozen_outranks_everything_and_config_changes_are_validated() {
         let mut feed = feed();
@@ -693,10 +858,10 @@ mod tests {
         assert_eq!(feed.status(NOW), FeedStatus::Frozen);
         let mut bad = config();
         bad.quorum = 7;
-        assert_eq!(feed.set_config(bad), Err(OracleError::InvalidQuorum));
+        assert_eq!(feed.set_config(bad, NOW), Err(OracleError::InvalidQuorum));
         let mut good = config();
         good.quorum = 5;
-        assert_eq!(feed.set_config(good), Ok(()));
+        assert_eq!(feed.set_config(good, NOW), Ok(()));
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub mod oracle {
 
         /// Everything about a feed: parameters, reporters with their pending
         /// submissions, the last good price, any candidate held by the deviation guard,
-        /// and the frozen and emergency flags.
+        /// the frozen and emergency flags, and since when the feed has been `Ok`.
         #[ink(message)]
         pub fn feed_info(&self, asset: AccountId) -> Result<Feed, OracleError> {
             self.feed(asset)
@@ -268,7 +268,8 @@ pub mod oracle {
             Ok(())
         }
 
-        /// Replaces a feed's parameters (governance).
+        /// Replaces a feed's parameters (governance). A new heartbeat can move the feed
+        /// into or out of `Stale`; such a change is emitted as `FeedStatusChanged`.
         #[ink(message)]
         pub fn set_feed_config(
             &mut self,
@@ -277,9 +278,14 @@ pub mod oracle {
         ) -> Result<(), OracleError> {
             self.ensure_governance()?;
             let mut feed = self.feed(asset)?;
-            feed.set_config(config)?;
+            let now = self.now_secs();
+            let before = feed.status(now);
+            // A new heartbeat can end or start staleness; `set_config` keeps
+            // `ok_since_secs` in step.
+            feed.set_config(config, now)?;
             self.feeds.insert(asset, &feed);
             self.env().emit_event(FeedConfigured { asset, config });
+            self.emit_status_change(asset, before, feed.status(now));
             Ok(())
         }
 
@@ -409,6 +415,8 @@ pub mod oracle {
             let now = self.now_secs();
             let before = feed.status(now);
             feed.frozen = frozen;
+            // Unfreezing a fresh feed makes it `Ok` again: its grace period starts now.
+            feed.note_status_change(before, now);
             self.feeds.insert(asset, &feed);
             self.emit_status_change(asset, before, feed.status(now));
             Ok(())
@@ -440,6 +448,7 @@ pub mod oracle {
                 decimals: feed.config.decimals,
                 updated_at_secs: feed.updated_at_secs,
                 status: feed.status(now),
+                ok_since_secs: feed.ok_since_secs,
             })
         }
 

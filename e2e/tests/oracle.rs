@@ -190,6 +190,10 @@ async fn offline_reporters_quorum_and_staleness<Client: E2EBackend>(
         (recovered.value, recovered.status),
         (106 * USD, FeedStatus::Ok)
     );
+    // Ok again since the block that completed the round, which came after the read
+    // that saw the feed Stale, and not before the round's observation time.
+    assert!(recovered.ok_since_secs > stale.updated_at_secs + HEARTBEAT_SECS);
+    assert!(recovered.ok_since_secs >= recovered.updated_at_secs);
     Ok(())
 }
 

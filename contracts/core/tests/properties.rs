@@ -1258,7 +1258,9 @@ fn every_state_operation(
     run("repay all", &|s| s.repay(config, position, ALL).map(drop));
     run("write_off", &|s| s.write_off(position).map(drop));
     run("withdraw_reserves", &|s| s.withdraw_reserves(amount));
-    run("seize", &|s| s.seize(position, amount, amount / 10).map(drop));
+    run("seize", &|s| {
+        s.seize(position, amount, amount / 10).map(drop)
+    });
     run("liquidation_repay", &|s| {
         s.liquidation_repay(position, amount).map(drop)
     });

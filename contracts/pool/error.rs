@@ -1,0 +1,64 @@
+//! The pool's one error type: a precise variant for every refusal, with the lending
+//! math's, the oracle's and the tokens' own errors wrapped as they came.
+
+use carrack_core::CoreError;
+use carrack_interfaces::{FeedStatus, OracleError, PSP22Error};
+use ink::primitives::AccountId;
+
+/// Why the pool refused a call. A refused call changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum PoolError {
+    /// The lending math refused (amounts, caps, cash, collateral, liquidation rules).
+    Core(CoreError),
+    /// The oracle refused the price read.
+    Oracle(OracleError),
+    /// A token refused a transfer.
+    Token(PSP22Error),
+    /// The oracle call failed at the chain level (trapped, or an undecodable answer).
+    OracleCallFailed,
+    /// A token call failed at the chain level (trapped, reverted, re-entry refused or an
+    /// undecodable answer).
+    TokenCallFailed,
+    /// The price of an asset the action depends on is not fresh: the asset and its feed's
+    /// status.
+    PriceNotOk(AccountId, FeedStatus),
+    /// The caller lacks the governance role.
+    NotGovernance,
+    /// The caller is neither the guardian nor governance.
+    NotGuardian,
+    /// The caller was not nominated to take governance over.
+    NotPendingGovernance,
+    /// No market is listed for the asset.
+    UnknownMarket,
+    /// A market is already listed for the asset.
+    MarketExists,
+    /// The pool's market limit is reached.
+    TooManyMarkets,
+    /// The account already has positions in the most markets an account may enter.
+    TooManyAccountMarkets,
+    /// The decimals given differ from the token's own `token_decimals`.
+    DecimalsMismatch,
+    /// A listed market's decimals cannot change.
+    DecimalsImmutable,
+    /// The action is paused in this market.
+    ActionPaused,
+    /// Borrowing is disabled in this market.
+    BorrowingDisabled,
+    /// This market's supply cannot be used as collateral.
+    CollateralDisabled,
+    /// The account has no position in this market.
+    NoPosition,
+    /// A borrower cannot liquidate itself.
+    SelfLiquidation,
+    /// Liquidation waits for the grace period after an unpause or a price feed recovery.
+    LiquidationGracePeriod,
+    /// A pool parameter is out of bounds.
+    InvalidPoolParams,
+}
+
+impl From<CoreError> for PoolError {
+    fn from(err: CoreError) -> Self {
+        PoolError::Core(err)
+    }
+}

@@ -1,0 +1,235 @@
+//! Every state change of the pool emits one of these.
+
+use crate::market::{Actions, MarketParams};
+use crate::params::PoolParams;
+use ink::primitives::AccountId;
+
+/// Governance listed a market, seeding it with dead shares.
+#[ink::event]
+pub struct MarketListed {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Its parameters.
+    pub params: MarketParams,
+    /// Tokens supplied as dead shares.
+    pub seed_amount: u128,
+}
+
+/// Governance changed a market's parameters (after accruing interest).
+#[ink::event]
+pub struct MarketParamsChanged {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The parameters now in force.
+    pub params: MarketParams,
+}
+
+/// Interest accrued in a market the message changed.
+#[ink::event]
+pub struct InterestAccrued {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Debt growth since the last accrual.
+    pub interest: u128,
+    /// Interest booked to reserves (including what covered deficit).
+    pub reserve_share: u128,
+    /// Deficit paid down from the reserve share.
+    pub deficit_covered: u128,
+    /// The borrow index after (RAY).
+    pub borrow_index_ray: u128,
+    /// The supply index after (RAY).
+    pub supply_index_ray: u128,
+}
+
+/// Tokens were supplied.
+#[ink::event]
+pub struct Supplied {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Who paid.
+    #[ink(topic)]
+    pub payer: AccountId,
+    /// Whose position grew.
+    #[ink(topic)]
+    pub on_behalf_of: AccountId,
+    /// Tokens supplied.
+    pub amount: u128,
+    /// Supply shares minted.
+    pub scaled: u128,
+}
+
+/// Supply was withdrawn.
+#[ink::event]
+pub struct Withdrawn {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Whose position shrank.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// Who received the tokens.
+    pub to: AccountId,
+    /// Tokens withdrawn.
+    pub amount: u128,
+    /// Supply shares burned.
+    pub scaled: u128,
+}
+
+/// Tokens were borrowed.
+#[ink::event]
+pub struct Borrowed {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The borrower (and receiver).
+    #[ink(topic)]
+    pub account: AccountId,
+    /// Tokens borrowed.
+    pub amount: u128,
+    /// Debt shares minted.
+    pub scaled: u128,
+}
+
+/// Debt was repaid.
+#[ink::event]
+pub struct Repaid {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Who paid.
+    #[ink(topic)]
+    pub payer: AccountId,
+    /// Whose debt shrank.
+    #[ink(topic)]
+    pub on_behalf_of: AccountId,
+    /// Tokens repaid.
+    pub amount: u128,
+    /// Debt shares burned.
+    pub scaled: u128,
+}
+
+/// A position's supply started or stopped counting as collateral.
+#[ink::event]
+pub struct CollateralChanged {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The account.
+    #[ink(topic)]
+    pub account: AccountId,
+    /// Whether it now counts.
+    pub enabled: bool,
+}
+
+/// A borrower was liquidated.
+#[ink::event]
+pub struct Liquidated {
+    /// The borrower.
+    #[ink(topic)]
+    pub borrower: AccountId,
+    /// The liquidator.
+    #[ink(topic)]
+    pub liquidator: AccountId,
+    /// The market whose debt was repaid.
+    pub debt_asset: AccountId,
+    /// The market whose collateral was seized.
+    pub collateral_asset: AccountId,
+    /// Debt tokens the liquidator paid.
+    pub repaid: u128,
+    /// Collateral tokens taken from the borrower.
+    pub collateral_seized: u128,
+    /// The part of the seizure kept as reserves.
+    pub protocol_fee: u128,
+}
+
+/// A borrower's debt left without collateral was written off.
+#[ink::event]
+pub struct BadDebtWrittenOff {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The borrower.
+    #[ink(topic)]
+    pub borrower: AccountId,
+    /// The debt removed.
+    pub debt: u128,
+    /// The part reserves absorbed.
+    pub absorbed_by_reserves: u128,
+    /// The part booked as deficit (paid down by future reserve income).
+    pub added_to_deficit: u128,
+}
+
+/// Governance withdrew reserves.
+#[ink::event]
+pub struct ReservesWithdrawn {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The receiver.
+    pub to: AccountId,
+    /// Tokens withdrawn.
+    pub amount: u128,
+}
+
+/// A market's paused actions changed.
+#[ink::event]
+pub struct PauseChanged {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// Who changed them.
+    pub by: AccountId,
+    /// The actions paused now.
+    pub paused: Actions,
+    /// No liquidation in this market before this time.
+    pub liquidation_grace_until_secs: u64,
+}
+
+/// Governance changed the pool-wide parameters.
+#[ink::event]
+pub struct PoolParamsChanged {
+    /// The parameters now in force.
+    pub params: PoolParams,
+}
+
+/// Governance replaced the oracle.
+#[ink::event]
+pub struct OracleChanged {
+    /// The new oracle.
+    #[ink(topic)]
+    pub oracle: AccountId,
+}
+
+/// Governance nominated its successor (`None`: nomination withdrawn).
+#[ink::event]
+pub struct GovernanceNominated {
+    /// The nominee.
+    #[ink(topic)]
+    pub pending: Option<AccountId>,
+}
+
+/// Governance changed hands.
+#[ink::event]
+pub struct GovernanceChanged {
+    /// The previous governance account.
+    #[ink(topic)]
+    pub previous: AccountId,
+    /// The new governance account.
+    #[ink(topic)]
+    pub new: AccountId,
+}
+
+/// The guardian was replaced.
+#[ink::event]
+pub struct GuardianChanged {
+    /// The previous guardian.
+    #[ink(topic)]
+    pub previous: AccountId,
+    /// The new guardian.
+    #[ink(topic)]
+    pub new: AccountId,
+}

@@ -1,0 +1,736 @@
+//! Carrack's lending pool: many markets in one contract, index-based accounting with
+//! internal cash, account health from one batched oracle read, liquidation with close
+//! factor, bonus, protocol fee, dust rules and bad-debt write-off, reserves, and pauses.
+//!
+//! All lending math is `carrack-core`'s; the modules here hold the pool's own plain
+//! logic ([`account`], [`books`], [`health`], [`liquidation`], [`views`]), tested
+//! natively. Each message checks the caller, loads what it needs, runs that logic,
+//! stores, emits events and makes the token transfers last. ink!'s default refusal of
+//! re-entry stays on: a token cannot call back into the pool during a transfer.
+//!
+//! Roles: `governance` (the timelock) lists and configures markets, unpauses, withdraws
+//! reserves and hands its role over in two steps; the `guardian` can pause but never
+//! unpause.
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub mod account;
+pub mod books;
+pub mod error;
+pub mod events;
+pub mod health;
+pub mod liquidation;
+pub mod market;
+pub mod params;
+pub mod views;
+
+#[cfg(test)]
+mod contract_tests;
+
+#[ink::contract]
+pub mod pool {
+    use crate::account::Account;
+    use crate::books::Books;
+    use crate::error::PoolError;
+    use crate::events::*;
+    use crate::health::{account_health, require_fresh, require_within_borrowing_power, PriceList};
+    use crate::liquidation::{self, LiquidationRequest, LiquidationRules};
+    use crate::market::{Actions, Market, MarketParams};
+    use crate::params::PoolParams;
+    use crate::views::{self, AccountView, MarketView};
+    use carrack_core::{CoreError, MarketState};
+    use carrack_interfaces::{PSP22Metadata, PriceOracle, PSP22};
+    use ink::codegen::TraitCallBuilder;
+    use ink::prelude::vec::Vec;
+    use ink::storage::traits::ManualKey;
+    use ink::storage::{Lazy, Mapping};
+
+    /// Most markets one pool lists.
+    pub const MAX_MARKETS: usize = 16;
+
+    /// The lending pool.
+    #[ink(storage)]
+    pub struct Pool {
+        governance: AccountId,
+        pending_governance: Option<AccountId>,
+        guardian: AccountId,
+        oracle: AccountId,
+        params: PoolParams,
+        assets: Lazy<Vec<AccountId>, ManualKey<0x504f_0001>>,
+        markets: Mapping<AccountId, Market, ManualKey<0x504f_0002>>,
+        accounts: Mapping<AccountId, Account, ManualKey<0x504f_0003>>,
+    }
+
+    impl Pool {
+        /// A pool administered by `governance` (the timelock), with `guardian`, reading
+        /// prices from `oracle`.
+        #[ink(constructor)]
+        pub fn new(
+            governance: AccountId,
+            guardian: AccountId,
+            oracle: AccountId,
+            params: PoolParams,
+        ) -> Result<Self, PoolError> {
+            params.validate()?;
+            let mut pool = Self {
+                governance,
+                pending_governance: None,
+                guardian,
+                oracle,
+                params,
+                assets: Lazy::new(),
+                markets: Mapping::new(),
+                accounts: Mapping::new(),
+            };
+            pool.assets.set(&Vec::new());
+            Ok(pool)
+        }
+
+        // ---------------------------------------------------------------- user actions
+
+        /// Supplies `amount` of `asset` from the caller to `on_behalf_of`'s position.
+        /// Needs the caller's PSP22 allowance. Works whatever the prices. A first supply
+        /// by the account itself into a collateral market enables it as collateral; a
+        /// supply on someone else's behalf never changes their collateral choice.
+        #[ink(message)]
+        pub fn supply(
+            &mut self,
+            asset: AccountId,
+            amount: u128,
+            on_behalf_of: AccountId,
+        ) -> Result<(), PoolError> {
+            let payer = self.env().caller();
+            let mut books = self.load_books(&[asset])?;
+            let market = books.get_mut(asset)?;
+            if market.paused.supply {
+                return Err(PoolError::ActionPaused);
+            }
+            let config = *market.config();
+            let auto_collateral =
+                payer == on_behalf_of && market.params.collateral_enabled && config.ltv_wad != 0;
+            let scaled = market.state.supply(&config, amount)?;
+            let mut account = self.account_of(on_behalf_of);
+            let position = account.open(asset, false)?;
+            if position.scaled_supply == 0 && auto_collateral {
+                position.collateral = true;
+            }
+            position.scaled_supply = position
+                .scaled_supply
+                .checked_add(scaled)
+                .ok_or(CoreError::Overflow)?;
+            self.store(&books, on_behalf_of, &account);
+            self.env().emit_event(Supplied {
+                asset,
+                payer,
+                on_behalf_of,
+                amount,
+                scaled,
+            });
+            self.pull(asset, payer, amount)
+        }
+
+        /// Withdraws `amount` (or `u128::MAX` for everything) of the caller's supply of
+        /// `asset` to `to`; returns the amount withdrawn. Withdrawing collateral while
+        /// owing needs fresh prices and must stay within borrowing power.
+        #[ink(message)]
+        pub fn withdraw(
+            &mut self,
+            asset: AccountId,
+            amount: u128,
+            to: AccountId,
+        ) -> Result<u128, PoolError> {
+            let caller = self.env().caller();
+            let mut account = self.account_of(caller);
+            let position = *account.position_mut(asset)?;
+            let check_health = position.is_collateral() && account.has_debt();
+            let mut books = self.load_books(&[asset])?;
+            let market = books.get_mut(asset)?;
+            if market.paused.withdraw {
+                return Err(PoolError::ActionPaused);
+            }
+            let (amount, scaled) = market.state.withdraw(position.scaled_supply, amount)?;
+            let position = account.position_mut(asset)?;
+            position.scaled_supply = position
+                .scaled_supply
+                .checked_sub(scaled)
+                .ok_or(CoreError::Underflow)?;
+            if check_health {
+                self.require_healthy(&account, &mut books)?;
+            }
+            account.prune();
+            self.store(&books, caller, &account);
+            self.env().emit_event(Withdrawn {
+                asset,
+                account: caller,
+                to,
+                amount,
+                scaled,
+            });
+            self.push(asset, to, amount)?;
+            Ok(amount)
+        }
+
+        /// Borrows `amount` of `asset` to the caller. Needs fresh prices for every asset
+        /// of the account and must stay within its borrowing power, the market's borrow
+        /// cap and minimum debt.
+        #[ink(message)]
+        pub fn borrow(&mut self, asset: AccountId, amount: u128) -> Result<(), PoolError> {
+            let caller = self.env().caller();
+            let mut account = self.account_of(caller);
+            let mut books = self.load_books(&[asset])?;
+            let market = books.get_mut(asset)?;
+            if market.paused.borrow {
+                return Err(PoolError::ActionPaused);
+            }
+            if !market.params.borrowing_enabled {
+                return Err(PoolError::BorrowingDisabled);
+            }
+            let config = *market.config();
+            let position = account.open(asset, false)?;
+            let scaled = market.state.borrow(&config, position.scaled_debt, amount)?;
+            position.scaled_debt = position
+                .scaled_debt
+                .checked_add(scaled)
+                .ok_or(CoreError::Overflow)?;
+            self.require_healthy(&account, &mut books)?;
+            self.store(&books, caller, &account);
+            self.env().emit_event(Borrowed {
+                asset,
+                account: caller,
+                amount,
+                scaled,
+            });
+            self.push(asset, caller, amount)
+        }
+
+        /// Repays `amount` (or `u128::MAX` for the whole debt, leaving no dust) of
+        /// `on_behalf_of`'s debt in `asset` from the caller; returns the amount repaid.
+        /// Never paused and needs no price.
+        #[ink(message)]
+        pub fn repay(
+            &mut self,
+            asset: AccountId,
+            amount: u128,
+            on_behalf_of: AccountId,
+        ) -> Result<u128, PoolError> {
+            let payer = self.env().caller();
+            let mut account = self.account_of(on_behalf_of);
+            let position = account.position_mut(asset).map_err(|_| CoreError::NoDebt)?;
+            let mut books = self.load_books(&[asset])?;
+            let market = books.get_mut(asset)?;
+            let config = *market.config();
+            let (amount, scaled) = market.state.repay(&config, position.scaled_debt, amount)?;
+            position.scaled_debt = position
+                .scaled_debt
+                .checked_sub(scaled)
+                .ok_or(CoreError::Underflow)?;
+            account.prune();
+            self.store(&books, on_behalf_of, &account);
+            self.env().emit_event(Repaid {
+                asset,
+                payer,
+                on_behalf_of,
+                amount,
+                scaled,
+            });
+            self.pull(asset, payer, amount)?;
+            Ok(amount)
+        }
+
+        /// Lets the caller's supply of `asset` count as collateral.
+        #[ink(message)]
+        pub fn enable_collateral(&mut self, asset: AccountId) -> Result<(), PoolError> {
+            self.set_collateral(asset, true)
+        }
+
+        /// Stops the caller's supply of `asset` counting as collateral. While owing, needs
+        /// fresh prices and must stay within borrowing power.
+        #[ink(message)]
+        pub fn disable_collateral(&mut self, asset: AccountId) -> Result<(), PoolError> {
+            self.set_collateral(asset, false)
+        }
+
+        /// Repays up to `repay_amount` (or `u128::MAX` for as much as allowed) of
+        /// `borrower`'s debt in `debt_asset` from the caller and takes `borrower`'s
+        /// collateral in `collateral_asset` with the bonus, less the protocol fee.
+        /// Only below health factor 1, with fresh prices, outside grace periods; refused
+        /// if the caller would receive less than `min_collateral_out`. Debt left without
+        /// any collateral is written off. Returns `(repaid, collateral received)`.
+        #[ink(message)]
+        pub fn liquidate(
+            &mut self,
+            borrower: AccountId,
+            debt_asset: AccountId,
+            collateral_asset: AccountId,
+            repay_amount: u128,
+            min_collateral_out: u128,
+        ) -> Result<(u128, u128), PoolError> {
+            let liquidator = self.env().caller();
+            if liquidator == borrower {
+                return Err(PoolError::SelfLiquidation);
+            }
+            let mut account = self.account_of(borrower);
+            let assets: Vec<AccountId> = account.positions.iter().map(|p| p.asset).collect();
+            let mut books = self.load_books(&assets)?;
+            let prices = self.read_prices(account.priced_assets())?;
+            let request = LiquidationRequest {
+                debt_asset,
+                collateral_asset,
+                repay_amount,
+                min_collateral_out,
+            };
+            let rules = LiquidationRules {
+                dust_value_wad: self.params.dust_value_wad,
+                grace_secs: self.params.liquidation_grace_secs,
+                now_secs: self.now_secs(),
+            };
+            let outcome =
+                liquidation::liquidate(&mut account, &mut books, &prices, &request, &rules)?;
+            self.store(&books, borrower, &account);
+            let plan = outcome.plan;
+            self.env().emit_event(Liquidated {
+                borrower,
+                liquidator,
+                debt_asset,
+                collateral_asset,
+                repaid: plan.repay,
+                collateral_seized: plan.collateral_seized,
+                protocol_fee: plan.protocol_fee,
+            });
+            for (asset, write_off) in outcome.bad_debt {
+                self.env().emit_event(BadDebtWrittenOff {
+                    asset,
+                    borrower,
+                    debt: write_off.debt,
+                    absorbed_by_reserves: write_off.absorbed_by_reserves,
+                    added_to_deficit: write_off.added_to_deficit,
+                });
+            }
+            self.pull(debt_asset, liquidator, plan.repay)?;
+            self.push(collateral_asset, liquidator, plan.liquidator_collateral)?;
+            Ok((plan.repay, plan.liquidator_collateral))
+        }
+
+        // ------------------------------------------------------------------ governance
+
+        /// Lists a market for `asset` (governance). `params.config.decimals` must match
+        /// the token's own; `seed_amount` is pulled from the caller and supplied as dead
+        /// shares nobody owns, so the market can never be empty (no share inflation).
+        #[ink(message)]
+        pub fn list_market(
+            &mut self,
+            asset: AccountId,
+            params: MarketParams,
+            seed_amount: u128,
+        ) -> Result<(), PoolError> {
+            let caller = self.ensure_governance()?;
+            if self.markets.contains(asset) {
+                return Err(PoolError::MarketExists);
+            }
+            let mut assets = self.markets();
+            if assets.len() >= MAX_MARKETS {
+                return Err(PoolError::TooManyMarkets);
+            }
+            let token: ink::contract_ref!(PSP22Metadata) = asset.into();
+            match token.call().token_decimals().try_invoke() {
+                Ok(Ok(decimals)) if decimals == params.config.decimals => {}
+                Ok(Ok(_)) => return Err(PoolError::DecimalsMismatch),
+                _ => return Err(PoolError::TokenCallFailed),
+            }
+            let state = MarketState::list(&params.config, seed_amount, self.now_secs())?;
+            assets.push(asset);
+            self.assets.set(&assets);
+            self.markets.insert(
+                asset,
+                &Market {
+                    params,
+                    state,
+                    paused: Actions::default(),
+                    liquidation_grace_until_secs: 0,
+                },
+            );
+            self.env().emit_event(MarketListed {
+                asset,
+                params,
+                seed_amount,
+            });
+            self.pull(asset, caller, seed_amount)
+        }
+
+        /// Replaces a market's parameters (governance), after accruing interest at the
+        /// old ones. Decimals cannot change.
+        #[ink(message)]
+        pub fn set_market_params(
+            &mut self,
+            asset: AccountId,
+            params: MarketParams,
+        ) -> Result<(), PoolError> {
+            self.ensure_governance()?;
+            let mut books = self.load_books(&[asset])?;
+            let market = books.get_mut(asset)?;
+            if params.config.decimals != market.config().decimals {
+                return Err(PoolError::DecimalsImmutable);
+            }
+            params.config.validate().map_err(CoreError::from)?;
+            market.params = params;
+            self.store_markets(&books);
+            self.env().emit_event(MarketParamsChanged { asset, params });
+            Ok(())
+        }
+
+        /// Pauses `actions` in a market (guardian or governance). Repay cannot be paused.
+        #[ink(message)]
+        pub fn pause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
+            let caller = self.env().caller();
+            if caller != self.guardian && caller != self.governance {
+                return Err(PoolError::NotGuardian);
+            }
+            let mut market = self.market_record(asset)?;
+            market.paused = market.paused.union(actions);
+            self.store_pause(asset, &market, caller);
+            Ok(())
+        }
+
+        /// Unpauses `actions` in a market (governance only). Starts the liquidation grace
+        /// period for the market, so borrowers can act before liquidators.
+        #[ink(message)]
+        pub fn unpause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
+            let caller = self.ensure_governance()?;
+            let mut market = self.market_record(asset)?;
+            market.paused = market.paused.minus(actions);
+            // Saturating: a grace period past u64::MAX is the same as forever.
+            market.liquidation_grace_until_secs = self
+                .now_secs()
+                .saturating_add(self.params.liquidation_grace_secs);
+            self.store_pause(asset, &market, caller);
+            Ok(())
+        }
+
+        /// Sends `amount` of a market's reserves to `to` (governance). Never more than the
+        /// reserves, so depositors' cash cannot be taken.
+        #[ink(message)]
+        pub fn withdraw_reserves(
+            &mut self,
+            asset: AccountId,
+            amount: u128,
+            to: AccountId,
+        ) -> Result<(), PoolError> {
+            self.ensure_governance()?;
+            let mut books = self.load_books(&[asset])?;
+            books.get_mut(asset)?.state.withdraw_reserves(amount)?;
+            self.store_markets(&books);
+            self.env()
+                .emit_event(ReservesWithdrawn { asset, to, amount });
+            self.push(asset, to, amount)
+        }
+
+        /// Replaces the pool-wide parameters (governance).
+        #[ink(message)]
+        pub fn set_pool_params(&mut self, params: PoolParams) -> Result<(), PoolError> {
+            self.ensure_governance()?;
+            params.validate()?;
+            self.params = params;
+            self.env().emit_event(PoolParamsChanged { params });
+            Ok(())
+        }
+
+        /// Replaces the oracle (governance).
+        #[ink(message)]
+        pub fn set_oracle(&mut self, oracle: AccountId) -> Result<(), PoolError> {
+            self.ensure_governance()?;
+            self.oracle = oracle;
+            self.env().emit_event(OracleChanged { oracle });
+            Ok(())
+        }
+
+        /// Nominates the next governance account; it takes over with
+        /// `accept_governance` (governance). `None` withdraws a nomination.
+        #[ink(message)]
+        pub fn nominate_governance(&mut self, pending: Option<AccountId>) -> Result<(), PoolError> {
+            self.ensure_governance()?;
+            self.pending_governance = pending;
+            self.env().emit_event(GovernanceNominated { pending });
+            Ok(())
+        }
+
+        /// The nominee takes governance over.
+        #[ink(message)]
+        pub fn accept_governance(&mut self) -> Result<(), PoolError> {
+            let caller = self.env().caller();
+            if self.pending_governance != Some(caller) {
+                return Err(PoolError::NotPendingGovernance);
+            }
+            let previous = self.governance;
+            self.governance = caller;
+            self.pending_governance = None;
+            self.env().emit_event(GovernanceChanged {
+                previous,
+                new: caller,
+            });
+            Ok(())
+        }
+
+        /// Replaces the guardian (governance).
+        #[ink(message)]
+        pub fn set_guardian(&mut self, guardian: AccountId) -> Result<(), PoolError> {
+            self.ensure_governance()?;
+            let previous = self.guardian;
+            self.guardian = guardian;
+            self.env().emit_event(GuardianChanged {
+                previous,
+                new: guardian,
+            });
+            Ok(())
+        }
+
+        // ----------------------------------------------------------------------- views
+
+        /// The listed markets' assets, in listing order.
+        #[ink(message)]
+        pub fn markets(&self) -> Vec<AccountId> {
+            self.assets.get().unwrap_or_default()
+        }
+
+        /// A market with totals, utilization, rates, caps, configuration and pauses, with
+        /// interest accrued to now.
+        #[ink(message)]
+        pub fn market(&self, asset: AccountId) -> Result<MarketView, PoolError> {
+            let books = self.load_books(&[asset])?;
+            views::market_view(asset, *books.get(asset)?)
+        }
+
+        /// An account's positions, collateral and debt values, borrowing power and health
+        /// factor, at the oracle's last good prices (`prices_ok` says whether all are
+        /// fresh).
+        #[ink(message)]
+        pub fn account(&self, account: AccountId) -> Result<AccountView, PoolError> {
+            let account = self.account_of(account);
+            let assets: Vec<AccountId> = account.positions.iter().map(|p| p.asset).collect();
+            let books = self.load_books(&assets)?;
+            let prices = self.read_prices(account.priced_assets())?;
+            views::account_view(&account, &books, &prices)
+        }
+
+        /// How much of `asset` the account can withdraw now.
+        #[ink(message)]
+        pub fn max_withdrawable(
+            &self,
+            account: AccountId,
+            asset: AccountId,
+        ) -> Result<u128, PoolError> {
+            let (account, books, prices) = self.load_account_for(account, asset)?;
+            views::max_withdrawable(&account, &books, &prices, asset)
+        }
+
+        /// How much of `asset` the account can borrow now.
+        #[ink(message)]
+        pub fn max_borrowable(
+            &self,
+            account: AccountId,
+            asset: AccountId,
+        ) -> Result<u128, PoolError> {
+            let (account, books, prices) = self.load_account_for(account, asset)?;
+            views::max_borrowable(&account, &books, &prices, asset)
+        }
+
+        /// Governance, pending governance, guardian, oracle and the pool-wide parameters.
+        #[ink(message)]
+        pub fn roles(
+            &self,
+        ) -> (
+            AccountId,
+            Option<AccountId>,
+            AccountId,
+            AccountId,
+            PoolParams,
+        ) {
+            (
+                self.governance,
+                self.pending_governance,
+                self.guardian,
+                self.oracle,
+                self.params,
+            )
+        }
+
+        // --------------------------------------------------------------------- helpers
+
+        fn set_collateral(&mut self, asset: AccountId, enabled: bool) -> Result<(), PoolError> {
+            let caller = self.env().caller();
+            let mut account = self.account_of(caller);
+            let position = account.position_mut(asset)?;
+            let was_counting = position.is_collateral();
+            position.collateral = enabled;
+            let mut books = self.load_books(&[asset])?;
+            let market = books.get(asset)?;
+            if market.paused.collateral {
+                return Err(PoolError::ActionPaused);
+            }
+            if enabled && !market.params.collateral_enabled {
+                return Err(PoolError::CollateralDisabled);
+            }
+            if was_counting && !enabled && account.has_debt() {
+                self.require_healthy(&account, &mut books)?;
+            }
+            self.accounts.insert(caller, &account);
+            self.env().emit_event(CollateralChanged {
+                asset,
+                account: caller,
+                enabled,
+            });
+            Ok(())
+        }
+
+        /// Loads the markets of the account's priced positions and reads their prices;
+        /// refuses unless every price is `Ok` and the debt is within borrowing power.
+        fn require_healthy(&self, account: &Account, books: &mut Books) -> Result<(), PoolError> {
+            let assets = account.priced_assets();
+            self.load_into(books, &assets)?;
+            let prices = self.read_prices(assets)?;
+            require_fresh(&prices, self.now_secs(), None)?;
+            require_within_borrowing_power(&account_health(account, books, &prices)?)
+        }
+
+        fn load_account_for(
+            &self,
+            account: AccountId,
+            asset: AccountId,
+        ) -> Result<(Account, Books, PriceList), PoolError> {
+            let account = self.account_of(account);
+            let mut assets = account.priced_assets();
+            let mut books = self.load_books(&assets)?;
+            self.load_into(&mut books, &[asset])?;
+            if !assets.contains(&asset) {
+                assets.push(asset);
+            }
+            let prices = self.read_prices(assets)?;
+            Ok((account, books, prices))
+        }
+
+        fn load_books(&self, assets: &[AccountId]) -> Result<Books, PoolError> {
+            let mut books = Books::default();
+            self.load_into(&mut books, assets)?;
+            Ok(books)
+        }
+
+        fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
+            let now = self.now_secs();
+            for asset in assets {
+                if !books.contains(*asset) {
+                    books.load(*asset, self.market_record(*asset)?, now)?;
+                }
+            }
+            Ok(())
+        }
+
+        fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
+            self.markets.get(asset).ok_or(PoolError::UnknownMarket)
+        }
+
+        fn account_of(&self, account: AccountId) -> Account {
+            self.accounts.get(account).unwrap_or_default()
+        }
+
+        /// Writes back the changed markets (emitting their accruals) and the account,
+        /// removing it from storage once it has no positions.
+        fn store(&mut self, books: &Books, owner: AccountId, account: &Account) {
+            self.store_markets(books);
+            if account.positions.is_empty() {
+                self.accounts.remove(owner);
+            } else {
+                self.accounts.insert(owner, account);
+            }
+        }
+
+        fn store_markets(&mut self, books: &Books) {
+            for loaded in books.changed() {
+                self.markets.insert(loaded.asset, &loaded.market);
+                let accrual = loaded.accrual;
+                if accrual.interest != 0 {
+                    self.env().emit_event(InterestAccrued {
+                        asset: loaded.asset,
+                        interest: accrual.interest,
+                        reserve_share: accrual.reserve_share,
+                        deficit_covered: accrual.deficit_covered,
+                        borrow_index_ray: loaded.market.state.borrow_index_ray,
+                        supply_index_ray: loaded.market.state.supply_index_ray,
+                    });
+                }
+            }
+        }
+
+        fn store_pause(&mut self, asset: AccountId, market: &Market, by: AccountId) {
+            self.markets.insert(asset, market);
+            self.env().emit_event(PauseChanged {
+                asset,
+                by,
+                paused: market.paused,
+                liquidation_grace_until_secs: market.liquidation_grace_until_secs,
+            });
+        }
+
+        /// The prices of `assets` in one oracle call, paired with their assets.
+        fn read_prices(&self, assets: Vec<AccountId>) -> Result<PriceList, PoolError> {
+            if assets.is_empty() {
+                return Ok(Vec::new());
+            }
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            let prices = match oracle.call().prices(assets.clone()).try_invoke() {
+                Ok(Ok(Ok(prices))) => prices,
+                Ok(Ok(Err(err))) => return Err(PoolError::Oracle(err)),
+                _ => return Err(PoolError::OracleCallFailed),
+            };
+            if prices.len() != assets.len() {
+                return Err(PoolError::OracleCallFailed);
+            }
+            Ok(assets.into_iter().zip(prices).collect())
+        }
+
+        /// Takes `amount` of `asset` from `from` into the pool (needs an allowance).
+        fn pull(&self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), PoolError> {
+            let mut token: ink::contract_ref!(PSP22) = asset.into();
+            let pool = self.env().account_id();
+            Self::token_result(
+                token
+                    .call_mut()
+                    .transfer_from(from, pool, amount, Vec::new())
+                    .try_invoke(),
+            )
+        }
+
+        /// Sends `amount` of `asset` from the pool to `to`.
+        fn push(&self, asset: AccountId, to: AccountId, amount: u128) -> Result<(), PoolError> {
+            let mut token: ink::contract_ref!(PSP22) = asset.into();
+            Self::token_result(
+                token
+                    .call_mut()
+                    .transfer(to, amount, Vec::new())
+                    .try_invoke(),
+            )
+        }
+
+        fn token_result(
+            result: ink::env::Result<
+                ink::MessageResult<Result<(), carrack_interfaces::PSP22Error>>,
+            >,
+        ) -> Result<(), PoolError> {
+            match result {
+                Ok(Ok(Ok(()))) => Ok(()),
+                Ok(Ok(Err(err))) => Err(PoolError::Token(err)),
+                _ => Err(PoolError::TokenCallFailed),
+            }
+        }
+
+        fn ensure_governance(&self) -> Result<AccountId, PoolError> {
+            let caller = self.env().caller();
+            if caller != self.governance {
+                return Err(PoolError::NotGovernance);
+            }
+            Ok(caller)
+        }
+
+        /// Block time in whole seconds (the chain reports milliseconds).
+        fn now_secs(&self) -> u64 {
+            self.env().block_timestamp() / 1_000
+        }
+    }
+}
