@@ -36,7 +36,7 @@ pub mod pool {
     use crate::liquidation::{self, LiquidationRequest, LiquidationRules};
     use crate::market::{Actions, Market, MarketParams};
     use crate::params::PoolParams;
-    use crate::views::{self, AccountView, MarketView};
+    use crate::views::{self, AccountView, Limits, MarketView};
     use carrack_core::{CoreError, MarketState};
     use carrack_interfaces::{PSP22Metadata, PriceOracle, PSP22};
     use ink::codegen::TraitCallBuilder;
@@ -510,26 +510,18 @@ pub mod pool {
             views::account_view(&account, &books, &prices)
         }
 
-        /// How much of `asset` the account can withdraw now.
+        /// How much of `asset` the account can withdraw and borrow now.
         #[ink(message)]
-        pub fn max_withdrawable(
-            &self,
-            account: AccountId,
-            asset: AccountId,
-        ) -> Result<u128, PoolError> {
-            let (account, books, prices) = self.load_account_for(account, asset)?;
-            views::max_withdrawable(&account, &books, &prices, asset)
-        }
-
-        /// How much of `asset` the account can borrow now.
-        #[ink(message)]
-        pub fn max_borrowable(
-            &self,
-            account: AccountId,
-            asset: AccountId,
-        ) -> Result<u128, PoolError> {
-            let (account, books, prices) = self.load_account_for(account, asset)?;
-            views::max_borrowable(&account, &books, &prices, asset)
+        pub fn limits(&self, account: AccountId, asset: AccountId) -> Result<Limits, PoolError> {
+            let account = self.account_of(account);
+            let mut assets = account.priced_assets();
+            let mut books = self.load_books(&assets)?;
+            self.load_into(&mut books, &[asset])?;
+            if !assets.contains(&asset) {
+                assets.push(asset);
+            }
+            let prices = self.read_prices(assets)?;
+            views::limits(&account, &books, &prices, asset)
         }
 
         /// Governance, pending governance, guardian, oracle and the pool-wide parameters.
@@ -588,22 +580,6 @@ pub mod pool {
             let prices = self.read_prices(assets)?;
             require_fresh(&prices, self.now_secs(), None)?;
             require_within_borrowing_power(&account_health(account, books, &prices)?)
-        }
-
-        fn load_account_for(
-            &self,
-            account: AccountId,
-            asset: AccountId,
-        ) -> Result<(Account, Books, PriceList), PoolError> {
-            let account = self.account_of(account);
-            let mut assets = account.priced_assets();
-            let mut books = self.load_books(&assets)?;
-            self.load_into(&mut books, &[asset])?;
-            if !assets.contains(&asset) {
-                assets.push(asset);
-            }
-            let prices = self.read_prices(assets)?;
-            Ok((account, books, prices))
         }
 
         fn load_books(&self, assets: &[AccountId]) -> Result<Books, PoolError> {

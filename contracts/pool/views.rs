@@ -116,6 +116,29 @@ pub fn account_view(
     })
 }
 
+/// How much of an asset an account can withdraw and borrow now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct Limits {
+    /// See [`max_withdrawable`].
+    pub max_withdraw: u128,
+    /// See [`max_borrowable`].
+    pub max_borrow: u128,
+}
+
+/// Both limits of `asset` for the account.
+pub fn limits(
+    account: &Account,
+    books: &Books,
+    prices: &Prices,
+    asset: AccountId,
+) -> Result<Limits, PoolError> {
+    Ok(Limits {
+        max_withdraw: max_withdrawable(account, books, prices, asset)?,
+        max_borrow: max_borrowable(account, books, prices, asset)?,
+    })
+}
+
 /// Borrowing power not yet used (quote units, WAD), zero when overdrawn.
 fn spare_power_wad(account: &Account, books: &Books, prices: &Prices) -> Result<u128, PoolError> {
     let health = account_health(account, books, prices)?;
