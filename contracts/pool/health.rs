@@ -89,3 +89,60 @@ pub fn require_within_borrowing_power(health: &AccountHealth) -> Result<(), Pool
         Err(carrack_core::CoreError::InsufficientCollateral.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixtures::*;
+    use carrack_core::WAD;
+
+    #[test]
+    fn collateral_switched_off_keeps_its_threshold_but_loses_its_power() {
+        let mut books = books();
+        let account = borrower(&mut books, 1, 1_000);
+        books.get_mut(ETH).unwrap().params.collateral_enabled = false;
+        let health = account_health(&account, &books, &prices(2_000)).unwrap();
+        assert_eq!(health.borrowing_power_wad, 0);
+        assert_eq!(health.liquidation_capacity_wad, 1_600 * WAD);
+        assert_eq!(
+            health.health_factor_wad(),
+            Ok(16 * WAD / 10),
+            "not liquidatable by the switch"
+        );
+    }
+
+    #[test]
+    fn fresh_means_ok_and_past_the_grace_period() {
+        let mut list = prices(2_000);
+        assert_eq!(require_fresh(&list, NOW, None), Ok(()));
+        assert_eq!(
+            require_fresh(&list, NOW, Some(86_400)),
+            Ok(()),
+            "the boundary passes"
+        );
+        assert_eq!(
+            require_fresh(&list, NOW, Some(86_401)),
+            Err(PoolError::LiquidationGracePeriod)
+        );
+        list[0].1.status = FeedStatus::Frozen;
+        assert_eq!(
+            require_fresh(&list, NOW, None),
+            Err(PoolError::PriceNotOk(USD, FeedStatus::Frozen))
+        );
+        assert_eq!(
+            price_of(&list, AccountId([9; 32])),
+            Err(PoolError::OracleCallFailed)
+        );
+    }
+
+    #[test]
+    fn prices_convert_with_their_decimals_and_rounding() {
+        let data = PriceData {
+            value: 123_456_789,
+            decimals: 20,
+            ..price(1)
+        };
+        assert_eq!(price_wad(&data, Rounding::Down), Ok(1_234_567));
+        assert_eq!(price_wad(&data, Rounding::Up), Ok(1_234_568));
+    }
+}

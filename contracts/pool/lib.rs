@@ -25,6 +25,8 @@ pub mod views;
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(test)]
+mod test_fixtures;
 
 #[ink::contract]
 pub mod pool {

@@ -57,6 +57,9 @@ pub fn liquidate(
     let debt_position = *borrower
         .position_mut(request.debt_asset)
         .map_err(|_| CoreError::NoDebt)?;
+    if debt_position.scaled_debt == 0 {
+        return Err(CoreError::NoDebt.into());
+    }
     let collateral_position = *borrower
         .position_mut(request.collateral_asset)
         .map_err(|_| CoreError::NoCollateral)?;
@@ -129,4 +132,160 @@ pub fn liquidate(
     }
     borrower.prune();
     Ok(LiquidationOutcome { plan, bad_debt })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixtures::*;
+    use carrack_core::{ALL, WAD};
+    use carrack_interfaces::FeedStatus;
+
+    fn request(repay_amount: u128, min_collateral_out: u128) -> LiquidationRequest {
+        LiquidationRequest {
+            debt_asset: USD,
+            collateral_asset: ETH,
+            repay_amount,
+            min_collateral_out,
+        }
+    }
+
+    fn rules(grace_secs: u64) -> LiquidationRules {
+        LiquidationRules {
+            dust_value_wad: WAD,
+            grace_secs,
+            now_secs: NOW,
+        }
+    }
+
+    #[test]
+    fn close_factor_bonus_and_fee_to_the_unit() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        let eth_before = books.get(ETH).unwrap().state;
+        // ETH 1,800: capacity 1,440 against 1,500 debt, HF 0.96 > 0.95: half the debt.
+        let outcome = liquidate(
+            &mut account,
+            &mut books,
+            &prices(1_800),
+            &request(ALL, 0),
+            &rules(0),
+        )
+        .unwrap();
+        let plan = outcome.plan;
+        assert_eq!(plan.repay, 750_000_000, "50 % of 1,500 USD");
+        // 750 * 1.05 / 1,800 = 0.4375 ETH.
+        assert_eq!(plan.collateral_seized, 437_500_000_000_000_000);
+        // Bonus part 0.4375 - ceil(0.4375 / 1.05) = 20_833_333_333_333_333; fee 10 % up.
+        assert_eq!(plan.protocol_fee, 2_083_333_333_333_334);
+        assert_eq!(plan.liquidator_collateral, 435_416_666_666_666_666);
+        assert!(outcome.bad_debt.is_empty());
+        let eth = books.get(ETH).unwrap().state;
+        assert_eq!(eth.reserves, eth_before.reserves + plan.protocol_fee);
+        assert_eq!(eth.cash, eth_before.cash - plan.liquidator_collateral);
+        assert_eq!(
+            account.position(ETH).unwrap().scaled_supply,
+            562_500_000_000_000_000
+        );
+        assert_eq!(account.position(USD).unwrap().scaled_debt, 750_000_000);
+        assert_eq!(books.get(USD).unwrap().state.total_scaled_debt, 750_000_000);
+    }
+
+    #[test]
+    fn crash_seizes_everything_and_writes_off_the_rest() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        // ETH 1,000: 1 ETH pays back ceil(1,000 / 1.05) = 952.380953 USD.
+        let outcome = liquidate(
+            &mut account,
+            &mut books,
+            &prices(1_000),
+            &request(ALL, 0),
+            &rules(0),
+        )
+        .unwrap();
+        assert_eq!(outcome.plan.collateral_seized, WAD);
+        assert_eq!(outcome.plan.repay, 952_380_953);
+        let (asset, write_off) = outcome.bad_debt[0];
+        assert_eq!(asset, USD);
+        assert_eq!(write_off.debt, 547_619_047);
+        assert_eq!(write_off.absorbed_by_reserves, 0, "no reserves yet");
+        assert_eq!(write_off.added_to_deficit, 547_619_047);
+        let usd = books.get(USD).unwrap().state;
+        assert_eq!((usd.total_scaled_debt, usd.deficit), (0, 547_619_047));
+        assert!(account.positions.is_empty(), "pruned: nothing left");
+    }
+
+    #[test]
+    fn refusals() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        let before = (account.clone(), books.clone());
+        let low = prices(1_800);
+        let attempt = |books: &mut Books,
+                       prices: &Prices,
+                       request: LiquidationRequest,
+                       rules: LiquidationRules| {
+            liquidate(&mut account.clone(), books, prices, &request, &rules).map(|_| ())
+        };
+        let core = |err| Err(PoolError::Core(err));
+        assert_eq!(
+            attempt(
+                &mut books.clone(),
+                &prices(2_000),
+                request(ALL, 0),
+                rules(0)
+            ),
+            core(CoreError::NotLiquidatable)
+        );
+        assert_eq!(
+            attempt(
+                &mut books.clone(),
+                &low,
+                request(ALL, 435_416_666_666_666_667),
+                rules(0)
+            ),
+            core(CoreError::CollateralOutBelowMinimum)
+        );
+        let swapped = LiquidationRequest {
+            debt_asset: ETH,
+            collateral_asset: USD,
+            ..request(ALL, 0)
+        };
+        assert_eq!(
+            attempt(&mut books.clone(), &low, swapped, rules(0)),
+            core(CoreError::NoDebt)
+        );
+        let mut stale = low.clone();
+        stale[1].1.status = FeedStatus::Stale;
+        assert_eq!(
+            attempt(&mut books.clone(), &stale, request(ALL, 0), rules(0)),
+            Err(PoolError::PriceNotOk(ETH, FeedStatus::Stale))
+        );
+        assert_eq!(
+            attempt(&mut books.clone(), &low, request(ALL, 0), rules(86_401)),
+            Err(PoolError::LiquidationGracePeriod),
+            "a feed Ok for a day is still within a longer grace"
+        );
+        let mut paused = books.clone();
+        paused.get_mut(ETH).unwrap().paused.liquidate = true;
+        assert_eq!(
+            attempt(&mut paused, &low, request(ALL, 0), rules(0)),
+            Err(PoolError::ActionPaused)
+        );
+        let mut unpaused = books.clone();
+        unpaused.get_mut(USD).unwrap().liquidation_grace_until_secs = NOW + 1;
+        assert_eq!(
+            attempt(&mut unpaused, &low, request(ALL, 0), rules(0)),
+            Err(PoolError::LiquidationGracePeriod)
+        );
+        account.position_mut(ETH).unwrap().collateral = false;
+        assert_eq!(
+            liquidate(&mut account, &mut books, &low, &request(ALL, 0), &rules(0)),
+            Err(PoolError::Core(CoreError::NoCollateral)),
+            "supply that is not collateral cannot be seized"
+        );
+        account.position_mut(ETH).unwrap().collateral = true;
+        assert_eq!((account, books), before, "refusals change nothing");
+    }
 }

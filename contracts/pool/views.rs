@@ -210,3 +210,85 @@ pub fn max_withdrawable(
     }
     Ok(max)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::require_within_borrowing_power;
+    use crate::test_fixtures::*;
+    use carrack_core::WAD;
+
+    #[test]
+    fn borrowing_exactly_the_max_passes_the_health_check_and_one_more_fails() {
+        let mut books = books();
+        // 1 ETH at 2,000: power 1,500 USD, 1,000 used.
+        let account = borrower(&mut books, 1, 1_000);
+        let prices = prices(2_000);
+        let max = max_borrowable(&account, &books, &prices, USD).unwrap();
+        assert_eq!(max, 500_000_000);
+        for (amount, ok) in [(max, true), (max + 1, false)] {
+            let mut after = account.clone();
+            after.position_mut(USD).unwrap().scaled_debt += amount;
+            let health = account_health(&after, &books, &prices).unwrap();
+            assert_eq!(
+                require_within_borrowing_power(&health).is_ok(),
+                ok,
+                "{amount}"
+            );
+        }
+    }
+
+    #[test]
+    fn withdrawing_exactly_the_max_passes_the_health_check() {
+        let mut books = books();
+        let account = borrower(&mut books, 1, 1_000);
+        let prices = prices(2_000);
+        // Spare power 500 USD = 0.3333 ETH of collateral at 75 %, less one unit.
+        let max = max_withdrawable(&account, &books, &prices, ETH).unwrap();
+        assert_eq!(max, 333_333_333_333_333_332);
+        let mut after = account.clone();
+        after.position_mut(ETH).unwrap().scaled_supply -= max;
+        let health = account_health(&after, &books, &prices).unwrap();
+        assert!(require_within_borrowing_power(&health).is_ok());
+        // Without debt, everything; without a position, nothing.
+        let mut lender = Account::default();
+        lender.open(ETH, true).unwrap().scaled_supply = 2 * WAD;
+        assert_eq!(max_withdrawable(&lender, &books, &prices, ETH), Ok(2 * WAD));
+        assert_eq!(max_withdrawable(&lender, &books, &prices, USD), Ok(0));
+    }
+
+    #[test]
+    fn pauses_and_switches_zero_the_limits() {
+        let mut books = books();
+        let account = borrower(&mut books, 1, 1_000);
+        let prices = prices(2_000);
+        books.get_mut(USD).unwrap().params.borrowing_enabled = false;
+        books.get_mut(ETH).unwrap().paused.withdraw = true;
+        let limits = limits(&account, &books, &prices, USD).unwrap();
+        assert_eq!(limits.max_borrow, 0);
+        assert_eq!(max_withdrawable(&account, &books, &prices, ETH), Ok(0));
+    }
+
+    #[test]
+    fn views_report_balances_health_and_rates() {
+        let mut books = books();
+        let account = borrower(&mut books, 1, 1_000);
+        let mut prices = prices(2_000);
+        let view = account_view(&account, &books, &prices).unwrap();
+        assert_eq!(view.collateral_value_wad, 2_000 * WAD);
+        assert_eq!(view.borrowing_power_wad, 1_500 * WAD);
+        assert_eq!(view.debt_value_wad, 1_000 * WAD);
+        assert_eq!(view.health_factor_wad, 16 * WAD / 10);
+        assert!(view.prices_ok);
+        prices[1].1.status = carrack_interfaces::FeedStatus::Stale;
+        assert!(!account_view(&account, &books, &prices).unwrap().prices_ok);
+
+        // USD: 1,000,000 seeded, 1,000 borrowed: utilization 0.1 %.
+        let usd = market_view(USD, *books.get(USD).unwrap()).unwrap();
+        assert_eq!(usd.total_debt, 1_000_000_000);
+        assert_eq!(usd.utilization_wad, WAD / 1_000);
+        // 1 % + 4 % * 0.001 / 0.8 = 1.005 %; supply: * 0.001 * 0.9.
+        assert_eq!(usd.borrow_rate_wad, 10_050_000_000_000_000);
+        assert_eq!(usd.supply_rate_wad, 9_045_000_000_000);
+    }
+}

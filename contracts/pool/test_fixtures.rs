@@ -1,0 +1,99 @@
+//! Markets, accounts and prices for the native tests of the pool's logic.
+
+use crate::account::Account;
+use crate::books::Books;
+use crate::health::PriceList;
+use crate::market::{Actions, Market, MarketParams};
+use carrack_core::{MarketConfig, MarketState, RateModel, WAD};
+use carrack_interfaces::{FeedStatus, PriceData};
+use ink::primitives::AccountId;
+
+pub const NOW: u64 = 1_700_000_000;
+pub const USD: AccountId = AccountId([1; 32]);
+pub const ETH: AccountId = AccountId([2; 32]);
+
+/// A collateral market like Comet's WETH: LTV 75 %, LT 80 %, bonus 5 %, fee 10 % of it.
+pub fn params(decimals: u8) -> MarketParams {
+    MarketParams {
+        config: MarketConfig {
+            decimals,
+            ltv_wad: 75 * WAD / 100,
+            liquidation_threshold_wad: 80 * WAD / 100,
+            liquidation_bonus_wad: 105 * WAD / 100,
+            liquidation_protocol_fee_wad: WAD / 10,
+            reserve_factor_wad: WAD / 10,
+            rate_model: RateModel {
+                base_rate_wad: WAD / 100,
+                slope_low_wad: 4 * WAD / 100,
+                slope_high_wad: 75 * WAD / 100,
+                optimal_utilization_wad: 8 * WAD / 10,
+            },
+            supply_cap: u128::MAX,
+            borrow_cap: u128::MAX,
+            min_debt: 0,
+        },
+        collateral_enabled: true,
+        borrowing_enabled: true,
+    }
+}
+
+/// A market listed at [`NOW`] with `cash` whole tokens seeded.
+pub fn market(decimals: u8, cash_tokens: u128) -> Market {
+    let params = params(decimals);
+    let unit = 10u128.pow(u32::from(decimals));
+    Market {
+        params,
+        state: MarketState::list(&params.config, cash_tokens * unit, NOW).unwrap(),
+        paused: Actions::default(),
+        liquidation_grace_until_secs: 0,
+    }
+}
+
+/// USD (6 decimals) and ETH (18 decimals) markets, each with plenty of cash.
+pub fn books() -> Books {
+    let mut books = Books::default();
+    books.load(USD, market(6, 1_000_000), NOW).unwrap();
+    books.load(ETH, market(18, 1_000), NOW).unwrap();
+    books
+}
+
+/// A fresh `Ok` price of `whole` quote units with 8 decimals, `Ok` for a day.
+pub fn price(whole: u128) -> PriceData {
+    PriceData {
+        value: whole * 100_000_000,
+        decimals: 8,
+        updated_at_secs: NOW,
+        status: FeedStatus::Ok,
+        ok_since_secs: NOW - 86_400,
+    }
+}
+
+/// USD at 1 and ETH at `eth`.
+pub fn prices(eth: u128) -> PriceList {
+    ink::prelude::vec![(USD, price(1)), (ETH, price(eth))]
+}
+
+/// A borrower with `eth` whole ETH as collateral owing `usd` whole USD, recorded in the
+/// books' totals as a real position would be (scaled = amount at index 1).
+pub fn borrower(books: &mut Books, eth: u128, usd: u128) -> Account {
+    let mut account = Account::default();
+    let supply = eth * WAD;
+    let debt = usd * 1_000_000;
+    let eth_config = *books.get(ETH).unwrap().config();
+    books
+        .get_mut(ETH)
+        .unwrap()
+        .state
+        .supply(&eth_config, supply)
+        .unwrap();
+    account.open(ETH, true).unwrap().scaled_supply = supply;
+    let usd_config = *books.get(USD).unwrap().config();
+    books
+        .get_mut(USD)
+        .unwrap()
+        .state
+        .borrow(&usd_config, 0, debt)
+        .unwrap();
+    account.open(USD, false).unwrap().scaled_debt = debt;
+    account
+}
