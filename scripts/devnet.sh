@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a local Carrack devnet: substrate-contracts-node on ws://127.0.0.1:9944 with a
 # persistent chain under .devnet/, the contracts built in release mode, and the suite
-# deployed (for now: two test tokens and the oracle with a feed for each). Prints the
+# deployed (for now: two test tokens, the oracle with a feed for each, and the pool with
+# a market for each). Prints the
 # addresses and how to open them in Polkadot.js Apps / Contracts UI, then keeps the node
 # running until Ctrl-C.
 #
@@ -172,6 +173,40 @@ ensure_feed() { # oracle asset price
   [[ "$result" == *"status: Ok"* ]] || die "the feed of $asset is not Ok after setup: $result"
 }
 
+# Prints the pool's address, deploying it unless it answers already: governance and
+# guardian //Alice until the governance contracts take over, liquidation grace 10 minutes,
+# dust threshold 1 quote unit.
+deploy_pool() { # oracle
+  local oracle="$1" address bundle
+  bundle="$(release_bundle carrack_pool)"
+  address="$(recorded POOL)"
+  if [[ -n "$address" ]] && dry_run "$address" "$bundle" markets >/dev/null; then
+    echo "$address"; return 0
+  fi
+  address="$(instantiate pool "$bundle" new "$ALICE" "$ALICE" "$oracle" \
+    "{ liquidation_grace_secs: 600, dust_value_wad: 1000000000000000000 }")"
+  [[ -n "$address" ]] || die "no address for the pool"
+  record POOL "$address" "lending pool"
+  echo "$address"
+}
+
+# Lists `asset` in the pool unless listed: Comet-like risk parameters (LTV 75 %, liquidation
+# threshold 80 %, bonus 5 %, protocol fee 10 % of the bonus, reserve factor 10 %), a kinked
+# rate curve (1 % base, +4 % to the 80 % kink, +75 % above), no caps, and a seed of one
+# whole token as dead shares, approved and paid by //Alice.
+ensure_market() { # pool asset decimals seed
+  local pool="$1" asset="$2" decimals="$3" seed="$4" bundle token_bundle
+  bundle="$(release_bundle carrack_pool)"
+  token_bundle="$(release_bundle carrack_token)"
+  local result
+  result="$(dry_run "$pool" "$bundle" market "$asset")" || die "cannot read the pool's markets"
+  [[ "$result" == *UnknownMarket* ]] || return 0
+  execute "$asset" "$token_bundle" PSP22::approve "$pool" "$seed"
+  execute "$pool" "$bundle" list_market "$asset" \
+    "{ config: { decimals: $decimals, ltv_wad: 750000000000000000, liquidation_threshold_wad: 800000000000000000, liquidation_bonus_wad: 1050000000000000000, liquidation_protocol_fee_wad: 100000000000000000, reserve_factor_wad: 100000000000000000, rate_model: { base_rate_wad: 10000000000000000, slope_low_wad: 40000000000000000, slope_high_wad: 750000000000000000, optimal_utilization_wad: 800000000000000000 }, supply_cap: 340282366920938463463374607431768211455, borrow_cap: 340282366920938463463374607431768211455, min_debt: 0 }, collateral_enabled: true, borrowing_enabled: true }" \
+    "$seed"
+}
+
 main() {
   local start=$SECONDS
   "$CARRACK_ROOT/scripts/setup.sh"
@@ -204,7 +239,7 @@ main() {
   say "node up (pid $NODE_PID, log .devnet/node.log)"
 
   step "deploying the suite"
-  local tusd teth oracle
+  local tusd teth oracle pool
   tusd="$(deploy_token "Test USD" TUSD 6 1000000000000000)"
   say "TUSD (6 decimals)  $tusd"
   teth="$(deploy_token "Test Ether" TETH 18 1000000000000000000000000)"
@@ -214,6 +249,11 @@ main() {
   ensure_feed "$oracle" "$tusd" 100000000
   ensure_feed "$oracle" "$teth" 200000000000
   say "feeds: TUSD 1.00, TETH 2000.00 (8 decimals), reporters //Bob //Charlie //Dave //Eve //Ferdie, quorum 3"
+  pool="$(deploy_pool "$oracle")"
+  say "pool               $pool"
+  ensure_market "$pool" "$tusd" 6 1000000
+  ensure_market "$pool" "$teth" 18 1000000000000000000
+  say "markets: TUSD and TETH listed (LTV 75 %, liquidation threshold 80 %, bonus 5 %)"
 
   cat <<SUMMARY
 
@@ -222,8 +262,10 @@ main() {
     token TUSD      $tusd   (PSP22, 6 decimals, supply held by //Alice, minter //Alice)
     token TETH      $teth   (PSP22, 18 decimals, supply held by //Alice, minter //Alice)
     oracle          $oracle   (governance and guardian //Alice; reporters //Bob .. //Ferdie, quorum 3)
+    pool            $pool   (markets TUSD and TETH; governance and guardian //Alice)
     bundles         $(release_bundle carrack_token)
                     $(release_bundle carrack_oracle)
+                    $(release_bundle carrack_pool)
     deployment      .devnet/deployment.tsv
 
     Open in Polkadot.js Apps:  https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/contracts
