@@ -271,9 +271,11 @@ pub mod pool {
                 return Err(PoolError::SelfLiquidation);
             }
             let mut account = self.account_of(borrower);
-            let assets: Vec<AccountId> = account.positions.iter().map(|p| p.asset).collect();
-            let mut books = self.load_books(&assets)?;
-            let prices = self.read_prices(account.priced_assets())?;
+            // Only priced positions matter: the debt and collateral sides must be priced
+            // (else NoDebt / NoCollateral), and so is every debt a write-off touches.
+            let priced = account.priced_assets();
+            let mut books = self.load_books(&priced)?;
+            let prices = self.read_prices(priced)?;
             let request = LiquidationRequest {
                 debt_asset,
                 collateral_asset,

@@ -45,8 +45,8 @@ pub struct LiquidationOutcome {
     pub bad_debt: Vec<(AccountId, WriteOff)>,
 }
 
-/// Liquidates `borrower` in memory. `books` must hold every market of the borrower's
-/// positions and `prices` the price of every asset its health depends on.
+/// Liquidates `borrower` in memory. `books` must hold the market of every priced position
+/// ([`Account::priced_assets`]) and `prices` the price of each of those assets.
 pub fn liquidate(
     borrower: &mut Account,
     books: &mut Books,
