@@ -5,10 +5,22 @@
 //! because ink_e2e builds every package that declares one as a contract.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod admin;
 pub mod oracle;
 pub mod psp22;
+pub mod timelock;
+pub mod votes;
 
+pub use admin::{
+    AdminError, AdminRoles, CodeUpgraded, GovernanceChanged, GovernanceNominated, Governed,
+    GuardianChanged,
+};
 pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle};
 pub use psp22::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,
 };
+pub use timelock::{
+    validate_actions, Action, ActionsError, BatchInfo, BatchStatus, Timelock, TimelockError,
+    MAX_ACTIONS, MAX_ACTION_INPUT_BYTES,
+};
+pub use votes::{DelegateChanged, DelegateVotesChanged, Votes, VotesError};
