@@ -65,8 +65,6 @@ pub enum OracleError {
     NotGovernance,
     /// The caller lacks the guardian or governance role.
     NotGuardian,
-    /// The caller was not nominated to take over governance.
-    NotPendingGovernance,
     /// The feed limit is reached.
     TooManyFeeds,
     /// A feed already exists for the asset.

@@ -3,10 +3,10 @@
 
 use crate::feed::FeedConfig;
 use crate::oracle::{Oracle, MAX_FEEDS};
-use carrack_interfaces::{FeedStatus, OracleError, PriceOracle};
+use carrack_interfaces::{AdminError, FeedStatus, Governed, OracleError, PriceOracle};
 use ink::env::test::{self, DefaultAccounts};
 use ink::env::DefaultEnvironment;
-use ink::primitives::AccountId;
+use ink::primitives::{AccountId, Hash};
 
 const NOW_SECS: u64 = 1_700_000_000;
 
@@ -137,9 +137,13 @@ fn admin_messages_are_governance_only() {
         );
         assert_eq!(
             oracle.nominate_governance(Some(caller)),
-            Err(OracleError::NotGovernance)
+            Err(AdminError::NotGovernance)
         );
-        assert_eq!(oracle.set_guardian(caller), Err(OracleError::NotGovernance));
+        assert_eq!(oracle.set_guardian(caller), Err(AdminError::NotGovernance));
+        assert_eq!(
+            oracle.set_code_hash(Hash::from([7; 32])),
+            Err(AdminError::NotGovernance)
+        );
     }
 }
 
@@ -205,24 +209,22 @@ fn governance_moves_in_two_steps() {
     let a = accounts();
     set_caller(a.alice);
     oracle.nominate_governance(Some(a.frank)).unwrap();
-    assert_eq!(oracle.pending_governance(), Some(a.frank));
+    assert_eq!(oracle.admin_roles().pending_governance, Some(a.frank));
     set_caller(a.bob);
     assert_eq!(
         oracle.accept_governance(),
-        Err(OracleError::NotPendingGovernance)
+        Err(AdminError::NotPendingGovernance)
     );
     set_caller(a.frank);
     oracle.accept_governance().unwrap();
-    assert_eq!(oracle.governance(), a.frank);
-    assert_eq!(oracle.pending_governance(), None);
+    assert_eq!(oracle.admin_roles().governance, a.frank);
+    assert_eq!(oracle.admin_roles().pending_governance, None);
     set_caller(a.alice);
-    assert_eq!(
-        oracle.set_guardian(a.alice),
-        Err(OracleError::NotGovernance)
-    );
+    assert_eq!(oracle.set_guardian(a.alice), Err(AdminError::NotGovernance));
+    assert_eq!(oracle.unfreeze(asset(1)), Err(OracleError::NotGovernance));
     set_caller(a.frank);
     oracle.set_guardian(a.django).unwrap();
-    assert_eq!(oracle.guardian(), a.django);
+    assert_eq!(oracle.admin_roles().guardian, a.django);
 }
 
 #[ink::test]

@@ -3,8 +3,9 @@
 //! passes the deviation guard. Stale, suspect, frozen and emergency prices are reported as
 //! such, and the last good price is always readable. See [`feed`] for the rules.
 //!
-//! Roles: `governance` (the timelock) configures everything and is handed over in two
-//! steps; the `guardian` can freeze a feed but never unfreeze it.
+//! Roles ([`carrack_interfaces::AdminRoles`], shared with the pool): `governance` (the
+//! timelock) configures everything, replaces the code and is handed over in two steps;
+//! the `guardian` can freeze a feed but never unfreeze it.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod feed;
@@ -16,7 +17,10 @@ mod contract_tests;
 #[ink::contract]
 pub mod oracle {
     use crate::feed::{Feed, FeedConfig, FeedEvent};
-    use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
+    use carrack_interfaces::{
+        AdminError, AdminRoles, CodeUpgraded, FeedStatus, Governed, OracleError, PriceData,
+        PriceOracle,
+    };
     use ink::prelude::vec::Vec;
     use ink::storage::traits::ManualKey;
     use ink::storage::{Lazy, Mapping};
@@ -116,42 +120,10 @@ pub mod oracle {
         pub price: u128,
     }
 
-    /// Governance nominated its successor (`None`: nomination withdrawn).
-    #[ink(event)]
-    pub struct GovernanceNominated {
-        /// The nominee.
-        #[ink(topic)]
-        pub pending: Option<AccountId>,
-    }
-
-    /// Governance changed hands.
-    #[ink(event)]
-    pub struct GovernanceChanged {
-        /// The previous governance account.
-        #[ink(topic)]
-        pub previous: AccountId,
-        /// The new governance account.
-        #[ink(topic)]
-        pub new: AccountId,
-    }
-
-    /// The guardian was replaced.
-    #[ink(event)]
-    pub struct GuardianChanged {
-        /// The previous guardian.
-        #[ink(topic)]
-        pub previous: AccountId,
-        /// The new guardian.
-        #[ink(topic)]
-        pub new: AccountId,
-    }
-
     /// The oracle.
     #[ink(storage)]
     pub struct Oracle {
-        governance: AccountId,
-        pending_governance: Option<AccountId>,
-        guardian: AccountId,
+        roles: AdminRoles,
         feeds: Mapping<AccountId, Feed, ManualKey<0x4f52_0001>>,
         assets: Lazy<Vec<AccountId>, ManualKey<0x4f52_0002>>,
     }
@@ -161,9 +133,7 @@ pub mod oracle {
         #[ink(constructor)]
         pub fn new(governance: AccountId, guardian: AccountId) -> Self {
             let mut oracle = Self {
-                governance,
-                pending_governance: None,
-                guardian,
+                roles: AdminRoles::new(governance, guardian),
                 feeds: Mapping::new(),
                 assets: Lazy::new(),
             };
@@ -204,24 +174,6 @@ pub mod oracle {
         #[ink(message)]
         pub fn feed_info(&self, asset: AccountId) -> Result<Feed, OracleError> {
             self.feed(asset)
-        }
-
-        /// The governance account (the timelock).
-        #[ink(message)]
-        pub fn governance(&self) -> AccountId {
-            self.governance
-        }
-
-        /// The account nominated to take governance over, if any.
-        #[ink(message)]
-        pub fn pending_governance(&self) -> Option<AccountId> {
-            self.pending_governance
-        }
-
-        /// The guardian account.
-        #[ink(message)]
-        pub fn guardian(&self) -> AccountId {
-            self.guardian
         }
 
         /// Adds a feed for `asset` (governance).
@@ -313,7 +265,7 @@ pub mod oracle {
         #[ink(message)]
         pub fn freeze(&mut self, asset: AccountId) -> Result<(), OracleError> {
             let caller = self.env().caller();
-            if caller != self.guardian && caller != self.governance {
+            if caller != self.roles.guardian && caller != self.roles.governance {
                 return Err(OracleError::NotGuardian);
             }
             self.set_frozen(asset, true)
@@ -342,49 +294,6 @@ pub mod oracle {
             self.feeds.insert(asset, &feed);
             self.env().emit_event(EmergencyPriceSet { asset, price });
             self.emit_status_change(asset, before, feed.status(now));
-            Ok(())
-        }
-
-        /// Nominates the next governance account; it takes over with
-        /// `accept_governance` (governance). `None` withdraws a nomination.
-        #[ink(message)]
-        pub fn nominate_governance(
-            &mut self,
-            pending: Option<AccountId>,
-        ) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            self.pending_governance = pending;
-            self.env().emit_event(GovernanceNominated { pending });
-            Ok(())
-        }
-
-        /// The nominee takes governance over.
-        #[ink(message)]
-        pub fn accept_governance(&mut self) -> Result<(), OracleError> {
-            let caller = self.env().caller();
-            if self.pending_governance != Some(caller) {
-                return Err(OracleError::NotPendingGovernance);
-            }
-            let previous = self.governance;
-            self.governance = caller;
-            self.pending_governance = None;
-            self.env().emit_event(GovernanceChanged {
-                previous,
-                new: caller,
-            });
-            Ok(())
-        }
-
-        /// Replaces the guardian (governance).
-        #[ink(message)]
-        pub fn set_guardian(&mut self, guardian: AccountId) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            let previous = self.guardian;
-            self.guardian = guardian;
-            self.env().emit_event(GuardianChanged {
-                previous,
-                new: guardian,
-            });
             Ok(())
         }
 
@@ -427,7 +336,7 @@ pub mod oracle {
         }
 
         fn ensure_governance(&self) -> Result<(), OracleError> {
-            if self.env().caller() != self.governance {
+            if self.env().caller() != self.roles.governance {
                 return Err(OracleError::NotGovernance);
             }
             Ok(())
@@ -511,6 +420,50 @@ pub mod oracle {
                 .into_iter()
                 .map(|asset| self.price_data(asset, now))
                 .collect()
+        }
+    }
+
+    impl Governed for Oracle {
+        /// Governance, its nominee and the guardian.
+        #[ink(message)]
+        fn admin_roles(&self) -> AdminRoles {
+            self.roles
+        }
+
+        /// Nominates the next governance account (governance); `None` withdraws it.
+        #[ink(message)]
+        fn nominate_governance(&mut self, pending: Option<AccountId>) -> Result<(), AdminError> {
+            let event = self.roles.nominate(self.env().caller(), pending)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// The nominee takes governance over.
+        #[ink(message)]
+        fn accept_governance(&mut self) -> Result<(), AdminError> {
+            let event = self.roles.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Replaces the guardian (governance).
+        #[ink(message)]
+        fn set_guardian(&mut self, guardian: AccountId) -> Result<(), AdminError> {
+            let event = self.roles.set_guardian(self.env().caller(), guardian)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Replaces the oracle's code, keeping every feed (governance). The new code must
+        /// read the same storage layout (`ManualKey`s and root fields).
+        #[ink(message)]
+        fn set_code_hash(&mut self, code_hash: Hash) -> Result<(), AdminError> {
+            self.roles.ensure_governance(self.env().caller())?;
+            self.env()
+                .set_code_hash(&code_hash)
+                .map_err(|_| AdminError::CodeNotFound)?;
+            self.env().emit_event(CodeUpgraded { code_hash });
+            Ok(())
         }
     }
 }

@@ -8,9 +8,10 @@ use crate::params::{PoolParams, MAX_LIQUIDATION_GRACE_SECS};
 use crate::pool::Pool;
 use crate::test_fixtures::{params, ETH};
 use carrack_core::CoreError;
+use carrack_interfaces::{AdminError, AdminRoles, Governed};
 use ink::env::test::{self, DefaultAccounts};
 use ink::env::DefaultEnvironment;
-use ink::primitives::AccountId;
+use ink::primitives::{AccountId, Hash};
 
 fn accounts() -> DefaultAccounts<DefaultEnvironment> {
     test::default_accounts::<DefaultEnvironment>()
@@ -52,10 +53,8 @@ fn constructor_checks_the_parameters() {
     ));
     let pool = pool();
     assert_eq!(pool.markets(), []);
-    assert_eq!(
-        pool.roles(),
-        (a.alice, None, a.bob, a.django, pool_params())
-    );
+    assert_eq!(pool.admin_roles(), AdminRoles::new(a.alice, a.bob));
+    assert_eq!(pool.settings(), (a.django, pool_params()));
 }
 
 #[ink::test]
@@ -71,11 +70,13 @@ fn admin_messages_refuse_everyone_but_governance() {
         assert_eq!(pool.withdraw_reserves(ETH, 1, caller), not_gov);
         assert_eq!(pool.set_pool_params(pool_params()), not_gov);
         assert_eq!(pool.set_oracle(caller), not_gov);
-        assert_eq!(pool.nominate_governance(Some(caller)), not_gov);
-        assert_eq!(pool.set_guardian(caller), not_gov);
+        let not_admin = Err(AdminError::NotGovernance);
+        assert_eq!(pool.nominate_governance(Some(caller)), not_admin);
+        assert_eq!(pool.set_guardian(caller), not_admin);
+        assert_eq!(pool.set_code_hash(Hash::from([7; 32])), not_admin);
         assert_eq!(
             pool.accept_governance(),
-            Err(PoolError::NotPendingGovernance)
+            Err(AdminError::NotPendingGovernance)
         );
     }
     set_caller(a.charlie);
@@ -110,8 +111,7 @@ fn governance_checks_bounds_and_markets() {
     };
     assert_eq!(pool.set_pool_params(shorter), Ok(()));
     assert_eq!(pool.set_oracle(a.eve), Ok(()));
-    assert_eq!(pool.roles().3, a.eve);
-    assert_eq!(pool.roles().4, shorter);
+    assert_eq!(pool.settings(), (a.eve, shorter));
     assert_eq!(emitted(), 2);
 }
 
@@ -151,15 +151,19 @@ fn governance_hands_over_in_two_steps_and_replaces_the_guardian() {
     set_caller(a.bob);
     assert_eq!(
         pool.accept_governance(),
-        Err(PoolError::NotPendingGovernance)
+        Err(AdminError::NotPendingGovernance)
     );
     set_caller(a.charlie);
     assert_eq!(pool.accept_governance(), Ok(()));
-    assert_eq!(pool.roles().0, a.charlie);
-    assert_eq!(pool.roles().1, None);
+    assert_eq!(pool.admin_roles(), AdminRoles::new(a.charlie, a.bob));
     assert_eq!(pool.set_guardian(a.eve), Ok(()));
-    assert_eq!(pool.roles().2, a.eve);
+    assert_eq!(pool.admin_roles().guardian, a.eve);
     set_caller(a.alice);
-    assert_eq!(pool.set_guardian(a.alice), Err(PoolError::NotGovernance));
+    assert_eq!(pool.set_guardian(a.alice), Err(AdminError::NotGovernance));
+    // The old governance lost every power, the guardian never had administration.
+    assert_eq!(
+        pool.set_pool_params(pool_params()),
+        Err(PoolError::NotGovernance)
+    );
     assert_eq!(emitted(), 3);
 }

@@ -27,8 +27,6 @@ pub enum PoolError {
     NotGovernance,
     /// The caller is neither the guardian nor governance.
     NotGuardian,
-    /// The caller was not nominated to take governance over.
-    NotPendingGovernance,
     /// No market is listed for the asset.
     UnknownMarket,
     /// A market is already listed for the asset.

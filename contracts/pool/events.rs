@@ -203,33 +203,3 @@ pub struct OracleChanged {
     #[ink(topic)]
     pub oracle: AccountId,
 }
-
-/// Governance nominated its successor (`None`: nomination withdrawn).
-#[ink::event]
-pub struct GovernanceNominated {
-    /// The nominee.
-    #[ink(topic)]
-    pub pending: Option<AccountId>,
-}
-
-/// Governance changed hands.
-#[ink::event]
-pub struct GovernanceChanged {
-    /// The previous governance account.
-    #[ink(topic)]
-    pub previous: AccountId,
-    /// The new governance account.
-    #[ink(topic)]
-    pub new: AccountId,
-}
-
-/// The guardian was replaced.
-#[ink::event]
-pub struct GuardianChanged {
-    /// The previous guardian.
-    #[ink(topic)]
-    pub previous: AccountId,
-    /// The new guardian.
-    #[ink(topic)]
-    pub new: AccountId,
-}

@@ -8,8 +8,9 @@
 //! stores, emits events and makes the token transfers last. ink!'s default refusal of
 //! re-entry stays on: a token cannot call back into the pool during a transfer.
 //!
-//! Roles: `governance` (the timelock) lists and configures markets, unpauses, withdraws
-//! reserves and hands its role over in two steps; the `guardian` can pause but never
+//! Roles ([`carrack_interfaces::AdminRoles`], shared with the oracle): `governance` (the
+//! timelock) lists and configures markets, unpauses, withdraws reserves, replaces the
+//! code and hands its role over in two steps; the `guardian` can pause but never
 //! unpause.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
@@ -40,7 +41,9 @@ pub mod pool {
     use crate::params::PoolParams;
     use crate::views::{self, AccountView, Limits, MarketView};
     use carrack_core::{CoreError, MarketState};
-    use carrack_interfaces::{PSP22Metadata, PriceOracle, PSP22};
+    use carrack_interfaces::{
+        AdminError, AdminRoles, CodeUpgraded, Governed, PSP22Metadata, PriceOracle, PSP22,
+    };
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
     use ink::storage::traits::ManualKey;
@@ -52,9 +55,7 @@ pub mod pool {
     /// The lending pool.
     #[ink(storage)]
     pub struct Pool {
-        governance: AccountId,
-        pending_governance: Option<AccountId>,
-        guardian: AccountId,
+        roles: AdminRoles,
         oracle: AccountId,
         params: PoolParams,
         assets: Lazy<Vec<AccountId>, ManualKey<0x504f_0001>>,
@@ -74,9 +75,7 @@ pub mod pool {
         ) -> Result<Self, PoolError> {
             params.validate()?;
             let mut pool = Self {
-                governance,
-                pending_governance: None,
-                guardian,
+                roles: AdminRoles::new(governance, guardian),
                 oracle,
                 params,
                 assets: Lazy::new(),
@@ -385,7 +384,7 @@ pub mod pool {
         #[ink(message)]
         pub fn pause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
             let caller = self.env().caller();
-            if caller != self.guardian && caller != self.governance {
+            if caller != self.roles.guardian && caller != self.roles.governance {
                 return Err(PoolError::NotGuardian);
             }
             let mut market = self.market_record(asset)?;
@@ -446,46 +445,6 @@ pub mod pool {
             Ok(())
         }
 
-        /// Nominates the next governance account; it takes over with
-        /// `accept_governance` (governance). `None` withdraws a nomination.
-        #[ink(message)]
-        pub fn nominate_governance(&mut self, pending: Option<AccountId>) -> Result<(), PoolError> {
-            self.ensure_governance()?;
-            self.pending_governance = pending;
-            self.env().emit_event(GovernanceNominated { pending });
-            Ok(())
-        }
-
-        /// The nominee takes governance over.
-        #[ink(message)]
-        pub fn accept_governance(&mut self) -> Result<(), PoolError> {
-            let caller = self.env().caller();
-            if self.pending_governance != Some(caller) {
-                return Err(PoolError::NotPendingGovernance);
-            }
-            let previous = self.governance;
-            self.governance = caller;
-            self.pending_governance = None;
-            self.env().emit_event(GovernanceChanged {
-                previous,
-                new: caller,
-            });
-            Ok(())
-        }
-
-        /// Replaces the guardian (governance).
-        #[ink(message)]
-        pub fn set_guardian(&mut self, guardian: AccountId) -> Result<(), PoolError> {
-            self.ensure_governance()?;
-            let previous = self.guardian;
-            self.guardian = guardian;
-            self.env().emit_event(GuardianChanged {
-                previous,
-                new: guardian,
-            });
-            Ok(())
-        }
-
         // ----------------------------------------------------------------------- views
 
         /// The listed markets' assets, in listing order.
@@ -528,24 +487,10 @@ pub mod pool {
             views::limits(&account, &books, &prices, asset)
         }
 
-        /// Governance, pending governance, guardian, oracle and the pool-wide parameters.
+        /// The oracle and the pool-wide parameters (roles: `Governed::admin_roles`).
         #[ink(message)]
-        pub fn roles(
-            &self,
-        ) -> (
-            AccountId,
-            Option<AccountId>,
-            AccountId,
-            AccountId,
-            PoolParams,
-        ) {
-            (
-                self.governance,
-                self.pending_governance,
-                self.guardian,
-                self.oracle,
-                self.params,
-            )
+        pub fn settings(&self) -> (AccountId, PoolParams) {
+            (self.oracle, self.params)
         }
 
         // --------------------------------------------------------------------- helpers
@@ -702,7 +647,7 @@ pub mod pool {
 
         fn ensure_governance(&self) -> Result<AccountId, PoolError> {
             let caller = self.env().caller();
-            if caller != self.governance {
+            if caller != self.roles.governance {
                 return Err(PoolError::NotGovernance);
             }
             Ok(caller)
@@ -711,6 +656,50 @@ pub mod pool {
         /// Block time in whole seconds (the chain reports milliseconds).
         fn now_secs(&self) -> u64 {
             self.env().block_timestamp() / 1_000
+        }
+    }
+
+    impl Governed for Pool {
+        /// Governance, its nominee and the guardian.
+        #[ink(message)]
+        fn admin_roles(&self) -> AdminRoles {
+            self.roles
+        }
+
+        /// Nominates the next governance account (governance); `None` withdraws it.
+        #[ink(message)]
+        fn nominate_governance(&mut self, pending: Option<AccountId>) -> Result<(), AdminError> {
+            let event = self.roles.nominate(self.env().caller(), pending)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// The nominee takes governance over.
+        #[ink(message)]
+        fn accept_governance(&mut self) -> Result<(), AdminError> {
+            let event = self.roles.accept(self.env().caller())?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Replaces the guardian (governance).
+        #[ink(message)]
+        fn set_guardian(&mut self, guardian: AccountId) -> Result<(), AdminError> {
+            let event = self.roles.set_guardian(self.env().caller(), guardian)?;
+            self.env().emit_event(event);
+            Ok(())
+        }
+
+        /// Replaces the pool's code, keeping every market and position (governance). The
+        /// new code must read the same storage layout (`ManualKey`s and root fields).
+        #[ink(message)]
+        fn set_code_hash(&mut self, code_hash: Hash) -> Result<(), AdminError> {
+            self.roles.ensure_governance(self.env().caller())?;
+            self.env()
+                .set_code_hash(&code_hash)
+                .map_err(|_| AdminError::CodeNotFound)?;
+            self.env().emit_event(CodeUpgraded { code_hash });
+            Ok(())
         }
     }
 }

@@ -14,7 +14,7 @@
 use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_e2e::NodeClient;
-use carrack_interfaces::FeedStatus;
+use carrack_interfaces::{AdminError, AdminRoles, FeedStatus, Governed};
 use carrack_pool::error::PoolError;
 use carrack_pool::events::{
     BadDebtWrittenOff, InterestAccrued, Liquidated, PauseChanged, Repaid, ReservesWithdrawn,
@@ -69,12 +69,10 @@ async fn the_suite_deploys_with_three_seeded_markets<Client: E2EBackend>(
 
     let markets = dry(&mut client, &ink_e2e::bob(), &suite.pool.markets()).await?;
     assert_eq!(markets, suite.tokens().to_vec());
-    let (governance, pending, guardian, oracle, params) =
-        dry(&mut client, &ink_e2e::bob(), &suite.pool.roles()).await?;
-    assert_eq!(
-        (governance, pending, guardian, oracle),
-        (alice(), None, ferdie(), suite.oracle_id)
-    );
+    let roles = dry(&mut client, &ink_e2e::bob(), &suite.pool.admin_roles()).await?;
+    assert_eq!(roles, AdminRoles::new(alice(), ferdie()));
+    let (oracle, params) = dry(&mut client, &ink_e2e::bob(), &suite.pool.settings()).await?;
+    assert_eq!(oracle, suite.oracle_id);
     assert_eq!(params, SuiteConfig::default().pool_params);
     for (asset, decimals) in suite.tokens().into_iter().zip([6u8, 12, 18]) {
         let view = suite.market(&mut client, asset).await?;
@@ -824,6 +822,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn<Client: E2
     let t6 = suite.t6;
     let (bob_keys, ferdie_keys) = (ink_e2e::bob(), ink_e2e::ferdie());
     let not_governance = Err(PoolError::NotGovernance);
+    let not_admin = Err(AdminError::NotGovernance);
     let unlisted = AccountId::from([7u8; 32]);
     let pool_params = PoolParams {
         liquidation_grace_secs: 0,
@@ -868,15 +867,19 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn<Client: E2
         );
         assert_eq!(
             dry(&mut client, who, &pool.set_guardian(bob())).await?,
-            not_governance
+            not_admin
         );
         assert_eq!(
             dry(&mut client, who, &pool.nominate_governance(Some(bob()))).await?,
-            not_governance
+            not_admin
+        );
+        assert_eq!(
+            dry(&mut client, who, &pool.set_code_hash([9u8; 32].into())).await?,
+            not_admin
         );
         assert_eq!(
             dry(&mut client, who, &pool.accept_governance()).await?,
-            Err(PoolError::NotPendingGovernance)
+            Err(AdminError::NotPendingGovernance)
         );
     }
     assert_eq!(
@@ -886,7 +889,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn<Client: E2
     // On chain too, and nothing changed.
     assert_eq!(
         refused(&mut client, &bob_keys, &suite.pool.set_guardian(bob())).await?,
-        not_governance
+        not_admin
     );
     assert_eq!(
         refused(
@@ -895,7 +898,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn<Client: E2
             &suite.pool.nominate_governance(Some(bob()))
         )
         .await?,
-        not_governance
+        not_admin
     );
     assert_eq!(
         refused(&mut client, &bob_keys, &suite.pool.set_oracle(bob())).await?,
@@ -905,11 +908,10 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn<Client: E2
         refused(&mut client, &bob_keys, &suite.pool.pause(t6, Actions::ALL)).await?,
         Err(PoolError::NotGuardian)
     );
-    let roles = dry(&mut client, &bob_keys, &suite.pool.roles()).await?;
-    assert_eq!(
-        roles,
-        (alice(), None, ferdie(), suite.oracle_id, config.pool_params)
-    );
+    let roles = dry(&mut client, &bob_keys, &suite.pool.admin_roles()).await?;
+    assert_eq!(roles, AdminRoles::new(alice(), ferdie()));
+    let settings = dry(&mut client, &bob_keys, &suite.pool.settings()).await?;
+    assert_eq!(settings, (suite.oracle_id, config.pool_params));
     assert_eq!(
         suite.market(&mut client, t6).await?.market.paused,
         Actions::default()
