@@ -5,6 +5,7 @@
 //! least the timelock's delay, and then executes atomically and in order: if any action
 //! fails, the whole execution fails and nothing changes.
 
+use crate::admin::AdminError;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 
@@ -126,6 +127,12 @@ pub enum TimelockError {
     CodeNotFound,
     /// A time or id computation overflowed.
     Overflow,
+    /// `accept_governance_of`: the target refused to hand governance to the timelock
+    /// (typically `NotPendingGovernance`: it did not nominate the timelock).
+    AcceptRefused(AdminError),
+    /// `accept_governance_of`: the call to the target failed (not a contract, trapped,
+    /// no such message, or an undecodable answer).
+    AcceptFailed,
 }
 
 impl From<ActionsError> for TimelockError {
