@@ -201,15 +201,15 @@ impl Proposal {
 /// `quorum_bps` of `total_supply`, rounded up (a quorum is never easier than stated),
 /// without overflow for any supply.
 pub fn quorum_votes(total_supply: u128, quorum_bps: u16) -> u128 {
+    const WHOLE: u128 = BPS as u128;
     let bps = u128::from(quorum_bps);
-    let whole = u128::from(BPS);
     // total = q·BPS + r with r < BPS, so total·bps/BPS = q·bps + r·bps/BPS; every
     // product below fits because bps ≤ BPS and r < BPS. Saturating: q·bps ≤ total.
-    let (q, r) = (total_supply / whole, total_supply % whole);
+    let (q, r) = (total_supply / WHOLE, total_supply % WHOLE);
     let remainder = r.saturating_mul(bps);
     q.saturating_mul(bps)
-        .saturating_add(remainder / whole)
-        .saturating_add(u128::from(remainder % whole != 0))
+        .saturating_add(remainder / WHOLE)
+        .saturating_add(u128::from(remainder % WHOLE != 0))
 }
 
 /// Whether a proposal in `state` can still be canceled.

@@ -1,11 +1,11 @@
 //! `#[ink::test]`s of the token's messages: caller handling, role gates and the events
 //! each message emits, decoded from the off-chain environment's record.
 
-use crate::minter::{MinterChanged, MinterNominated};
 use crate::token::Token;
 use carrack_interfaces::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,
 };
+use carrack_psp22::{MinterChanged, MinterNominated};
 use ink::env::test::{self, DefaultAccounts};
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;

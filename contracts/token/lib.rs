@@ -1,21 +1,18 @@
 //! Carrack's PSP22 token: the standard PSP22 interface with Metadata, Mintable and
 //! Burnable, minting and burning reserved to a minter role handed over in two steps.
 //!
-//! The accounting lives in [`data::PSP22Data`] and the role in [`minter::MinterRole`];
-//! every message here only reads the caller, calls that logic and emits its events.
+//! The accounting lives in [`carrack_psp22::PSP22Data`] and the role in
+//! [`carrack_psp22::MinterRole`]; every message here only reads the caller, calls that logic
+//! and emits its events.
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
-
-pub mod data;
-pub mod minter;
 
 #[cfg(test)]
 mod contract_tests;
 
 #[ink::contract]
 pub mod token {
-    use crate::data::{PSP22Data, PSP22Event};
-    use crate::minter::{MinterEvent, MinterRole};
     use carrack_interfaces::{PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, PSP22};
+    use carrack_psp22::{MinterChanged, MinterEvent, MinterRole, PSP22Data, PSP22Event};
     use ink::prelude::{string::String, vec::Vec};
 
     /// A PSP22 token.
@@ -49,7 +46,7 @@ pub mod token {
             let events = token.data.mint(Self::env().caller(), initial_supply)?;
             token.emit_psp22(events);
             if let Some(minter) = minter {
-                Self::env().emit_event(crate::minter::MinterChanged {
+                Self::env().emit_event(MinterChanged {
                     previous: None,
                     new: Some(minter),
                 });
