@@ -3,6 +3,8 @@
 //! themselves need the `e2e-tests` feature and a `substrate-contracts-node` on `PATH` (or
 //! `CONTRACTS_NODE`).
 
+#[cfg(feature = "e2e-tests")]
+pub mod governance;
 pub mod metadata;
 pub mod psp22_standard;
 #[cfg(feature = "e2e-tests")]

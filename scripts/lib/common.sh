@@ -8,7 +8,8 @@
 CARRACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CARRACK_CACHE="${CARRACK_CACHE:-$HOME/.cache/carrack}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CARRACK_CACHE/target}"
-CARRACK_RELEASE_TARGET_DIR="${CARRACK_RELEASE_TARGET_DIR:-$CARRACK_CACHE/target-release}"
+# Exported: the e2e upgrade test uploads a release build as the "new" pool code.
+export CARRACK_RELEASE_TARGET_DIR="${CARRACK_RELEASE_TARGET_DIR:-$CARRACK_CACHE/target-release}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # The pinned versions (see DEVELOPERS.md).
