@@ -133,6 +133,8 @@ pub enum TimelockError {
     /// `accept_governance_of`: the call to the target failed (not a contract, trapped,
     /// no such message, or an undecodable answer).
     AcceptFailed,
+    /// The guardian may not cancel a batch that replaces a guardian (its own removal).
+    GuardianChangeNotCancelable,
 }
 
 impl From<ActionsError> for TimelockError {

@@ -272,13 +272,17 @@ pub mod timelock {
         }
 
         /// Cancels a batch that has not executed, even an expired one (governor or
-        /// guardian: `NotGovernorOrGuardian`), and frees its actions. Errors:
+        /// guardian: `NotGovernorOrGuardian`; the guardian cannot cancel a batch that
+        /// replaces a guardian: `GuardianChangeNotCancelable`), and frees its actions. Errors:
         /// `UnknownBatch`, `AlreadyExecuted`, `BatchCanceled`. Emits `BatchCanceled`.
         #[ink(message)]
         fn cancel(&mut self, batch_id: u32) -> Result<(), TimelockError> {
             let by = self.env().caller();
             self.roles.ensure_governor_or_guardian(by)?;
             let mut record = self.record(batch_id)?;
+            let actions = self.actions.get(batch_id).unwrap_or_default();
+            self.roles
+                .ensure_may_cancel(by, &actions, self.env().account_id())?;
             record.cancel()?;
             self.batches.insert(batch_id, &record);
             self.actions.remove(batch_id);

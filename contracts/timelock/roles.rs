@@ -9,7 +9,11 @@
 //! Plain data: the caller comes in as an argument and the event to emit comes out.
 
 use crate::events::GovernorChanged;
-use carrack_interfaces::{GuardianChanged, TimelockError};
+use crate::self_call::SET_GUARDIAN_SELECTOR;
+use carrack_interfaces::{Action, GuardianChanged, TimelockError};
+
+/// Selector of `Governed::set_guardian` (pool, oracle).
+pub const GOVERNED_SET_GUARDIAN_SELECTOR: [u8; 4] = ink::selector_bytes!("Governed::set_guardian");
 use ink::primitives::AccountId;
 
 /// The timelock's roles.
@@ -67,6 +71,30 @@ impl Roles {
     pub fn ensure_governor_or_guardian(&self, caller: AccountId) -> Result<(), TimelockError> {
         if self.governor != Some(caller) && self.guardian != caller {
             return Err(TimelockError::NotGovernorOrGuardian);
+        }
+        Ok(())
+    }
+
+    /// `Ok` when `caller` may cancel a batch of `actions` on the timelock `own_account`:
+    /// the governor always, the guardian unless the batch replaces a guardian (the
+    /// timelock's own `set_guardian` self-call, or `Governed::set_guardian` on any
+    /// contract). Otherwise a rogue guardian could cancel its own removal forever.
+    pub fn ensure_may_cancel(
+        &self,
+        caller: AccountId,
+        actions: &[Action],
+        own_account: AccountId,
+    ) -> Result<(), TimelockError> {
+        self.ensure_governor_or_guardian(caller)?;
+        if self.governor == Some(caller) {
+            return Ok(());
+        }
+        let replaces_a_guardian = actions.iter().any(|action| {
+            action.selector == GOVERNED_SET_GUARDIAN_SELECTOR
+                || (action.callee == own_account && action.selector == SET_GUARDIAN_SELECTOR)
+        });
+        if replaces_a_guardian {
+            return Err(TimelockError::GuardianChangeNotCancelable);
         }
         Ok(())
     }
@@ -203,5 +231,41 @@ mod tests {
             roles.bind_governor(DEPLOYER, OTHER),
             Err(TimelockError::GovernorAlreadyBound)
         );
+    }
+
+    #[test]
+    fn the_guardian_cannot_cancel_its_own_replacement() {
+        const TIMELOCK: AccountId = AccountId([9; 32]);
+        const POOL: AccountId = AccountId([8; 32]);
+        let mut roles = Roles::new(DEPLOYER, GUARDIAN);
+        roles.bind_governor(DEPLOYER, GOVERNOR).unwrap();
+        let call = |callee, selector| Action {
+            callee,
+            selector,
+            input: ink::prelude::vec::Vec::new(),
+            transferred_value: 0,
+        };
+        let harmless = [call(POOL, [1, 2, 3, 4])];
+        let own = [
+            call(POOL, [1, 2, 3, 4]),
+            call(TIMELOCK, SET_GUARDIAN_SELECTOR),
+        ];
+        let pools = [call(POOL, GOVERNED_SET_GUARDIAN_SELECTOR)];
+        // the same selector on another contract is not the timelock's setter
+        let elsewhere = [call(POOL, SET_GUARDIAN_SELECTOR)];
+        for actions in [&harmless[..], &elsewhere[..]] {
+            assert_eq!(roles.ensure_may_cancel(GUARDIAN, actions, TIMELOCK), Ok(()));
+        }
+        for actions in [&own[..], &pools[..]] {
+            assert_eq!(
+                roles.ensure_may_cancel(GUARDIAN, actions, TIMELOCK),
+                Err(TimelockError::GuardianChangeNotCancelable)
+            );
+            assert_eq!(roles.ensure_may_cancel(GOVERNOR, actions, TIMELOCK), Ok(()));
+            assert_eq!(
+                roles.ensure_may_cancel(OTHER, actions, TIMELOCK),
+                Err(TimelockError::NotGovernorOrGuardian)
+            );
+        }
     }
 }
