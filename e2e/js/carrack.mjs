@@ -1,0 +1,125 @@
+// Helpers for driving Carrack contracts with @polkadot/api-contract: loading the built
+// `.contract` bundles, reading the deployment's addresses, dry-running messages (as
+// Polkadot.js Apps does before every transaction) and submitting them with the dry run's
+// gas. Messages are named by their metadata label (e.g. `PSP22::balance_of`).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Abi, ContractPromise } from '@polkadot/api-contract';
+import { BN, BN_ONE } from '@polkadot/util';
+
+/** Connects to the node. */
+export async function connect(url) {
+  const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true });
+  await api.isReady;
+  return api;
+}
+
+/** The ABI of a bundle `<dir>/<name>/<name>.contract`. */
+export function loadAbi(bundlesDir, name) {
+  const bundle = JSON.parse(readFileSync(join(bundlesDir, name, `${name}.contract`), 'utf8'));
+  return new Abi(bundle);
+}
+
+/**
+ * Addresses from a deployment manifest: `{ contracts: { <name>: { address } } }` or
+ * `{ contracts: { <name>: "<address>" } }`.
+ */
+export function loadAddresses(manifestPath) {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const out = {};
+  for (const [name, entry] of Object.entries(manifest.contracts ?? {})) {
+    out[name] = typeof entry === 'string' ? entry : entry.address;
+  }
+  return out;
+}
+
+/** A contract handle with label-based `query` and `tx`. */
+export class Contract {
+  constructor(api, abi, address) {
+    this.api = api;
+    this.abi = abi;
+    this.address = address;
+    this.inner = new ContractPromise(api, abi, address);
+  }
+
+  /** The api-contract method name of the message labelled `label`. */
+  method(label) {
+    const message = this.abi.messages.find((m) => m.identifier === label);
+    if (!message) {
+      const labels = this.abi.messages.map((m) => m.identifier).join(', ');
+      throw new Error(`no message ${label}; the metadata has: ${labels}`);
+    }
+    return message.method;
+  }
+
+  /**
+   * Dry-runs `label` as `caller` and returns `{ output, gasRequired, result }`; `output` is
+   * the decoded return value with ink!'s outer `Ok` (no LangError) already removed.
+   */
+  async query(label, caller, ...args) {
+    const gasLimit = this.api.registry.createType('WeightV2', {
+      refTime: new BN('1000000000000'),
+      proofSize: new BN('10000000'),
+    });
+    const { result, output, gasRequired } = await this.inner.query[this.method(label)](
+      caller,
+      { gasLimit, storageDepositLimit: null },
+      ...args,
+    );
+    if (result.isErr) {
+      throw new Error(`${label} failed at the chain level: ${result.asErr.toString()}`);
+    }
+    const json = output.toJSON();
+    if (json && typeof json === 'object' && 'err' in json) {
+      throw new Error(`${label}: ink! LangError ${JSON.stringify(json.err)}`);
+    }
+    return { output: json?.ok ?? json, gasRequired, result };
+  }
+
+  /**
+   * Dry-runs `label`; refuses to submit if the message would return `Err` (the reason in
+   * the error); submits with the dry run's gas plus a margin and resolves when the block
+   * is in, with the contract events api-contract decoded.
+   */
+  async tx(label, signer, ...args) {
+    const { output, gasRequired } = await this.query(label, signer.address, ...args);
+    if (output && typeof output === 'object' && 'err' in output) {
+      throw new Error(`${label} would fail: ${JSON.stringify(output.err)}`);
+    }
+    const gasLimit = this.api.registry.createType('WeightV2', {
+      refTime: gasRequired.refTime.toBn().muln(2).add(BN_ONE),
+      proofSize: gasRequired.proofSize.toBn().muln(2).add(BN_ONE),
+    });
+    const extrinsic = this.inner.tx[this.method(label)]({ gasLimit, storageDepositLimit: null }, ...args);
+    return new Promise((resolve, reject) => {
+      extrinsic
+        .signAndSend(signer, (result) => {
+          if (result.dispatchError) {
+            const { dispatchError } = result;
+            const text = dispatchError.isModule
+              ? (({ section, name }) => `${section}.${name}`)(this.api.registry.findMetaError(dispatchError.asModule))
+              : dispatchError.toString();
+            reject(new Error(`${label} failed on chain: ${text}`));
+          } else if (result.status.isInBlock || result.status.isFinalized) {
+            resolve({ events: result.contractEvents ?? [], blockHash: result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized });
+          }
+        })
+        .catch(reject);
+    });
+  }
+}
+
+/**
+ * A decoded contract event as `{ name, path, fields }`: ink! 5 metadata identifies events
+ * by their Rust path (`carrack_interfaces::psp22::Transfer`); `name` is its last segment.
+ */
+export function describeEvent(event) {
+  const fields = {};
+  event.event.args.forEach((arg, i) => {
+    fields[arg.name] = event.args[i].toJSON();
+  });
+  const path = event.event.identifier;
+  return { name: path.split('::').pop(), path, fields };
+}
