@@ -116,11 +116,36 @@ ensure_contracts_node() {
   say "substrate-contracts-node compiled in $(elapsed_since "$start")"
 }
 
+# The deployment drills and the Polkadot.js client test need Node.js 20+ with npm, curl
+# and jq. Installs the Debian packages when missing and running as root; otherwise says
+# what to install.
+ensure_client_tools() {
+  step "Node.js, npm, curl, jq (deployment drills, Polkadot.js client test)"
+  local missing=()
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
+  if (( ${#missing[@]} > 0 )); then
+    if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+      die "missing: ${missing[*]}. Install them (Debian: sudo apt-get install -y ${missing[*]}) and re-run this script."
+    fi
+    say "apt-get install ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  local major
+  major="$(node --version | sed -E 's/^v([0-9]+).*/\1/')"
+  (( major >= 20 )) || die "Node.js $(node --version) is too old: the client test needs 20 or newer."
+  say "present: node $(node --version), npm $(npm --version 2>/dev/null), $(jq --version)"
+}
+
 main() {
   local start=$SECONDS
   ensure_rust_toolchain
   ensure_cargo_contract
   ensure_contracts_node
+  ensure_client_tools
   step "setup done in $(elapsed_since "$start")"
 }
 

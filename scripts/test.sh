@@ -2,7 +2,9 @@
 # Runs every Carrack test, in the order a failure is cheapest to find:
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
 #   unit and #[ink::test] tests, then the ink_e2e suite against real
-#   substrate-contracts-node processes (spawned by ink_e2e, one per test).
+#   substrate-contracts-node processes (spawned by ink_e2e, one per test), then the
+#   deployment tool (unit tests, idempotency and bad-input drills on a node) and the
+#   Polkadot.js client test against a devnet the tool deployed.
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
 set -euo pipefail
@@ -42,5 +44,25 @@ step "ink_e2e tests against substrate-contracts-node $(substrate-contracts-node 
 start=$SECONDS
 cargo test -p carrack-e2e --features e2e-tests
 say "e2e tests passed in $(elapsed_since "$start")"
+
+step "carrack-deploy (own workspace and lockfile): fmt, clippy, unit tests"
+start=$SECONDS
+(
+  export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+  cargo fmt --manifest-path scripts/deploy/Cargo.toml -- --check
+  cargo clippy --locked --manifest-path scripts/deploy/Cargo.toml --all-targets -- -D warnings
+  cargo test --locked --manifest-path scripts/deploy/Cargo.toml
+)
+say "carrack-deploy checked in $(elapsed_since "$start")"
+
+step "carrack-deploy on a real node: idempotent resume after kills, bad input"
+start=$SECONDS
+scripts/deploy/tests/idempotency.sh
+say "deployment tests passed in $(elapsed_since "$start")"
+
+step "Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
+start=$SECONDS
+e2e/js/run.sh
+say "Polkadot.js client test passed in $(elapsed_since "$start")"
 
 step "all tests passed in $(elapsed_since "$total_start")"

@@ -23,14 +23,15 @@ export function loadAbi(bundlesDir, name) {
 }
 
 /**
- * Addresses from a deployment manifest: `{ contracts: { <name>: { address } } }` or
- * `{ contracts: { <name>: "<address>" } }`.
+ * Addresses from a carrack-deploy manifest (`{ contracts: { <name>: { address, .. } } }`),
+ * by name: `pool`, `oracle`, `timelock`, `governor`, `gov_token`, and each test token by
+ * its symbol (the manifest says `token:TUSD`).
  */
 export function loadAddresses(manifestPath) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const out = {};
   for (const [name, entry] of Object.entries(manifest.contracts ?? {})) {
-    out[name] = typeof entry === 'string' ? entry : entry.address;
+    out[name.replace(/^token:/, '')] = entry.address;
   }
   return out;
 }
