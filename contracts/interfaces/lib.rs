@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod oracle;
 pub mod psp22;
+pub mod raw_call;
 pub mod timelock;
 pub mod votes;
 
@@ -19,6 +20,7 @@ pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle};
 pub use psp22::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,
 };
+pub use raw_call::{RawArgs, RawOutput};
 pub use timelock::{
     validate_actions, Action, ActionsError, BatchInfo, BatchStatus, Timelock, TimelockError,
     MAX_ACTIONS, MAX_ACTION_INPUT_BYTES,

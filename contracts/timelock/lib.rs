@@ -60,12 +60,13 @@ pub mod timelock {
     use crate::batch::{self, BatchRecord};
     use crate::delays::Delays;
     use crate::events::{BatchCanceled, BatchExecuted, BatchQueued};
-    use crate::raw_call::{call_succeeded, RawArgs, RawOutput};
+    use crate::raw_call::call_succeeded;
     use crate::roles::Roles;
     use crate::self_call::{decode_self_call, SelfCall};
     use crate::settings::TimelockSettings;
     use carrack_interfaces::{
-        validate_actions, Action, BatchInfo, CodeUpgraded, Governed, TimelockError,
+        validate_actions, Action, BatchInfo, CodeUpgraded, Governed, RawArgs, RawOutput,
+        TimelockError,
     };
     use ink::codegen::TraitCallBuilder;
     use ink::env::call::{build_call, ExecutionInput, Selector};
