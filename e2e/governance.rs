@@ -123,10 +123,6 @@ pub struct Queued {
     pub info: BatchInfo,
 }
 
-fn describe(err: impl std::fmt::Debug) -> Box<dyn std::error::Error> {
-    format!("{err:?}").into()
-}
-
 /// The action that makes the call `message` would make.
 pub fn action<Args: Encode + Clone, R: Clone>(message: &Message<Args, R>) -> Action {
     let params = message.clone().params();

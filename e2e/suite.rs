@@ -280,7 +280,8 @@ pub struct Suite {
     last_observed: Vec<(AccountId, u64)>,
 }
 
-fn describe(err: impl std::fmt::Debug) -> Box<dyn std::error::Error> {
+/// A contract error (or anything `Debug`) as a test failure.
+pub fn describe(err: impl std::fmt::Debug) -> Box<dyn std::error::Error> {
     format!("{err:?}").into()
 }
 

@@ -196,7 +196,7 @@ async fn a_failing_action_undoes_the_whole_batch_and_the_guardian_cancels<Client
     )
     .await?
     .0
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(describe)?;
     assert_eq!(
         gov.state(&mut client, queued.proposal_id).await?,
         ProposalState::Canceled
@@ -234,7 +234,7 @@ async fn votes_acquired_after_the_snapshot_do_not_count_and_quorum_decides<Clien
     )
     .await?
     .0
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(describe)?;
 
     let change = action(&suite.pool.set_oracle(dave()));
     let id = gov
@@ -256,7 +256,7 @@ async fn votes_acquired_after_the_snapshot_do_not_count_and_quorum_decides<Clien
     send(&mut client, &bob_keys, &gov.token.delegate(Some(bob())))
         .await?
         .0
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
     assert_eq!(
         dry(&mut client, &bob_keys, &gov.token.get_votes(bob())).await?,
         10 * one_per_cent,
@@ -284,11 +284,11 @@ async fn votes_acquired_after_the_snapshot_do_not_count_and_quorum_decides<Clien
     send(&mut client, &charlie_keys, &message)
         .await?
         .0
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
     send(&mut client, &dave_keys, &gov.token.delegate(Some(dave())))
         .await?
         .0
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
     assert_eq!(
         refused(
             &mut client,
@@ -506,11 +506,11 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops<Client: E2EBa
     )
     .await?
     .0
-    .map_err(|e| format!("{e:?}"))?;
+    .map_err(describe)?;
     send(&mut client, &ferdie_keys, &suite.oracle.freeze(t6))
         .await?
         .0
-        .map_err(|e| format!("{e:?}"))?;
+        .map_err(describe)?;
     // ... but cannot start again, and users cannot either.
     assert_eq!(
         refused(
