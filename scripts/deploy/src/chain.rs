@@ -11,8 +11,9 @@ use crate::values;
 use anyhow::{anyhow, bail, Context, Result};
 use contract_build::Verbosity;
 use contract_extrinsics::{
-    extrinsic_opts::ExtrinsicOpts, CallCommandBuilder, DisplayEvents, ErrorVariant,
-    ExtrinsicOptsBuilder, InstantiateCommandBuilder, UploadCommandBuilder,
+    extrinsic_opts::ExtrinsicOpts, pallet_contracts_primitives::ContractExecResult,
+    CallCommandBuilder, CallExec, DisplayEvents, ErrorVariant, ExtrinsicOptsBuilder,
+    InstantiateCommandBuilder, UploadCommandBuilder,
 };
 use contract_transcode::Value;
 use scale::Encode;
@@ -337,13 +338,33 @@ impl Chain {
         args: &[String],
         origin: &Keypair,
     ) -> Result<DryRun> {
-        let context = || {
-            format!(
-                "{}::{message}({}) on {contract}",
-                bundle.name,
-                args.join(", ")
+        let (_, _, outcome) = self
+            .prepare_call(bundle, contract, message, args, origin)
+            .await?;
+        outcome.map_err(|refusal| {
+            anyhow!(
+                "{}: {refusal}",
+                call_context(bundle, contract, message, args)
             )
-        };
+        })
+    }
+
+    /// Builds the call of `message` and dry-runs it. Returns the call (ready to submit),
+    /// the raw dry run (its `gas_required` sizes the transaction) and the decoded outcome:
+    /// the return value, or the chain's refusal as one line.
+    async fn prepare_call(
+        &self,
+        bundle: &Bundle,
+        contract: &AccountId32,
+        message: &str,
+        args: &[String],
+        origin: &Keypair,
+    ) -> Result<(
+        CallExec<C, E, Keypair>,
+        ContractExecResult<u128>,
+        std::result::Result<DryRun, String>,
+    )> {
+        let context = || call_context(bundle, contract, message, args);
         let exec = CallCommandBuilder::new(
             contract.clone(),
             message,
@@ -353,23 +374,21 @@ impl Chain {
         .done()
         .await
         .with_context(context)?;
-        let result = exec.call_dry_run().await.with_context(context)?;
-        match result.result {
-            Ok(ret) => {
-                let value = exec
+        let dry = exec.call_dry_run().await.with_context(context)?;
+        let outcome = match &dry.result {
+            Ok(ret) => Ok(DryRun {
+                value: exec
                     .transcoder()
                     .decode_message_return(message, &mut &ret.data[..])
-                    .with_context(context)?;
-                Ok(DryRun {
-                    value,
-                    reverted: ret.did_revert(),
-                })
-            }
-            Err(err) => {
-                let variant = ErrorVariant::from_dispatch_error(&err, &exec.client().metadata())?;
-                Err(anyhow!("{}: {}", context(), variant_line(&variant)))
-            }
-        }
+                    .with_context(context)?,
+                reverted: ret.did_revert(),
+            }),
+            Err(err) => Err(variant_line(&ErrorVariant::from_dispatch_error(
+                err,
+                &exec.client().metadata(),
+            )?)),
+        };
+        Ok((exec, dry, outcome))
     }
 
     /// A read: the message's return value, or an error if the call failed or returned
@@ -397,41 +416,12 @@ impl Chain {
         args: &[String],
         signer: &Keypair,
     ) -> Result<()> {
-        let context = || {
-            format!(
-                "{}::{message}({}) on {contract}",
-                bundle.name,
-                args.join(", ")
-            )
-        };
-        let exec = CallCommandBuilder::new(
-            contract.clone(),
-            message,
-            self.opts(signer, &bundle.metadata_path),
-        )
-        .args(args.to_vec())
-        .done()
-        .await
-        .with_context(context)?;
-        let dry = exec.call_dry_run().await.with_context(context)?;
-        match &dry.result {
-            Ok(ret) => {
-                let value = exec
-                    .transcoder()
-                    .decode_message_return(message, &mut &ret.data[..])
-                    .with_context(context)?;
-                let outcome = DryRun {
-                    value,
-                    reverted: ret.did_revert(),
-                };
-                if let Err(err) = outcome.into_result() {
-                    bail!("{} would fail: {err}", context());
-                }
-            }
-            Err(err) => {
-                let variant = ErrorVariant::from_dispatch_error(err, &exec.client().metadata())?;
-                bail!("{} would fail: {}", context(), variant_line(&variant));
-            }
+        let context = || call_context(bundle, contract, message, args);
+        let (exec, dry, outcome) = self
+            .prepare_call(bundle, contract, message, args, signer)
+            .await?;
+        if let Err(err) = outcome.and_then(DryRun::into_result) {
+            bail!("{} would fail: {err}", context());
         }
         let events = exec
             .call(Some(dry.gas_required))
@@ -459,6 +449,15 @@ impl Chain {
             Err(e) => tracing::debug!("cannot decode events: {e:#}"),
         }
     }
+}
+
+/// How a call is named in errors: `bundle::message(args) on contract`.
+fn call_context(bundle: &Bundle, contract: &AccountId32, message: &str, args: &[String]) -> String {
+    format!(
+        "{}::{message}({}) on {contract}",
+        bundle.name,
+        args.join(", ")
+    )
 }
 
 fn sp_core_hashing_blake2_256(data: &[u8]) -> [u8; 32] {
