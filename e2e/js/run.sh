@@ -10,10 +10,7 @@ TOOL="$CARGO_TARGET_DIR/debug/carrack-deploy"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-js-test.XXXXXX")"
 NODE_PID=""
 cleanup() {
-  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill "$NODE_PID" 2>/dev/null || true
-    wait "$NODE_PID" 2>/dev/null || true
-  fi
+  stop_dev_node
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -23,24 +20,8 @@ for tool in node npm curl substrate-contracts-node; do
 done
 cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=""
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 30000))
-  if port_free "$candidate"; then PORT=$candidate; break; fi
-done
-[[ -n "$PORT" ]] || die "no free port found"
-substrate-contracts-node --dev --tmp --rpc-port "$PORT" --port 0 --no-prometheus \
-  >"$WORK/node.log" 2>&1 &
-NODE_PID=$!
-for waited in $(seq 1 600); do
-  curl -sf -H 'Content-Type: application/json' \
-    -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
-    "http://127.0.0.1:$PORT" >/dev/null 2>&1 && break
-  kill -0 "$NODE_PID" 2>/dev/null || { tail -n 20 "$WORK/node.log" >&2; die "the node exited"; }
-  (( waited < 600 )) || die "the node did not answer within 60 s"
-  sleep 0.1
-done
+start_dev_node "$WORK/node.log"
+PORT="$NODE_PORT"
 
 BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink"
 "$TOOL" deploy -q --config "$CARRACK_ROOT/deploy/devnet.toml" --bundles "$BUNDLES" \

@@ -98,3 +98,40 @@ build_release_contracts() {
 release_bundle() {
   echo "$CARRACK_RELEASE_TARGET_DIR/ink/$1/$1.contract"
 }
+
+# Starts `substrate-contracts-node --dev --tmp` (a throw-away chain) on a free local RPC
+# port, logging to `log`; sets NODE_PID and NODE_PORT and returns once the node answers
+# (dies after 60 s, or if the node exits). The caller stops it (`stop_dev_node`).
+start_dev_node() { # log
+  local log="$1" candidate
+  NODE_PORT=""
+  for _ in $(seq 1 50); do
+    candidate=$(( 20000 + RANDOM % 30000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+      NODE_PORT=$candidate
+      break
+    fi
+  done
+  [[ -n "$NODE_PORT" ]] || die "no free port found for a test node"
+  substrate-contracts-node --dev --tmp --rpc-port "$NODE_PORT" --port 0 --no-prometheus \
+    >"$log" 2>&1 &
+  NODE_PID=$!
+  for _ in $(seq 1 600); do
+    if curl -sf -H 'Content-Type: application/json' \
+      -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' \
+      "http://127.0.0.1:$NODE_PORT" >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$NODE_PID" 2>/dev/null || { tail -n 20 "$log" >&2; die "the test node exited (log: $log)"; }
+    sleep 0.1
+  done
+  die "the test node did not answer within 60 s (log: $log)"
+}
+
+# Stops the node `start_dev_node` started, if it still runs.
+stop_dev_node() {
+  if [[ -n "${NODE_PID:-}" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
+    kill "$NODE_PID" 2>/dev/null || true
+    wait "$NODE_PID" 2>/dev/null || true
+  fi
+}

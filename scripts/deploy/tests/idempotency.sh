@@ -24,6 +24,8 @@
 # concurrent rebuild cannot change them mid-test. Builds the tool into
 # ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target-deploy}. Needs curl and jq.
 set -euo pipefail
+# start_dev_node / stop_dev_node (this script keeps its own say/step/die, defined below).
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CRATE="$(dirname "$HERE")"
@@ -40,10 +42,7 @@ passed=0
 failed=0
 
 cleanup() {
-  if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
-    kill "$NODE_PID" 2>/dev/null || true
-    wait "$NODE_PID" 2>/dev/null || true
-  fi
+  stop_dev_node
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -75,24 +74,9 @@ for name in carrack_token carrack_oracle carrack_pool carrack_gov_token carrack_
 done
 
 step "starting substrate-contracts-node --dev --tmp"
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=""
-for _ in $(seq 1 50); do
-  candidate=$((20000 + RANDOM % 30000))
-  if port_free "$candidate"; then PORT=$candidate; break; fi
-done
-[[ -n "$PORT" ]] || die "no free port found"
+start_dev_node "$WORK/node.log"
+PORT="$NODE_PORT"
 URL="ws://127.0.0.1:$PORT"
-substrate-contracts-node --dev --tmp --rpc-port "$PORT" --port 0 --no-prometheus \
-  >"$WORK/node.log" 2>&1 &
-NODE_PID=$!
-waited=0
-until curl -sf -H 'Content-Type: application/json' \
-  -d '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' "http://127.0.0.1:$PORT" >/dev/null 2>&1; do
-  kill -0 "$NODE_PID" 2>/dev/null || { tail -n 20 "$WORK/node.log" >&2; die "the node exited"; }
-  (( waited < 600 )) || die "the node did not answer within 60 s"
-  sleep 0.1; waited=$((waited + 1))
-done
 say "node pid $NODE_PID on $URL"
 
 deploy() { # manifest [extra args...]
