@@ -3,8 +3,8 @@
 //! Every table refuses unknown fields, so a typo is an error, not a silently ignored
 //! parameter. [`Config::plan`] checks everything that can be checked without a chain —
 //! with the contracts' own rules (market parameters through `carrack-core`'s
-//! `MarketConfig::validate`; feed, timelock, governor and pool bounds mirrored from the
-//! contracts) — and resolves units and accounts into the exact values the contracts take.
+//! `MarketConfig::validate`; feed, timelock, governor and pool bounds from the contract
+//! crates, checked with field-by-field messages) — and resolves units and accounts into the exact values the contracts take.
 //! The plan, serialized, is the *normalized config*: its digest identifies a deployment
 //! whatever the formatting, comments, units or node URL of the file.
 
@@ -17,26 +17,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-// Bounds mirrored from the contracts (kept in sync by hand; the contracts re-check all of
-// them, so a drift here only moves an error from this tool to the dry run).
-/// `contracts/oracle/feed.rs`: most reporters per feed.
-pub const MAX_REPORTERS: usize = 16;
-/// `contracts/oracle/feed.rs`: longest heartbeat, one week.
-pub const MAX_HEARTBEAT_SECS: u64 = 7 * 24 * 3600;
-/// `contracts/oracle/feed.rs`: largest price decimals.
-pub const MAX_PRICE_DECIMALS: u8 = 36;
-/// `contracts/oracle/lib.rs`: most feeds per oracle.
-pub const MAX_FEEDS: usize = 32;
-/// `contracts/pool/lib.rs`: most markets per pool.
-pub const MAX_MARKETS: usize = 16;
-/// `contracts/pool/params.rs`.
-pub const MAX_LIQUIDATION_GRACE_SECS: u64 = 86_400;
-/// `contracts/pool/params.rs`.
-pub const MAX_DUST_VALUE_WAD: u128 = 1_000 * WAD;
-/// `contracts/timelock/delays.rs`: longest delay, grace period and bound, 365 days.
-pub const MAX_PERIOD_SECS: u64 = 365 * 24 * 3600;
-/// `contracts/governor/params.rs`: 100 % in basis points.
-pub const BPS: u16 = 10_000;
+// The contracts' own bounds (their crates are dependencies, used as libraries), checked
+// here for a precise error before anything touches the chain; the contracts re-check them.
+pub use carrack_governor::params::BPS;
+pub use carrack_oracle::feed::{MAX_HEARTBEAT_SECS, MAX_PRICE_DECIMALS, MAX_REPORTERS};
+pub use carrack_oracle::oracle::MAX_FEEDS;
+pub use carrack_pool::params::{MAX_DUST_VALUE_WAD, MAX_LIQUIDATION_GRACE_SECS};
+pub use carrack_pool::pool::MAX_MARKETS;
+pub use carrack_timelock::delays::MAX_PERIOD_SECS;
 
 /// What kind of chain a config is for. `production` forbids development keys, test
 /// tokens and initial prices from the config.
