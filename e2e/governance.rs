@@ -413,9 +413,7 @@ pub async fn upload_wasm(client: &mut NodeClient, wasm: &[u8]) -> E2EResult<ink:
         )
         .await
         .map_err(describe)?;
-    let mut hash = [0u8; 32];
-    hash.copy_from_slice(&blake2b_256(wasm));
-    Ok(hash.into())
+    Ok(blake2b_256(wasm).into())
 }
 
 fn blake2b_256(data: &[u8]) -> [u8; 32] {

@@ -265,9 +265,9 @@ pub mod oracle {
         #[ink(message)]
         pub fn freeze(&mut self, asset: AccountId) -> Result<(), OracleError> {
             let caller = self.env().caller();
-            if caller != self.roles.guardian && caller != self.roles.governance {
-                return Err(OracleError::NotGuardian);
-            }
+            self.roles
+                .ensure_guardian_or_governance(caller)
+                .map_err(|_| OracleError::NotGuardian)?;
             self.set_frozen(asset, true)
         }
 
@@ -336,10 +336,9 @@ pub mod oracle {
         }
 
         fn ensure_governance(&self) -> Result<(), OracleError> {
-            if self.env().caller() != self.roles.governance {
-                return Err(OracleError::NotGovernance);
-            }
-            Ok(())
+            self.roles
+                .ensure_governance(self.env().caller())
+                .map_err(|_| OracleError::NotGovernance)
         }
 
         /// Block time in whole seconds (the chain reports milliseconds).

@@ -384,9 +384,9 @@ pub mod pool {
         #[ink(message)]
         pub fn pause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
             let caller = self.env().caller();
-            if caller != self.roles.guardian && caller != self.roles.governance {
-                return Err(PoolError::NotGuardian);
-            }
+            self.roles
+                .ensure_guardian_or_governance(caller)
+                .map_err(|_| PoolError::NotGuardian)?;
             let mut market = self.market_record(asset)?;
             market.paused = market.paused.union(actions);
             self.store_pause(asset, &market, caller);
@@ -647,9 +647,9 @@ pub mod pool {
 
         fn ensure_governance(&self) -> Result<AccountId, PoolError> {
             let caller = self.env().caller();
-            if caller != self.roles.governance {
-                return Err(PoolError::NotGovernance);
-            }
+            self.roles
+                .ensure_governance(caller)
+                .map_err(|_| PoolError::NotGovernance)?;
             Ok(caller)
         }
 
