@@ -1,0 +1,388 @@
+//! The node, through subxt: the best block and its time, contract dry runs
+//! (`ContractsApi_call`) and signed `Contracts::call` transactions that are followed
+//! into a block. Every error says whether the connection is to blame
+//! ([`ChainError::Connection`], the relayer reconnects) or the call itself.
+
+use scale::{Decode, Encode};
+use std::time::Duration;
+use subxt::backend::{legacy::LegacyRpcMethods, rpc::RpcClient};
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::dynamic::Value;
+use subxt::error::DispatchError;
+use subxt::tx::TxStatus;
+use subxt::utils::{AccountId32, H256};
+use subxt::{OnlineClient, SubstrateConfig};
+use subxt_signer::sr25519::Keypair;
+
+/// The chain's configuration: Substrate defaults, as substrate-contracts-node uses.
+pub type C = SubstrateConfig;
+
+/// Transactions are valid for this many blocks after the block they were built on: a
+/// price report stuck in a pool is dropped instead of landing late.
+const MORTALITY_BLOCKS: u64 = 32;
+
+/// What went wrong talking to the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The node is unreachable or the connection broke: reconnect.
+    #[error("connection: {0}")]
+    Connection(String),
+    /// The node answered, but not with what was expected.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl From<subxt::Error> for ChainError {
+    fn from(e: subxt::Error) -> Self {
+        match e {
+            subxt::Error::Rpc(_) | subxt::Error::Io(_) => ChainError::Connection(e.to_string()),
+            other => ChainError::Unexpected(other.to_string()),
+        }
+    }
+}
+
+/// A weight (`sp_weights::Weight`: both parts compact-encoded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Default)]
+pub struct Weight {
+    /// Computation, in picoseconds.
+    #[codec(compact)]
+    pub ref_time: u64,
+    /// Proof size, in bytes.
+    #[codec(compact)]
+    pub proof_size: u64,
+}
+
+/// `pallet_contracts::StorageDeposit<u128>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Decode)]
+pub enum StorageDeposit {
+    /// Storage was freed.
+    Refund(u128),
+    /// Storage was paid for.
+    Charge(u128),
+}
+
+/// `ReturnFlags::REVERT`.
+const REVERT: u32 = 1;
+
+/// The outcome of a dry run.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    /// Weight to give the call as its limit.
+    pub gas_required: Weight,
+    /// Storage deposit the call would charge (0 for a refund).
+    pub storage_charge: u128,
+    /// The contract's output when it returned (reverted or not), or why it did not.
+    pub result: Result<ContractOutput, String>,
+}
+
+/// What a contract returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractOutput {
+    /// It reverted (an ink! message reverts when it returns `Err`).
+    pub reverted: bool,
+    /// The SCALE-encoded return value.
+    pub data: Vec<u8>,
+}
+
+/// How a submitted transaction ended.
+#[derive(Debug)]
+pub enum Inclusion {
+    /// In a block and successful.
+    Success {
+        /// The block.
+        block: H256,
+    },
+    /// In a block but it failed (the dispatch error).
+    Failed {
+        /// The block.
+        block: H256,
+        /// Why.
+        error: String,
+    },
+    /// Refused by the pool (invalid, dropped) before any block.
+    Refused(String),
+}
+
+/// A connection to a node.
+pub struct Chain {
+    client: OnlineClient<C>,
+    rpc: LegacyRpcMethods<C>,
+}
+
+impl Chain {
+    /// Connects to `url`, failing after `timeout`.
+    pub async fn connect(url: &str, timeout: Duration) -> Result<Self, ChainError> {
+        let connect = async {
+            let rpc = RpcClient::from_url(url).await?;
+            let client = OnlineClient::<C>::from_rpc_client(rpc.clone()).await?;
+            Ok::<_, subxt::Error>((rpc, client))
+        };
+        let (rpc, client) = tokio::time::timeout(timeout, connect)
+            .await
+            .map_err(|_| {
+                ChainError::Connection(format!("no answer from {url} within {timeout:?}"))
+            })?
+            .map_err(|e| ChainError::Connection(format!("{url}: {e}")))?;
+        Ok(Chain {
+            client,
+            rpc: LegacyRpcMethods::new(rpc),
+        })
+    }
+
+    /// The best block's hash and number. (Not `at_latest()`, the latest *finalized* block:
+    /// prices are judged against the newest state.)
+    pub async fn best_block(&self) -> Result<(H256, u64), ChainError> {
+        let header = self
+            .rpc
+            .chain_get_header(None)
+            .await?
+            .ok_or_else(|| ChainError::Unexpected("the node has no best block".into()))?;
+        let hash = self
+            .rpc
+            .chain_get_block_hash(Some(header.number.into()))
+            .await?
+            .ok_or_else(|| ChainError::Unexpected("the best block has no hash".into()))?;
+        Ok((hash, u64::from(header.number)))
+    }
+
+    /// `Timestamp::Now` at `block`, in seconds.
+    pub async fn now_secs(&self, block: H256) -> Result<u64, ChainError> {
+        let address = subxt::dynamic::storage("Timestamp", "Now", Vec::<Value>::new());
+        let key = self.client.storage().address_bytes(&address)?;
+        let raw = self
+            .client
+            .storage()
+            .at(block)
+            .fetch_raw(key)
+            .await?
+            .ok_or_else(|| ChainError::Unexpected("the chain has no Timestamp::Now".into()))?;
+        let millis = u64::decode(&mut raw.as_slice())
+            .map_err(|e| ChainError::Unexpected(format!("Timestamp::Now: {e}")))?;
+        Ok(millis / 1000)
+    }
+
+    /// Dry-runs a call of `contract` with `input` from `origin` at `block`.
+    pub async fn dry_run(
+        &self,
+        block: H256,
+        origin: &AccountId32,
+        contract: &AccountId32,
+        input: Vec<u8>,
+    ) -> Result<DryRun, ChainError> {
+        // ContractsApi::call(origin, dest, value, gas_limit, storage_deposit_limit, input)
+        let args = (
+            origin,
+            contract,
+            0u128,
+            Option::<Weight>::None,
+            Option::<u128>::None,
+            input,
+        )
+            .encode();
+        let raw: RawBytes = self
+            .client
+            .runtime_api()
+            .at(block)
+            .call_raw("ContractsApi_call", Some(&args))
+            .await?;
+        decode_dry_run(&raw.0, || self.client.metadata())
+    }
+
+    /// Signs and submits `Contracts::call(contract, 0, gas_limit, storage_limit, input)`
+    /// and follows it until it is in a block, the pool refuses it or `timeout` passes
+    /// (then `Connection`: whether it landed is for the caller to find out on chain).
+    pub async fn call(
+        &self,
+        signer: &Keypair,
+        contract: &AccountId32,
+        input: Vec<u8>,
+        gas_limit: Weight,
+        storage_deposit_limit: u128,
+        timeout: Duration,
+    ) -> Result<Inclusion, ChainError> {
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "call",
+            vec![
+                Value::unnamed_variant("Id", [Value::from_bytes(contract.0)]),
+                Value::u128(0),
+                Value::named_composite([
+                    ("ref_time", Value::u128(u128::from(gas_limit.ref_time))),
+                    ("proof_size", Value::u128(u128::from(gas_limit.proof_size))),
+                ]),
+                Value::unnamed_variant("Some", [Value::u128(storage_deposit_limit)]),
+                Value::from_bytes(input),
+            ],
+        );
+        let follow = async {
+            let header = self
+                .rpc
+                .chain_get_header(None)
+                .await?
+                .ok_or_else(|| ChainError::Unexpected("the node has no best block".into()))?;
+            let params = DefaultExtrinsicParamsBuilder::<C>::new()
+                .mortal(&header, MORTALITY_BLOCKS)
+                .build();
+            // The nonce comes from `system_accountNextIndex`, which counts this account's
+            // transactions in the pool too: right after a restart of either side.
+            let mut progress = self
+                .client
+                .tx()
+                .sign_and_submit_then_watch(&tx, signer, params)
+                .await
+                .map_err(|e| match e {
+                    subxt::Error::Rpc(ref rpc)
+                        if rpc.to_string().contains("Invalid Transaction") =>
+                    {
+                        ChainError::Unexpected(e.to_string())
+                    }
+                    other => ChainError::from(other),
+                })?;
+            while let Some(status) = progress.next().await {
+                match status? {
+                    TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
+                        let block = in_block.block_hash();
+                        return Ok(match in_block.wait_for_success().await {
+                            Ok(_) => Inclusion::Success { block },
+                            Err(subxt::Error::Runtime(e)) => Inclusion::Failed {
+                                block,
+                                error: dispatch_error_text(&e),
+                            },
+                            Err(other) => return Err(other.into()),
+                        });
+                    }
+                    TxStatus::Invalid { message } | TxStatus::Dropped { message } => {
+                        return Ok(Inclusion::Refused(message))
+                    }
+                    TxStatus::Error { message } => return Err(ChainError::Connection(message)),
+                    _ => continue,
+                }
+            }
+            Err(ChainError::Connection(
+                "the node closed the transaction subscription".into(),
+            ))
+        };
+        tokio::time::timeout(timeout, follow).await.map_err(|_| {
+            ChainError::Connection(format!(
+                "no block included the transaction within {timeout:?}"
+            ))
+        })?
+    }
+}
+
+/// A runtime API answer kept as bytes (its own encoding, not a length-prefixed Vec).
+struct RawBytes(Vec<u8>);
+
+impl Decode for RawBytes {
+    fn decode<I: scale::Input>(input: &mut I) -> Result<Self, scale::Error> {
+        let mut bytes = Vec::new();
+        if let Some(len) = input.remaining_len()? {
+            bytes.resize(len, 0);
+            input.read(&mut bytes)?;
+        } else {
+            while let Ok(byte) = input.read_byte() {
+                bytes.push(byte);
+            }
+        }
+        Ok(RawBytes(bytes))
+    }
+}
+
+/// Decodes `ContractResult<Result<ExecReturnValue, DispatchError>, u128>`'s fields up to
+/// the result; the events after it are not needed.
+fn decode_dry_run(
+    raw: &[u8],
+    metadata: impl FnOnce() -> subxt::Metadata,
+) -> Result<DryRun, ChainError> {
+    let bad = |e: scale::Error| ChainError::Unexpected(format!("cannot decode a dry run: {e}"));
+    let input = &mut &raw[..];
+    let _gas_consumed = Weight::decode(input).map_err(bad)?;
+    let gas_required = Weight::decode(input).map_err(bad)?;
+    let storage_charge = match StorageDeposit::decode(input).map_err(bad)? {
+        StorageDeposit::Charge(amount) => amount,
+        StorageDeposit::Refund(_) => 0,
+    };
+    let _debug_message = Vec::<u8>::decode(input).map_err(bad)?;
+    let result = match u8::decode(input).map_err(bad)? {
+        0 => {
+            let flags = u32::decode(input).map_err(bad)?;
+            let data = Vec::<u8>::decode(input).map_err(bad)?;
+            Ok(ContractOutput {
+                reverted: flags & REVERT != 0,
+                data,
+            })
+        }
+        1 => Err(match DispatchError::decode_from(*input, metadata()) {
+            Ok(e) => dispatch_error_text(&e),
+            Err(e) => format!("undecodable dispatch error ({e})"),
+        }),
+        tag => {
+            return Err(ChainError::Unexpected(format!(
+                "cannot decode a dry run: result tag {tag}"
+            )))
+        }
+    };
+    Ok(DryRun {
+        gas_required,
+        storage_charge,
+        result,
+    })
+}
+
+/// `Contracts::ContractReverted` rather than the whole debug structure.
+fn dispatch_error_text(error: &DispatchError) -> String {
+    match error {
+        DispatchError::Module(module) => match module.details() {
+            Ok(details) => format!("{}::{}", details.pallet.name(), details.variant.name),
+            Err(_) => error.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scale::Compact;
+
+    fn compact(n: u64) -> Vec<u8> {
+        Compact(n).encode()
+    }
+
+    fn no_metadata() -> subxt::Metadata {
+        unreachable!("not needed for successful dry runs")
+    }
+
+    #[test]
+    fn decodes_a_dry_run_up_to_its_result() {
+        let mut raw = Vec::new();
+        raw.extend(compact(5)); // gas_consumed.ref_time
+        raw.extend(compact(6));
+        raw.extend(compact(1_234_567_890)); // gas_required.ref_time
+        raw.extend(compact(65_536));
+        raw.push(1); // StorageDeposit::Charge
+        raw.extend(7u128.encode());
+        raw.extend(Vec::<u8>::new().encode()); // debug message
+        raw.push(0); // Ok(ExecReturnValue)
+        raw.extend(REVERT.encode());
+        raw.extend(vec![0u8, 1, 2].encode());
+        raw.extend([0xff; 9]); // events (ignored)
+        let dry = decode_dry_run(&raw, no_metadata).unwrap();
+        assert_eq!(
+            dry.gas_required,
+            Weight {
+                ref_time: 1_234_567_890,
+                proof_size: 65_536
+            }
+        );
+        assert_eq!(dry.storage_charge, 7);
+        assert_eq!(
+            dry.result,
+            Ok(ContractOutput {
+                reverted: true,
+                data: vec![0, 1, 2]
+            })
+        );
+        assert!(decode_dry_run(&raw[..4], no_metadata).is_err());
+    }
+}
