@@ -21,6 +21,18 @@ pub type C = SubstrateConfig;
 /// price report stuck in a pool is dropped instead of landing late.
 const MORTALITY_BLOCKS: u64 = 32;
 
+/// A read that takes longer than this counts as a broken connection.
+const READ_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Runs a read, turning a hang into a connection error.
+async fn timed<T>(
+    read: impl std::future::Future<Output = Result<T, ChainError>>,
+) -> Result<T, ChainError> {
+    tokio::time::timeout(READ_TIMEOUT, read)
+        .await
+        .map_err(|_| ChainError::Connection(format!("no answer within {READ_TIMEOUT:?}")))?
+}
+
 /// What went wrong talking to the chain.
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
@@ -107,6 +119,8 @@ pub enum Inclusion {
 pub struct Chain {
     client: OnlineClient<C>,
     rpc: LegacyRpcMethods<C>,
+    /// The nonce of our last transaction that made it into a block on this connection.
+    last_included_nonce: std::sync::Mutex<Option<u64>>,
 }
 
 impl Chain {
@@ -126,12 +140,26 @@ impl Chain {
         Ok(Chain {
             client,
             rpc: LegacyRpcMethods::new(rpc),
+            last_included_nonce: std::sync::Mutex::new(None),
         })
+    }
+
+    /// `Contracts::DepositPerByte`: the storage deposit per byte a contract grows by.
+    pub fn deposit_per_byte(&self) -> Result<u128, ChainError> {
+        let address = subxt::dynamic::constant("Contracts", "DepositPerByte");
+        let value = self.client.constants().at(&address)?;
+        value
+            .as_type::<u128>()
+            .map_err(|e| ChainError::Unexpected(format!("Contracts::DepositPerByte: {e}")))
     }
 
     /// The best block's hash and number. (Not `at_latest()`, the latest *finalized* block:
     /// prices are judged against the newest state.)
     pub async fn best_block(&self) -> Result<(H256, u64), ChainError> {
+        timed(self.best_block_untimed()).await
+    }
+
+    async fn best_block_untimed(&self) -> Result<(H256, u64), ChainError> {
         let header = self
             .rpc
             .chain_get_header(None)
@@ -147,6 +175,10 @@ impl Chain {
 
     /// `Timestamp::Now` at `block`, in seconds.
     pub async fn now_secs(&self, block: H256) -> Result<u64, ChainError> {
+        timed(self.now_secs_untimed(block)).await
+    }
+
+    async fn now_secs_untimed(&self, block: H256) -> Result<u64, ChainError> {
         let address = subxt::dynamic::storage("Timestamp", "Now", Vec::<Value>::new());
         let key = self.client.storage().address_bytes(&address)?;
         let raw = self
@@ -179,12 +211,15 @@ impl Chain {
             input,
         )
             .encode();
-        let raw: RawBytes = self
-            .client
-            .runtime_api()
-            .at(block)
-            .call_raw("ContractsApi_call", Some(&args))
-            .await?;
+        let raw: RawBytes = timed(async {
+            Ok(self
+                .client
+                .runtime_api()
+                .at(block)
+                .call_raw("ContractsApi_call", Some(&args))
+                .await?)
+        })
+        .await?;
         decode_dry_run(&raw.0, || self.client.metadata())
     }
 
@@ -220,11 +255,22 @@ impl Chain {
                 .chain_get_header(None)
                 .await?
                 .ok_or_else(|| ChainError::Unexpected("the node has no best block".into()))?;
+            // The node's `system_accountNextIndex` counts this account's transactions in the
+            // pool too, so it is right after a restart of either side; but right after a
+            // block it can still answer from the block before (seen on instant-seal
+            // nodes: "Transaction is outdated"), so never go below our last included
+            // nonce + 1 on this connection.
+            let account = signer.public_key().to_account_id();
+            let next = self.rpc.system_account_next_index(&account).await?;
+            let last = *self
+                .last_included_nonce
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let nonce = last.map_or(next, |last| next.max(last.saturating_add(1)));
             let params = DefaultExtrinsicParamsBuilder::<C>::new()
                 .mortal(&header, MORTALITY_BLOCKS)
+                .nonce(nonce)
                 .build();
-            // The nonce comes from `system_accountNextIndex`, which counts this account's
-            // transactions in the pool too: right after a restart of either side.
             let mut progress = self
                 .client
                 .tx()
@@ -242,6 +288,10 @@ impl Chain {
                 match status? {
                     TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
                         let block = in_block.block_hash();
+                        *self
+                            .last_included_nonce
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner()) = Some(nonce);
                         return Ok(match in_block.wait_for_success().await {
                             Ok(_) => Inclusion::Success { block },
                             Err(subxt::Error::Runtime(e)) => Inclusion::Failed {

@@ -18,15 +18,19 @@
 //! at the best block, whose timestamp can lag the wall clock (an instant-seal devnet makes
 //! blocks only for transactions, a slot-based chain stamps the slot's start), so the dry
 //! run asks about the same report observed at the chain's time; everything it checks
-//! (reporter, frozen, bounds, newer than our last report, round window) holds alike.
+//! (reporter, frozen, bounds, newer than our last report, round window) holds alike. If
+//! no block came since our last report (an idle instant-seal chain), the chain's clock is
+//! not past it; then the real report is dry-run and `ObservedInFuture` is the only
+//! refusal accepted (see `round`), so heartbeat rounds still happen on an idle devnet.
 
 use crate::aggregate::aggregate;
 use crate::chain::{Chain, ChainError, Inclusion, Weight};
 use crate::config::{AssetSettings, Settings};
 use crate::decision::{decide, Decision, SkipReason};
 use crate::metrics::Metrics;
-use crate::oracle::{Oracle, OracleCallError};
+use crate::oracle::{AcceptedProbe, Oracle, OracleCallError};
 use crate::sources::SourceError;
+use carrack_interfaces::OracleError;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
@@ -77,7 +81,12 @@ pub struct Relayer {
     last_note: Vec<Option<String>>,
     /// Per asset: the observation time of a submission whose fate is unknown.
     unconfirmed: Vec<Option<u64>>,
+    /// Per asset: the last dry run the oracle accepted.
+    last_probe: Vec<Option<AcceptedProbe>>,
 }
+
+/// A feed grows by far less than this per report (one reporter slot's pending price).
+const DEPOSIT_FLOOR_BYTES: u128 = 256;
 
 impl Relayer {
     /// A relayer for `settings`, signing with `signer`.
@@ -91,6 +100,7 @@ impl Relayer {
             metrics,
             last_note: vec![None; assets],
             unconfirmed: vec![None; assets],
+            last_probe: vec![None; assets],
         }
     }
 
@@ -274,39 +284,77 @@ impl Relayer {
         // Dry run, at the chain's time if the chain's clock is behind the observation.
         let last_reported = slot.map_or(0, |s| s.last_observed_at_secs);
         let probe_at = observed_at.min(chain_now);
-        if probe_at <= last_reported {
-            self.note(
-                index,
-                false,
-                format!("waiting for a block: the chain's clock ({chain_now}) has not passed our last report ({last_reported})"),
-            );
-            return Ok(());
-        }
-        let probe = match oracle
-            .probe_submit(block, &self.account, &asset.address, price, probe_at)
-            .await
-        {
-            Ok(probe) => probe,
-            Err(OracleCallError::Refused(e)) => {
-                self.note(
-                    index,
-                    true,
-                    format!("skip: the oracle would refuse the report ({e:?})"),
-                );
-                return Ok(());
+        let probe = if probe_at > last_reported {
+            match oracle
+                .probe_submit(block, &self.account, &asset.address, price, probe_at)
+                .await
+            {
+                Ok(probe) => {
+                    self.last_probe[index] = Some(probe);
+                    probe
+                }
+                Err(OracleCallError::Refused(e)) => {
+                    self.note(
+                        index,
+                        true,
+                        format!("skip: the oracle would refuse the report ({e:?})"),
+                    );
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
+        } else {
+            // No block since our last report (an idle instant-seal chain): the chain's
+            // clock is not past it, so only the real report can be asked about, and the
+            // contract's one objection must be the clock: every check before it
+            // (reporter, frozen, bounds) passed, and `decide` checked the ones after it
+            // (newer than our last report, within the round window). The block that
+            // includes the report is stamped with the time it is made. Gas: our last
+            // accepted dry run of this asset.
+            match oracle
+                .probe_submit(block, &self.account, &asset.address, price, observed_at)
+                .await
+            {
+                Ok(probe) => probe,
+                Err(OracleCallError::Refused(OracleError::ObservedInFuture)) => {
+                    match self.last_probe[index] {
+                        Some(probe) => probe,
+                        None => {
+                            self.note(
+                                index,
+                                false,
+                                format!("waiting for a block: the chain's clock ({chain_now}) has not passed our last report ({last_reported}) and there is no earlier dry run to take the gas from"),
+                            );
+                            return Ok(());
+                        }
+                    }
+                }
+                Err(OracleCallError::Refused(e)) => {
+                    self.note(
+                        index,
+                        true,
+                        format!("skip: the oracle would refuse the report ({e:?})"),
+                    );
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
         };
         self.last_note[index] = None;
 
         // 50 % headroom: another reporter's report landing first can make ours the one
         // that completes the round (more work than the dry run saw). Unused weight is
-        // refunded. The deposit limit allows twice the dry run's charge.
+        // refunded. The deposit limit: twice the dry run's charge, and at least the
+        // deposit for 256 bytes, since a race can turn the dry run's refund (a round
+        // completing, slots cleared) into a charge (our report waiting in its slot).
         let gas_limit = Weight {
             ref_time: probe.gas_required.ref_time.saturating_mul(3) / 2,
             proof_size: probe.gas_required.proof_size.saturating_mul(3) / 2,
         };
-        let deposit_limit = probe.storage_charge.saturating_mul(2);
+        let deposit_floor = chain
+            .deposit_per_byte()?
+            .saturating_mul(DEPOSIT_FLOOR_BYTES);
+        let deposit_limit = probe.storage_charge.saturating_mul(2).max(deposit_floor);
         info!(
             asset = %label,
             price,

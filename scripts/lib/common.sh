@@ -99,22 +99,26 @@ release_bundle() {
   echo "$CARRACK_RELEASE_TARGET_DIR/ink/$1/$1.contract"
 }
 
-# Starts `substrate-contracts-node --dev --tmp` (a throw-away chain) on a free local RPC
-# port, logging to `log`; sets NODE_PID and NODE_PORT and returns once the node answers
-# (dies after 60 s, or if the node exits). The caller stops it (`stop_dev_node`).
-start_dev_node() { # log
-  local log="$1" candidate
-  NODE_PORT=""
+# Starts `substrate-contracts-node --dev` on a local RPC port, logging to `log`; sets
+# NODE_PID and NODE_PORT and returns once the node answers (dies after 60 s, or if the
+# node exits). The chain is thrown away (`--tmp`) unless `base_path` is given, which
+# keeps it across restarts; the port is a free one unless `port` is given (a restart
+# passes the previous NODE_PORT). The caller stops it (`stop_dev_node`).
+start_dev_node() { # log [base_path] [port]
+  local log="$1" base_path="${2:-}" candidate
+  NODE_PORT="${3:-}"
   for _ in $(seq 1 50); do
+    [[ -n "$NODE_PORT" ]] && break
     candidate=$(( 20000 + RANDOM % 30000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
       NODE_PORT=$candidate
-      break
     fi
   done
   [[ -n "$NODE_PORT" ]] || die "no free port found for a test node"
-  substrate-contracts-node --dev --tmp --rpc-port "$NODE_PORT" --port 0 --no-prometheus \
-    >"$log" 2>&1 &
+  local chain=(--tmp)
+  [[ -n "$base_path" ]] && chain=(--base-path "$base_path")
+  substrate-contracts-node --dev "${chain[@]}" --rpc-port "$NODE_PORT" --port 0 --no-prometheus \
+    >>"$log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 600); do
     if curl -sf -H 'Content-Type: application/json' \
