@@ -3,8 +3,10 @@
 # persistent chain under .devnet/, the contracts built in release mode, and the whole
 # suite deployed by carrack-deploy from deploy/devnet.toml (three test tokens, their
 # feeds and markets, votes token, timelock and governor holding every admin role, a
-# guardian). Prints the addresses and how to open them in Polkadot.js Apps / Contracts
-# UI, then keeps the node running until Ctrl-C.
+# guardian), then starts five price relayers (carrack-relayer, one per reporter //Bob ..
+# //Ferdie, with the simulated source of oracle-adapter/devnet.toml). Prints the
+# addresses and how to open them in Polkadot.js Apps / Contracts UI, then keeps the node
+# and relayers running until Ctrl-C.
 #
 #   scripts/devnet.sh           start (re-uses the chain and contracts of a previous run)
 #   scripts/devnet.sh --reset   wipe .devnet/ and start a fresh chain
@@ -19,6 +21,9 @@ DEVNET_DIR="$CARRACK_ROOT/.devnet"
 MANIFEST="$DEVNET_DIR/manifest.json"
 DEPLOY_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
 TOOL="$DEPLOY_TARGET_DIR/debug/carrack-deploy"
+RELAYER="$DEPLOY_TARGET_DIR/debug/carrack-relayer"
+REPORTERS=(Bob Charlie Dave Eve Ferdie)
+RELAYER_PIDS=()
 NODE_PID=""
 
 usage() {
@@ -42,7 +47,15 @@ rpc() { # method -> JSON response
     "http://127.0.0.1:$RPC_PORT"
 }
 
+stop_relayers() {
+  local pid
+  for pid in "${RELAYER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${RELAYER_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  RELAYER_PIDS=()
+}
+
 stop_node() {
+  stop_relayers
   if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
     printf '\n==> stopping substrate-contracts-node (pid %s)\n' "$NODE_PID"
     kill -INT "$NODE_PID" 2>/dev/null || true
@@ -68,10 +81,12 @@ main() {
   step "building the contracts in release mode"
   build_release_contracts
 
-  step "building carrack-deploy"
+  step "building carrack-deploy and carrack-relayer"
   local built=$SECONDS
   CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked \
     --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
+  CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked \
+    --manifest-path "$CARRACK_ROOT/oracle-adapter/Cargo.toml"
   say "built in $(elapsed_since "$built")"
 
   step "starting substrate-contracts-node on $NODE_URL"
@@ -94,6 +109,23 @@ main() {
     --bundles "$CARRACK_RELEASE_TARGET_DIR/ink" --manifest "$MANIFEST" --url "$NODE_URL"
   say "deployed in $(elapsed_since "$deployed")"
 
+  step "starting five price relayers (oracle-adapter/devnet.toml, simulated prices)"
+  mkdir -p "$DEVNET_DIR/relayers"
+  local who metrics_port=$(( RPC_PORT + 100 ))
+  for who in "${REPORTERS[@]}"; do
+    "$RELAYER" run --config "$CARRACK_ROOT/oracle-adapter/devnet.toml" \
+      --manifest "$MANIFEST" --url "$NODE_URL" --suri "//$who" \
+      --metrics-listen "127.0.0.1:$metrics_port" >"$DEVNET_DIR/relayers/$who.log" 2>&1 &
+    RELAYER_PIDS+=($!)
+    say "//$who: pid $!, log .devnet/relayers/$who.log, metrics http://127.0.0.1:$metrics_port/metrics"
+    metrics_port=$(( metrics_port + 1 ))
+  done
+  sleep 2
+  for who in "${!RELAYER_PIDS[@]}"; do
+    kill -0 "${RELAYER_PIDS[$who]}" 2>/dev/null \
+      || die "relayer //${REPORTERS[$who]} exited: $(tail -n 3 "$DEVNET_DIR/relayers/${REPORTERS[$who]}.log")"
+  done
+
   step "status"
   "$TOOL" status --manifest "$MANIFEST" --bundles "$CARRACK_RELEASE_TARGET_DIR/ink" --url "$NODE_URL" \
     || say "status reports a problem (see above); scripts/devnet.sh --reset redeploys from scratch"
@@ -106,6 +138,10 @@ main() {
     bundles         $CARRACK_RELEASE_TARGET_DIR/ink/<contract>/<contract>.contract
     roles           deployer //Alice (holds the CGOV votes); governance of pool and oracle:
                     the timelock; guardian //Alice//stash; reporters //Bob .. //Ferdie
+    relayers        five carrack-relayers (logs .devnet/relayers/, metrics on ports
+                    $(( RPC_PORT + 100 ))-$(( RPC_PORT + 104 ))); feeds on chain:
+                      $RELAYER feeds --config oracle-adapter/devnet.toml \\
+                        --manifest .devnet/manifest.json --url $NODE_URL
 
     Open in Polkadot.js Apps:  https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/contracts
       ("Add an existing contract": paste an address above and upload the .contract bundle)
@@ -113,7 +149,7 @@ main() {
     Read any message:          $TOOL call --manifest .devnet/manifest.json \\
                                  --url $NODE_URL --contract pool --message markets
 
-    Press Ctrl-C to stop the node; the chain stays in .devnet/ for the next run.
+    Press Ctrl-C to stop the relayers and the node; the chain stays in .devnet/ for the next run.
 SUMMARY
   wait "$NODE_PID" || true
   NODE_PID=""

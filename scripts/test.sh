@@ -3,7 +3,8 @@
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
 #   unit and #[ink::test] tests, then the ink_e2e suite against real
 #   substrate-contracts-node processes (spawned by ink_e2e, one per test), then the
-#   deployment tool (unit tests, idempotency and bad-input drills on a node) and the
+#   deployment tool (unit tests, idempotency and bad-input drills on a node), the price
+#   relayer (unit tests, failure drills with five relayers on a node) and the
 #   Polkadot.js client test against a devnet the tool deployed.
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
@@ -59,6 +60,21 @@ step "carrack-deploy on a real node: idempotent resume after kills, bad input"
 start=$SECONDS
 scripts/deploy/tests/idempotency.sh
 say "deployment tests passed in $(elapsed_since "$start")"
+
+step "carrack-relayer (oracle-adapter, own workspace and lockfile): fmt, clippy, unit tests"
+start=$SECONDS
+(
+  export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+  cargo fmt --manifest-path oracle-adapter/Cargo.toml -- --check
+  cargo clippy --locked --manifest-path oracle-adapter/Cargo.toml --all-targets -- -D warnings
+  cargo test --locked --manifest-path oracle-adapter/Cargo.toml
+)
+say "carrack-relayer checked in $(elapsed_since "$start")"
+
+step "carrack-relayer failure drills: five relayers on a real node"
+start=$SECONDS
+oracle-adapter/tests/drills.sh
+say "relayer drills passed in $(elapsed_since "$start")"
 
 step "Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
 start=$SECONDS
