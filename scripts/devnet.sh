@@ -4,9 +4,10 @@
 # suite deployed by carrack-deploy from deploy/devnet.toml (three test tokens, their
 # feeds and markets, votes token, timelock and governor holding every admin role, a
 # guardian), then starts five price relayers (carrack-relayer, one per reporter //Bob ..
-# //Ferdie, with the simulated source of oracle-adapter/devnet.toml). Prints the
-# addresses and how to open them in Polkadot.js Apps / Contracts UI, then keeps the node
-# and relayers running until Ctrl-C.
+# //Ferdie, with the simulated source of oracle-adapter/devnet.toml) and serves the web
+# app (web/, http://127.0.0.1:8080/). Prints the addresses, the app's URL and how to open
+# the contracts in Polkadot.js Apps / Contracts UI, then keeps everything running until
+# Ctrl-C.
 #
 #   scripts/devnet.sh           start (re-uses the chain and contracts of a previous run)
 #   scripts/devnet.sh --reset   wipe .devnet/ and start a fresh chain
@@ -24,10 +25,12 @@ TOOL="$DEPLOY_TARGET_DIR/debug/carrack-deploy"
 RELAYER="$DEPLOY_TARGET_DIR/debug/carrack-relayer"
 REPORTERS=(Bob Charlie Dave Eve Ferdie)
 RELAYER_PIDS=()
+WEB_PID=""
+WEB_URL=""
 NODE_PID=""
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 reset=0
@@ -55,6 +58,7 @@ stop_relayers() {
 }
 
 stop_node() {
+  [[ -n "$WEB_PID" ]] && kill "$WEB_PID" 2>/dev/null || true
   stop_relayers
   if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
     printf '\n==> stopping substrate-contracts-node (pid %s)\n' "$NODE_PID"
@@ -130,9 +134,22 @@ main() {
   "$TOOL" status --manifest "$MANIFEST" --bundles "$CARRACK_RELEASE_TARGET_DIR/ink" --url "$NODE_URL" \
     || say "status reports a problem (see above); scripts/devnet.sh --reset redeploys from scratch"
 
+  step "building and serving the web app (web/serve.sh)"
+  "$CARRACK_ROOT/web/serve.sh" --manifest "$MANIFEST" --port "${CARRACK_WEB_PORT:-8080}" \
+    >"$DEVNET_DIR/web.log" 2>&1 &
+  WEB_PID=$!
+  for _ in $(seq 1 600); do
+    grep -q '^Carrack web app: ' "$DEVNET_DIR/web.log" && break
+    kill -0 "$WEB_PID" 2>/dev/null || { cat "$DEVNET_DIR/web.log" >&2; die "the web app did not start (log: .devnet/web.log)"; }
+    sleep 0.1
+  done
+  WEB_URL="$(sed -n 's/^Carrack web app: //p' "$DEVNET_DIR/web.log")"
+  [[ -n "$WEB_URL" ]] || die "the web app did not start within 60 s (log: .devnet/web.log)"
+
   cat <<SUMMARY
 
 ==> Carrack devnet is ready ($(elapsed_since "$start"))
+    web app         $WEB_URL   (lending UI; log .devnet/web.log; CARRACK_WEB_PORT changes the port)
     node            $NODE_URL   (dev chain, instant seal, data in .devnet/chain)
     manifest        .devnet/manifest.json   (addresses, code hashes, config digest)
     bundles         $CARRACK_RELEASE_TARGET_DIR/ink/<contract>/<contract>.contract
@@ -149,7 +166,7 @@ main() {
     Read any message:          $TOOL call --manifest .devnet/manifest.json \\
                                  --url $NODE_URL --contract pool --message markets
 
-    Press Ctrl-C to stop the relayers and the node; the chain stays in .devnet/ for the next run.
+    Press Ctrl-C to stop the web app, the relayers and the node; the chain stays in .devnet/ for the next run.
 SUMMARY
   wait "$NODE_PID" || true
   NODE_PID=""

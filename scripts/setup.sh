@@ -140,12 +140,27 @@ ensure_client_tools() {
   say "present: node $(node --version), npm $(npm --version 2>/dev/null), $(jq --version)"
 }
 
+# The web app's browser tests drive Debian's Chromium with playwright-core.
+ensure_chromium() {
+  step "Chromium (the web app's browser tests)"
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+      die "Chromium is needed for the browser tests. Install it (Debian: sudo apt-get install -y chromium) and re-run this script."
+    fi
+    say "apt-get install chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  say "present: $(chromium --version 2>/dev/null | head -1)"
+}
+
 main() {
   local start=$SECONDS
   ensure_rust_toolchain
   ensure_cargo_contract
   ensure_contracts_node
   ensure_client_tools
+  ensure_chromium
   step "setup done in $(elapsed_since "$start")"
 }
 

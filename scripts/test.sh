@@ -4,8 +4,9 @@
 #   unit and #[ink::test] tests, then the ink_e2e suite against real
 #   substrate-contracts-node processes (spawned by ink_e2e, one per test), then the
 #   deployment tool (unit tests, idempotency and bad-input drills on a node), the price
-#   relayer (unit tests, failure drills with five relayers on a node) and the
-#   Polkadot.js client test against a devnet the tool deployed.
+#   relayer (unit tests, failure drills with five relayers on a node), the
+#   Polkadot.js client test against a devnet the tool deployed, and the web app's
+#   browser tests (Playwright driving Chromium).
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
 set -euo pipefail
@@ -80,5 +81,10 @@ step "Polkadot.js client (@polkadot/api-contract) against a devnet deployed by c
 start=$SECONDS
 e2e/js/run.sh
 say "Polkadot.js client test passed in $(elapsed_since "$start")"
+
+step "browser tests of the web app (web/run-tests.sh: Playwright + Debian Chromium)"
+start=$SECONDS
+web/run-tests.sh
+say "browser tests passed in $(elapsed_since "$start")"
 
 step "all tests passed in $(elapsed_since "$total_start")"

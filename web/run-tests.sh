@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Browser tests of the web app (web/tests, Playwright driving Debian's Chromium):
+# starts substrate-contracts-node --dev --tmp on a free port, deploys deploy/devnet.toml
+# and web/tests/stale.toml (30 s heartbeat) with carrack-deploy, builds the app, serves it
+# once per deployment and runs `npm test`.
+#
+#   web/run-tests.sh                  run the tests (screenshots go to a temporary dir)
+#   web/run-tests.sh --screenshots    also refresh docs/screenshots/*.png
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+HERE="$CARRACK_ROOT/web"
+DEPLOY_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+TOOL="$DEPLOY_TARGET_DIR/debug/carrack-deploy"
+BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-web-test.XXXXXX")"
+SHOTS="$WORK/screenshots"
+[[ "${1:-}" == "--screenshots" ]] && SHOTS="$CARRACK_ROOT/docs/screenshots"
+NODE_PID=""
+SERVER_PIDS=()
+cleanup() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  stop_dev_node
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+[[ -x "$CHROMIUM" ]] || die "Chromium is not installed at $CHROMIUM (scripts/setup.sh installs Debian's chromium; or set CHROMIUM)"
+for tool in node npm curl substrate-contracts-node; do
+  command -v "$tool" >/dev/null || die "$tool is not on PATH (scripts/setup.sh lists what to install)"
+done
+for bundle in carrack_pool carrack_oracle carrack_token carrack_governor carrack_gov_token carrack_timelock; do
+  [[ -f "$BUNDLES/$bundle/$bundle.contract" ]] || die "missing release bundle $BUNDLES/$bundle/$bundle.contract (build the contracts first: scripts/test.sh does, or build_release_contracts from scripts/lib/common.sh)"
+done
+CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
+
+cd "$HERE"
+npm ci --no-audit --no-fund --silent
+npm run --silent build >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log" >&2; die "building the web app failed"; }
+
+start_dev_node "$WORK/node.log"
+URL="ws://127.0.0.1:$NODE_PORT"
+"$TOOL" deploy -q --config "$CARRACK_ROOT/deploy/devnet.toml" --bundles "$BUNDLES" --manifest "$WORK/manifest.json" --url "$URL"
+"$TOOL" deploy -q --config "$HERE/tests/stale.toml" --bundles "$BUNDLES" --manifest "$WORK/stale-manifest.json" --url "$URL"
+STALE_DEPLOYED_AT="$(date +%s%3N)"
+say "two deployments on $URL (deploy/devnet.toml, web/tests/stale.toml)"
+
+serve() { # manifest log -> prints the URL
+  node "$HERE/server.mjs" --manifest "$1" --bundles "$BUNDLES" --port 0 >"$2" 2>&1 &
+  SERVER_PIDS+=($!)
+  local _
+  for _ in $(seq 1 100); do
+    if grep -q '^Carrack web app: ' "$2"; then
+      sed -n 's/^Carrack web app: //p' "$2"
+      return 0
+    fi
+    sleep 0.1
+  done
+  cat "$2" >&2
+  die "web/server.mjs did not start"
+}
+APP_URL="$(serve "$WORK/manifest.json" "$WORK/server.log")"
+STALE_URL="$(serve "$WORK/stale-manifest.json" "$WORK/server-stale.log")"
+say "app served at $APP_URL (stale-feed deployment at $STALE_URL)"
+
+CHROMIUM="$CHROMIUM" CARRACK_WEB_URL="$APP_URL" CARRACK_WEB_URL_STALE="$STALE_URL" \
+  CARRACK_STALE_DEPLOYED_AT="$STALE_DEPLOYED_AT" CARRACK_SCREENSHOTS="$SHOTS" \
+  CARRACK_TEST_ARTIFACTS="${CARRACK_TEST_ARTIFACTS:-$CARRACK_CACHE/logs/web-test-failures}" \
+  npm test --silent

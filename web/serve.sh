@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the web app (npm ci when node_modules is missing or older than the lockfile,
+# then vite build) and serves it with a deployment's manifest and the release bundles'
+# metadata. Prints `Carrack web app: http://HOST:PORT/` and runs until stopped.
+#
+#   web/serve.sh --manifest .devnet/manifest.json [--port 8080] [--host 127.0.0.1]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+HERE="$CARRACK_ROOT/web"
+MANIFEST=""
+PORT="${CARRACK_WEB_PORT:-8080}"
+HOST="${CARRACK_WEB_HOST:-127.0.0.1}"
+while (( $# )); do
+  case "$1" in
+    --manifest) MANIFEST="$2"; shift 2 ;;
+    --port) PORT="$2"; shift 2 ;;
+    --host) HOST="$2"; shift 2 ;;
+    -h|--help) sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (see web/serve.sh --help)" ;;
+  esac
+done
+[[ -n "$MANIFEST" ]] || die "--manifest is required (scripts/devnet.sh writes .devnet/manifest.json)"
+[[ -f "$MANIFEST" ]] || die "no manifest at $MANIFEST: deploy first (scripts/devnet.sh)"
+command -v node >/dev/null || die "node is not on PATH (scripts/setup.sh lists what to install)"
+
+cd "$HERE"
+mkdir -p "$CARRACK_CACHE/logs"
+if [[ ! -d node_modules || package-lock.json -nt node_modules ]]; then
+  npm ci --no-audit --no-fund --silent
+fi
+npm run --silent build >"$CARRACK_CACHE/logs/web-build.log" 2>&1 \
+  || { tail -n 40 "$CARRACK_CACHE/logs/web-build.log" >&2; die "building the web app failed (log: $CARRACK_CACHE/logs/web-build.log)"; }
+exec node "$HERE/server.mjs" --manifest "$MANIFEST" --bundles "$CARRACK_RELEASE_TARGET_DIR/ink" --port "$PORT" --host "$HOST"

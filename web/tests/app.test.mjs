@@ -1,0 +1,119 @@
+// The main flow in Chromium against a devnet deployed from deploy/devnet.toml:
+// pick a dev account, get test tokens, supply, borrow (the health factor changes as
+// previewed), see a refusal in plain words, repay with Max, withdraw with Max.
+// CARRACK_WEB_URL: the served app (web/run-tests.sh sets it).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withFailureShot, cell, healthFactor, launch, open, pickAccount, prepare, screenshot, tab, txRowCount, waitForTxs } from './helpers.mjs';
+
+const URL = process.env.CARRACK_WEB_URL;
+let session;
+
+before(async () => {
+  assert.ok(URL, 'CARRACK_WEB_URL must point at the served app');
+  session = await launch();
+});
+after(async () => session?.close());
+
+const num = (text) => Number(text.replace(/[,$∞]/g, '') || 'NaN');
+
+test('markets show prices, Ok oracle status, rates and the rate curves', async () => {
+  const { page } = session;
+  await withFailureShot(page, 'markets-show-prices-Ok-oracle-status-rat', async () => {
+    await open(page, URL);
+    const rows = page.locator('[data-testid=market-row]');
+    assert.equal(await rows.count(), 3);
+    for (const symbol of ['TUSD', 'TBTC', 'TETH']) {
+      const row = page.locator(`[data-testid=market-row][data-symbol=${symbol}]`);
+      assert.equal((await row.locator('[data-testid=oracle-status]').textContent()).trim(), 'Ok');
+    }
+    assert.match(await page.locator('[data-testid=market-row][data-symbol=TBTC]').textContent(), /\$60,000/);
+    assert.equal(await page.locator('svg.curve').count(), 3);
+    await screenshot(page, 'markets');
+  });
+});
+
+test('supply, borrow, health factor, refusal, repay with Max, withdraw with Max', async () => {
+  const { page, problems } = session;
+  await withFailureShot(page, 'supply-borrow-health-factor-refusal-repa', async () => {
+    await open(page, URL);
+    // A lender first: //Alice (the deployer, holding the test tokens) supplies 100,000 TUSD.
+    await pickAccount(page, '//Alice');
+    await tab(page, 'account');
+    await page.waitForSelector('[data-testid=position-row][data-symbol=TUSD]');
+    const lent = num(await cell(page, 'TUSD', 'supplied'));
+    assert.equal(await prepare(page, 'supply', 'TUSD', '100000'), null);
+    await page.click('[data-testid=action-submit]');
+    await waitForTxs(page, 1);
+    await page.waitForFunction((was) => Number(document.querySelector('[data-testid=position-row][data-symbol=TUSD] [data-testid=supplied]')?.textContent.replace(/,/g, '')) >= was + 100000, lent);
+
+    await pickAccount(page, '//Charlie');
+    await page.click('[data-testid=faucet]');
+    await waitForTxs(page, 3);
+    await tab(page, 'account');
+    await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=wallet]')?.textContent !== '0');
+    assert.equal(await healthFactor(page), '∞');
+
+    // Supply 2 TETH: approve, then supply.
+    assert.equal(await prepare(page, 'supply', 'TETH', '2'), null);
+    assert.equal(await page.locator('[data-testid=approval-needed]').count(), 1, 'the first supply needs a PSP22 approval');
+    let before = await txRowCount(page);
+    await page.click('[data-testid=action-submit]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=tx-step]').length >= n + 2, before);
+    await waitForTxs(page, 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=supplied]')?.textContent === '2');
+    // 2 TETH at $3,000 with an 80 % LTV.
+    assert.equal((await page.locator('[data-testid=borrowing-power]').textContent()).trim(), '$4,800');
+
+    // Borrowing beyond the power is refused before anything is submitted, in plain words.
+    const refusal = await prepare(page, 'borrow', 'TUSD', '5000');
+    assert.match(refusal, /would refuse this: Your debt would exceed your borrowing power/);
+    assert.ok(await page.locator('[data-testid=action-submit]').isDisabled());
+
+    // Borrow 3,000 TUSD: the preview says 2 * 3,000 * 85 % / 3,000 = 1.70.
+    assert.equal(await prepare(page, 'borrow', 'TUSD', '3000'), null);
+    assert.equal((await page.locator('[data-testid=hf-after]').textContent()).trim(), '1.70');
+    await screenshot(page, 'account-borrow-preview');
+    await page.click('[data-testid=action-submit]');
+    await waitForTxs(page, 1);
+    await page.waitForFunction(() => document.querySelector('[data-testid=health-factor]')?.textContent !== '∞');
+    const hf = num(await healthFactor(page));
+    assert.ok(hf > 1.68 && hf <= 1.70, `health factor ${hf} after borrowing`);
+    assert.match(await cell(page, 'TUSD', 'borrowed'), /^3,000(\.\d+)?$/);
+    await screenshot(page, 'account');
+
+    // Repay with Max: approve a little over the debt, then repay(u128::MAX).
+    assert.equal(await prepare(page, 'repay', 'TUSD', 'max'), null);
+    assert.equal((await page.locator('[data-testid=hf-after]').textContent()).trim(), '∞');
+    before = await txRowCount(page);
+    await page.click('[data-testid=action-submit]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=tx-step]').length >= n + 2, before);
+    await waitForTxs(page, 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid=health-factor]')?.textContent === '∞');
+    assert.equal(await cell(page, 'TUSD', 'borrowed'), '0');
+
+    // Withdraw with Max: everything comes back.
+    assert.equal(await prepare(page, 'withdraw', 'TETH', 'max'), null);
+    await page.click('[data-testid=action-submit]');
+    await waitForTxs(page, 1);
+    await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=supplied]')?.textContent === '0');
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('liquidations and governance views load', async () => {
+  const { page, problems } = session;
+  await withFailureShot(page, 'liquidations-and-governance-views-load', async () => {
+    await tab(page, 'liquidations');
+    await page.waitForFunction(() => /borrower\(s\) found/.test(document.querySelector('[data-testid=liq-summary]')?.textContent ?? ''));
+    assert.match(await page.locator('[data-testid=liq-summary]').textContent(), /1 borrower\(s\) found.*0 below health factor 1/);
+    await screenshot(page, 'liquidations');
+    await tab(page, 'governance');
+    await pickAccount(page, '//Alice');
+    await page.waitForFunction(() => document.querySelector('[data-testid=delegate]')?.textContent === 'yourself');
+    assert.match(await page.locator('[data-testid=votes]').textContent(), /^1,000,000/);
+    await screenshot(page, 'governance');
+    assert.deepEqual(problems, []);
+  });
+});

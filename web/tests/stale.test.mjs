@@ -1,0 +1,62 @@
+// A stale price feed in Chromium: the deployment of tests/stale.toml has a 30 s oracle
+// heartbeat. Supplying works whatever the prices; once the heartbeat has passed and a
+// block moves the chain clock (the dev node seals a block per transaction), the markets
+// show Stale and a borrow is refused, before submission, with a readable reason.
+// CARRACK_WEB_URL_STALE: the app served with that deployment's manifest;
+// CARRACK_STALE_DEPLOYED_AT: when its prices were submitted (Unix ms).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withFailureShot, launch, open, pickAccount, prepare, screenshot, tab, waitForTxs } from './helpers.mjs';
+
+const URL = process.env.CARRACK_WEB_URL_STALE;
+const HEARTBEAT_SECS = 30;
+let session;
+
+before(async () => {
+  assert.ok(URL, 'CARRACK_WEB_URL_STALE must point at the app served with the stale.toml deployment');
+  session = await launch();
+});
+after(async () => session?.close());
+
+test('a stale feed shows as Stale and borrowing is refused in plain words', { timeout: 180_000 }, async () => {
+  const { page } = session;
+  await withFailureShot(page, 'a-stale-feed-shows-as-Stale-and-borrowin', async () => {
+    await open(page, URL);
+    await pickAccount(page, '//Eve');
+    await page.click('[data-testid=faucet]');
+    await waitForTxs(page, 3);
+    await tab(page, 'account');
+    await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=wallet]')?.textContent !== '0');
+    // Cash to borrow from (else the borrow is refused for lack of cash first), then collateral.
+    assert.equal(await prepare(page, 'supply', 'TUSD', '10000'), null);
+    await page.click('[data-testid=action-submit]');
+    await waitForTxs(page, 2);
+    assert.equal(await prepare(page, 'supply', 'TETH', '1'), null);
+    await page.click('[data-testid=action-submit]');
+    await waitForTxs(page, 2);
+    await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=supplied]')?.textContent === '1');
+
+    // Wait out the heartbeat on the chain's clock, then make a block so the clock moves.
+    const deployedAt = Number(process.env.CARRACK_STALE_DEPLOYED_AT ?? Date.now());
+    const wait = deployedAt + (HEARTBEAT_SECS + 2) * 1000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    assert.equal(await prepare(page, 'supply', 'TETH', '0.5'), null, 'supplying works whatever the prices');
+    await page.click('[data-testid=action-submit]');
+    await waitForTxs(page, 1);
+
+    await tab(page, 'markets');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=market-row] [data-testid=oracle-status]')].every((s) => s.textContent.trim() === 'Stale'),
+    { timeout: 30_000 });
+    assert.match(await page.locator('[data-testid=market-row][data-symbol=TUSD]').textContent(), /stale: no new price within the heartbeat/);
+    await screenshot(page, 'stale-markets');
+
+    await tab(page, 'account');
+    await page.waitForSelector('[data-testid=prices-not-ok]');
+    const refusal = await prepare(page, 'borrow', 'TUSD', '100');
+    assert.match(refusal, /The pool would refuse this: The (TUSD|TETH) price is Stale \(stale: no new price within the heartbeat\)\. Borrowing, withdrawing collateral and liquidating need fresh prices/);
+    assert.ok(await page.locator('[data-testid=action-submit]').isDisabled());
+    await screenshot(page, 'stale-borrow-refused');
+  });
+});
