@@ -82,6 +82,11 @@ start=$SECONDS
 e2e/js/run.sh
 say "Polkadot.js client test passed in $(elapsed_since "$start")"
 
+step "cost benchmark: no contract size or message ref_time ratio grew > 10 % (bench/results.json)"
+start=$SECONDS
+scripts/bench.sh --check --no-build
+say "benchmark check passed in $(elapsed_since "$start")"
+
 step "browser tests of the web app (web/run-tests.sh: Playwright + Debian Chromium)"
 start=$SECONDS
 web/run-tests.sh

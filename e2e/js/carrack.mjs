@@ -7,13 +7,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Abi, ContractPromise } from '@polkadot/api-contract';
+import { Keyring } from '@polkadot/keyring';
 import { BN, BN_ONE } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 /** Connects to the node. */
 export async function connect(url) {
   const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true });
   await api.isReady;
   return api;
+}
+
+/** sr25519 keypairs for development secret URIs (`//Alice`, `//Bench/1`), in order. */
+export async function devKeys(...uris) {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  return uris.map((uri) => keyring.addFromUri(uri));
 }
 
 /** The ABI of a bundle `<dir>/<name>/<name>.contract`. */
@@ -56,15 +65,16 @@ export class Contract {
   }
 
   /**
-   * Dry-runs `label` as `caller` and returns `{ output, gasRequired, result }`; `output` is
-   * the decoded return value with ink!'s outer `Ok` (no LangError) already removed.
+   * Dry-runs `label` as `caller` and returns `{ output, gasRequired, storageDeposit, result }`;
+   * `output` is the decoded return value with ink!'s outer `Ok` (no LangError) already
+   * removed.
    */
   async query(label, caller, ...args) {
     const gasLimit = this.api.registry.createType('WeightV2', {
       refTime: new BN('1000000000000'),
       proofSize: new BN('10000000'),
     });
-    const { result, output, gasRequired } = await this.inner.query[this.method(label)](
+    const { result, output, gasRequired, storageDeposit } = await this.inner.query[this.method(label)](
       caller,
       { gasLimit, storageDepositLimit: null },
       ...args,
@@ -76,7 +86,7 @@ export class Contract {
     if (json && typeof json === 'object' && 'err' in json) {
       throw new Error(`${label}: ink! LangError ${JSON.stringify(json.err)}`);
     }
-    return { output: json?.ok ?? json, gasRequired, result };
+    return { output: json?.ok ?? json, gasRequired, storageDeposit, result };
   }
 
   /**
@@ -94,22 +104,44 @@ export class Contract {
       proofSize: gasRequired.proofSize.toBn().muln(2).add(BN_ONE),
     });
     const extrinsic = this.inner.tx[this.method(label)]({ gasLimit, storageDepositLimit: null }, ...args);
-    return new Promise((resolve, reject) => {
-      extrinsic
-        .signAndSend(signer, (result) => {
-          if (result.dispatchError) {
-            const { dispatchError } = result;
-            const text = dispatchError.isModule
-              ? (({ section, name }) => `${section}.${name}`)(this.api.registry.findMetaError(dispatchError.asModule))
-              : dispatchError.toString();
-            reject(new Error(`${label} failed on chain: ${text}`));
-          } else if (result.status.isInBlock || result.status.isFinalized) {
-            resolve({ events: result.contractEvents ?? [], blockHash: result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized });
-          }
-        })
-        .catch(reject);
-    });
+    return submit(this.api, extrinsic, signer, label);
   }
+}
+
+/**
+ * Signs and submits any extrinsic; resolves with `{ events, blockHash }` (the contract
+ * events api-contract decoded) once it is in a block, rejects with the decoded dispatch
+ * error (`<label> failed on chain: <pallet>.<error>`).
+ */
+export function submit(api, extrinsic, signer, label) {
+  return new Promise((resolve, reject) => {
+    // The status subscription ends once the outcome is known.
+    let unsubscribe;
+    let settled = false;
+    const settle = (finish, value) => {
+      settled = true;
+      unsubscribe?.();
+      finish(value);
+    };
+    extrinsic
+      .signAndSend(signer, (result) => {
+        if (settled) return;
+        if (result.dispatchError) {
+          const { dispatchError } = result;
+          const text = dispatchError.isModule
+            ? (({ section, name }) => `${section}.${name}`)(api.registry.findMetaError(dispatchError.asModule))
+            : dispatchError.toString();
+          settle(reject, new Error(`${label} failed on chain: ${text}`));
+        } else if (result.status.isInBlock || result.status.isFinalized) {
+          settle(resolve, { events: result.contractEvents ?? [], blockHash: result.status.isInBlock ? result.status.asInBlock : result.status.asFinalized });
+        }
+      })
+      .then((unsub) => {
+        unsubscribe = unsub;
+        if (settled) unsub();
+      })
+      .catch((error) => settle(reject, error));
+  });
 }
 
 /**

@@ -1,0 +1,365 @@
+// Measures what Carrack's messages cost on a chain deployed by carrack-deploy from
+// bench/bench.toml, and writes the figures as JSON (bench/results.json's format; see
+// bench/report.mjs for the Markdown and bench/check.mjs for the regression check).
+//
+// Every figure comes from a dry run (`ContractsApi_call`, as Polkadot.js Apps and
+// cargo-contract size a transaction): `gas_required` (ref_time, proof_size) and the storage
+// deposit charged (negative: refunded). The scenario behind each dry run is real: the
+// accounts, positions, prices and proposals it needs are set up by transactions first.
+//
+//   node bench/measure.mjs --url ws://127.0.0.1:PORT --manifest M.json --bundles DIR \
+//     --size-targets carrack_pool=65536,carrack_oracle=24576,.. --out R.json
+//
+// Run by scripts/bench.sh, which starts the node and deploys first.
+
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connect, loadAbi, loadAddresses, Contract, devKeys, submit } from '../e2e/js/carrack.mjs';
+
+/** Market counts of the scaling runs (the pool allows 8 positions per account). */
+const SCALING = [1, 2, 4, 8];
+/** Markets entered by the two liquidation borrowers: 1 collateral + the debt, 7 + the debt. */
+const LIQUIDATION_SCALING = [2, 8];
+/** The bench markets' tokens, BT1 .. BT8 (bench/bench.toml); BT1 is the borrowed asset. */
+const SYMBOLS = Array.from({ length: 8 }, (_, i) => `BT${i + 1}`);
+/** Token decimals in bench/bench.toml. */
+const DECIMALS = 12n;
+/** Price decimals in bench/bench.toml. */
+const PRICE_DECIMALS = 8n;
+/** The price BT1 rises to (from $1) to make the liquidation borrowers liquidatable. */
+const RAISED_BT1_PRICE = 12n * 10n ** (PRICE_DECIMALS - 1n); // $1.20
+/** Native balance each benchmark account receives from //Alice, in plancks. */
+const NATIVE_FUNDING = 10n ** 16n;
+/** A relay chain's PoV limit (polkadot-primitives `MAX_POV_SIZE`, 5 MiB): the proof_size
+ * budget a parachain block would have, shown next to the dev node's own (unbounded) one. */
+const PARACHAIN_POV_BYTES = 5 * 1024 * 1024;
+const U128_MAX = 2n ** 128n - 1n;
+
+const units = (n) => BigInt(n) * 10n ** DECIMALS;
+
+const { values: opts } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    manifest: { type: 'string' },
+    bundles: { type: 'string' },
+    out: { type: 'string' },
+    'size-targets': { type: 'string' },
+  },
+});
+for (const name of ['url', 'manifest', 'bundles', 'out', 'size-targets']) {
+  if (!opts[name]) throw new Error(`--${name} is required (see the comment at the top of bench/measure.mjs)`);
+}
+
+const api = await connect(opts.url);
+const addresses = loadAddresses(opts.manifest);
+/** The bundle (artifact) name of each contract handle. */
+const bundleOf = new Map();
+const handle = (bundle, name) => {
+  if (!addresses[name]) throw new Error(`the manifest has no ${name}; it has ${Object.keys(addresses)}`);
+  const contract = new Contract(api, loadAbi(opts.bundles, bundle), addresses[name]);
+  bundleOf.set(contract, bundle);
+  return contract;
+};
+const pool = handle('carrack_pool', 'pool');
+const oracle = handle('carrack_oracle', 'oracle');
+const governor = handle('carrack_governor', 'governor');
+const timelock = handle('carrack_timelock', 'timelock');
+const govToken = handle('carrack_gov_token', 'gov_token');
+const tokens = SYMBOLS.map((symbol) => handle('carrack_token', symbol));
+const [bt1, bt2] = tokens;
+
+const [alice, bob, charlie, dave] = await devKeys('//Alice', '//Bob', '//Charlie', '//Dave');
+const scalingUsers = await devKeys(...SCALING.map((n) => `//Bench/markets-${n}`));
+const borrowers = await devKeys(...LIQUIDATION_SCALING.map((n) => `//Bench/borrower-${n}`));
+const [liquidator, nobody] = await devKeys('//Bench/liquidator', '//Bench/never-funded');
+
+/** All measurements, by key; see `record`. */
+const messages = {};
+
+/** Dry-runs `label` on `contract` as `signer` and returns its cost; refuses an `Err` result. */
+async function dryRun(contract, label, signer, ...args) {
+  const { output, gasRequired, storageDeposit } = await contract.query(label, signer.address, ...args);
+  if (output && typeof output === 'object' && 'err' in output) {
+    throw new Error(`${label} would fail in the benchmark scenario: ${JSON.stringify(output.err)}`);
+  }
+  const deposit = storageDeposit.isCharge
+    ? storageDeposit.asCharge.toBigInt()
+    : -storageDeposit.asRefund.toBigInt();
+  return {
+    ref_time: Number(gasRequired.refTime.toBigInt()),
+    proof_size: Number(gasRequired.proofSize.toBigInt()),
+    storage_deposit: Number(deposit),
+    output,
+  };
+}
+
+/**
+ * Dry-runs and stores the cost under `key`, described by `scenario`; returns the output.
+ * Seals a block in a later second first, so every touched market accrues interest in the
+ * dry run, as it does for a real user whose transaction follows others' by seconds (a dry
+ * run in the same second as the last update skips the accrual and its event, which made
+ * figures vary between runs).
+ */
+async function record(key, scenario, contract, label, signer, ...args) {
+  await sealInNextSecond();
+  const { output, ...cost } = await dryRun(contract, label, signer, ...args);
+  messages[key] = { contract: bundleOf.get(contract), message: label, scenario, ...cost };
+  console.error(`    ${key.padEnd(28)} ref_time ${String(cost.ref_time).padStart(14)}  proof_size ${String(cost.proof_size).padStart(8)}`);
+  return output;
+}
+
+/** Seals one block with a remark, so dry runs see the chain one block (and seconds) later. */
+const sealBlock = () => submit(api, api.tx.system.remark('0x00'), alice, 'system.remark');
+
+/** The latest block's timestamp in seconds. */
+const chainNowSecs = async () => Number((await api.query.timestamp.now()).toBigInt() / 1000n);
+
+/** Seals a block whose timestamp is in a later whole second than the latest block's. */
+async function sealInNextSecond() {
+  const latestMs = Number((await api.query.timestamp.now()).toBigInt());
+  const wait = (Math.floor(latestMs / 1000) + 1) * 1000 + 50 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  await sealBlock();
+}
+
+/** The output of a `Result` message, or an error naming it. */
+function ok(output, what) {
+  if (!output || typeof output !== 'object' || !('ok' in output)) {
+    throw new Error(`${what}: expected Ok(..), got ${JSON.stringify(output)}`);
+  }
+  return output.ok;
+}
+
+// --------------------------------------------------------------------------- set-up
+
+console.error('==> funding the benchmark accounts');
+const everyone = [...scalingUsers, ...borrowers, liquidator];
+for (const account of everyone) {
+  await submit(api, api.tx.balances.transferKeepAlive(account.address, NATIVE_FUNDING), alice, 'fund');
+}
+// //Alice (who holds every test token) supplies liquidity to every market.
+for (const token of tokens) {
+  await token.tx('PSP22::approve', alice, pool.address, U128_MAX);
+  await pool.tx('supply', alice, token.address, units(100_000), alice.address);
+}
+/** Sends `account` 1,000,000 of `token` and lets the pool spend all of it. */
+async function fundToken(account, token) {
+  await token.tx('PSP22::transfer', alice, account.address, units(1_000_000), []);
+  await token.tx('PSP22::approve', account, pool.address, U128_MAX);
+}
+
+// ------------------------------------------------------------------ PSP22 transfers
+
+console.error('==> PSP22 transfer (the unit) and the token calls the pool makes');
+const [firstUser] = scalingUsers;
+await fundToken(firstUser, bt1);
+await record('psp22.transfer', 'to an account already holding the token', bt1, 'PSP22::transfer', alice, firstUser.address, units(100), []);
+await record('psp22.transfer.new_holder', 'to an account that never held the token', bt1, 'PSP22::transfer', alice, nobody.address, units(100), []);
+await bt1.tx('PSP22::approve', alice, firstUser.address, U128_MAX);
+await record('psp22.transfer_from', 'by an approved spender, to an existing holder (what the pool does to pull funds)', bt1, 'PSP22::transfer_from', firstUser, alice.address, firstUser.address, units(100), []);
+
+// ------------------------------------------------------- trivial views (code loading)
+
+console.error('==> trivial views, to separate code loading from execution');
+const views = [
+  [bt1, 'PSP22::total_supply'],
+  [govToken, 'PSP22::total_supply'],
+  [pool, 'Governed::admin_roles'],
+  [oracle, 'Governed::admin_roles'],
+  [governor, 'settings'],
+  [timelock, 'settings'],
+];
+for (const [contract, label] of views) {
+  await record(`view.${bundleOf.get(contract)}`, `${label}: reads the root storage, no argument`, contract, label, alice);
+}
+await record('pool.market_view', 'pool `market`: the root storage and one market record, interest accrued in memory', pool, 'market', alice, bt1.address);
+
+// --------------------------------------------------------------- pool, 1..8 markets
+
+console.error('==> pool messages for accounts with 1, 2, 4 and 8 markets entered');
+for (const [index, n] of SCALING.entries()) {
+  const user = scalingUsers[index];
+  const entered = tokens.slice(0, n);
+  for (const token of entered) {
+    if (!(token === bt1 && user === firstUser)) await fundToken(user, token);
+  }
+  for (const token of entered) {
+    if (token === bt1 && n === 1) {
+      await record('pool.supply.first', "an account's first supply: opens the account and its position", pool, 'supply', user, token.address, units(10_000), user.address);
+    }
+    await pool.tx('supply', user, token.address, units(10_000), user.address);
+  }
+  const suffix = `m${n}`;
+  const scenario = `account with ${n} market${n > 1 ? 's' : ''} entered (collateral in each, debt in BT1)`;
+  await record(`pool.borrow.${suffix}`, scenario, pool, 'borrow', user, bt1.address, units(5_000));
+  await pool.tx('borrow', user, bt1.address, units(5_000));
+  await record(`pool.supply.${suffix}`, scenario, pool, 'supply', user, bt1.address, units(100), user.address);
+  const lastMarket = entered[n - 1];
+  await record(`pool.withdraw.${suffix}`, `${scenario}; withdraws collateral, so the health check runs`, pool, 'withdraw', user, lastMarket.address, units(10), user.address);
+  await record(`pool.repay.${suffix}`, scenario, pool, 'repay', user, bt1.address, units(100), user.address);
+  await record(`pool.enable_collateral.${suffix}`, scenario, pool, 'enable_collateral', user, lastMarket.address);
+  await record(`oracle.prices.n${n}`, `PriceOracle::prices of ${n} asset${n > 1 ? 's' : ''}, the pool's one oracle call`, oracle, 'PriceOracle::prices', alice, entered.map((t) => t.address));
+}
+
+// ------------------------------------------------------------ oracle and liquidation
+
+console.error('==> liquidation borrowers (2 and 8 markets entered)');
+await fundToken(liquidator, bt1);
+for (const [index, n] of LIQUIDATION_SCALING.entries()) {
+  const borrower = borrowers[index];
+  const collateral = tokens.slice(1, n);
+  // 10,000 worth of collateral spread over the collateral markets, 7,400 borrowed against
+  // it (75 % LTV allows 7,500): a 20 % rise of BT1 takes the health factor to ~0.9.
+  const each = units(10_000) / BigInt(collateral.length);
+  for (const token of collateral) {
+    await token.tx('PSP22::transfer', alice, borrower.address, each, []);
+    await token.tx('PSP22::approve', borrower, pool.address, U128_MAX);
+    await pool.tx('supply', borrower, token.address, each, borrower.address);
+  }
+  await pool.tx('borrow', borrower, bt1.address, units(7_400));
+}
+
+console.error('==> oracle: one round raising BT1 to $1.20');
+const observedAt = await chainNowSecs();
+await record('oracle.submit.pending', "a reporter's submission that does not complete the round", oracle, 'submit', bob, bt1.address, RAISED_BT1_PRICE, observedAt);
+await oracle.tx('submit', bob, bt1.address, RAISED_BT1_PRICE, observedAt);
+await oracle.tx('submit', charlie, bt1.address, RAISED_BT1_PRICE, observedAt);
+await record('oracle.submit.completing', 'the quorum-th submission: completes the round (median, deviation guard)', oracle, 'submit', dave, bt1.address, RAISED_BT1_PRICE, observedAt);
+await oracle.tx('submit', dave, bt1.address, RAISED_BT1_PRICE, observedAt);
+const price = await record('oracle.price', 'PriceOracle::price of one asset', oracle, 'PriceOracle::price', alice, bt1.address);
+if (BigInt(ok(price, 'PriceOracle::price').value) !== RAISED_BT1_PRICE) {
+  throw new Error(`BT1's price did not move to ${RAISED_BT1_PRICE}: ${JSON.stringify(price)}`);
+}
+
+console.error('==> liquidations');
+for (const [index, n] of LIQUIDATION_SCALING.entries()) {
+  const borrower = borrowers[index];
+  await record(`pool.liquidate.m${n}`, `borrower with ${n} markets entered (${n - 1} collateral, debt in BT1); repays as much as allowed, takes BT2`, pool, 'liquidate', liquidator, borrower.address, bt1.address, bt2.address, U128_MAX, 0);
+  await pool.tx('liquidate', liquidator, borrower.address, bt1.address, bt2.address, U128_MAX, 0);
+}
+
+// -------------------------------------------------------------------------- governance
+
+console.error('==> governance: propose, vote, queue, execute a one-action batch');
+const [, poolParams] = (await pool.query('settings', alice.address)).output;
+const encoded = pool.abi.findMessage('set_pool_params').toU8a([poolParams]);
+const call = api.createType('Bytes', encoded).toU8a(true); // selector ‖ SCALE arguments
+// Hex, not Uint8Array: api-contract reads a Uint8Array given for `Vec<u8>` as SCALE-encoded.
+const hex = (bytes) => `0x${Buffer.from(bytes).toString('hex')}`;
+const action = { callee: pool.address, selector: hex(call.slice(0, 4)), input: hex(call.slice(4)), transferredValue: 0 };
+const description = 'Benchmark: set the pool parameters to their current values';
+// (`record` seals a block first: the threshold counts votes at the block before.)
+const proposalId = ok(await record('governor.propose', 'one action (pool set_pool_params), a one-line description', governor, 'propose', alice, [action], description), 'propose');
+await governor.tx('propose', alice, [action], description);
+
+/** Seals blocks until the proposal's state is `wanted` (at most 64). */
+async function sealUntil(wanted) {
+  for (let i = 0; i < 64; i += 1) {
+    const state = ok((await governor.query('state', alice.address, proposalId)).output, 'state');
+    if (String(state).toLowerCase() === wanted.toLowerCase()) return;
+    await sealBlock();
+  }
+  throw new Error(`proposal ${proposalId} did not become ${wanted} within 64 blocks`);
+}
+await sealUntil('Active');
+await record('governor.cast_vote', 'first vote on an active proposal (fixes the quorum)', governor, 'cast_vote', alice, proposalId, 'For');
+await governor.tx('cast_vote', alice, proposalId, 'For');
+await sealUntil('Succeeded');
+const batchId = ok((await governor.query('queue', alice.address, proposalId)).output, 'queue');
+await governor.tx('queue', alice, proposalId);
+const { etaSecs } = (await timelock.query('Timelock::batch_info', alice.address, batchId)).output;
+while ((await chainNowSecs()) < Number(etaSecs)) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sealBlock();
+}
+await record('timelock.execute', 'a one-action batch: calls pool set_pool_params', timelock, 'Timelock::execute', alice, batchId);
+await timelock.tx('Timelock::execute', alice, batchId);
+
+// ------------------------------------------------------------------------------- sizes
+
+// The optimized .wasm of every contract, against its target (scripts/lib/common.sh's
+// size_target_bytes, passed by scripts/bench.sh).
+const sizes = {};
+for (const pair of opts['size-targets'].split(',')) {
+  const [bundle, target] = pair.split('=');
+  sizes[bundle] = { bytes: statSync(join(opts.bundles, bundle, `${bundle}.wasm`)).size, target_bytes: Number(target) };
+}
+
+// ---------------------------------------------------------------------- block capacity
+
+console.error('==> block capacity');
+const weights = api.consts.system.blockWeights;
+const normal = weights.perClass.normal;
+const weightOf = (w) => ({ ref_time: Number(w.refTime.toBigInt()), proof_size: Number(w.proofSize.toBigInt()) });
+const limits = {
+  // pallet-contracts' dev node sets no proof_size limit (u64::MAX).
+  proof_size_unbounded: weights.maxBlock.proofSize.toBigInt() >= 2n ** 63n,
+  max_block: weightOf(weights.maxBlock),
+  base_block: weightOf(weights.baseBlock),
+  normal_max_total: weightOf(normal.maxTotal.unwrap()),
+  base_extrinsic: weightOf(normal.baseExtrinsic),
+};
+limits.normal_share = limits.normal_max_total.ref_time / limits.max_block.ref_time;
+
+/**
+ * How many `label` extrinsics (gas limit = the dry run's gas_required of `key`) fit in
+ * the normal class of one block: the extrinsic's weight is the node's own figure
+ * (TransactionPaymentApi_query_info: the pallet's call weight plus the gas limit) plus
+ * base_extrinsic.
+ */
+async function capacity(key, contract, label, signer, ...args) {
+  const { ref_time, proof_size } = messages[key];
+  const gasLimit = api.registry.createType('WeightV2', { refTime: ref_time, proofSize: proof_size });
+  const extrinsic = contract.inner.tx[contract.method(label)]({ gasLimit, storageDepositLimit: null }, ...args);
+  const info = await extrinsic.paymentInfo(signer);
+  const weight = {
+    ref_time: Number(info.weight.refTime.toBigInt()) + limits.base_extrinsic.ref_time,
+    proof_size: Number(info.weight.proofSize.toBigInt()) + limits.base_extrinsic.proof_size,
+  };
+  const byRefTime = Math.floor(limits.normal_max_total.ref_time / weight.ref_time);
+  const byProofSize = Math.floor(limits.normal_max_total.proof_size / weight.proof_size);
+  const parachainProof = Math.floor((PARACHAIN_POV_BYTES * limits.normal_share) / weight.proof_size);
+  return {
+    measured: key,
+    extrinsic_weight: weight,
+    per_block: Math.min(byRefTime, byProofSize),
+    by_ref_time: byRefTime,
+    by_proof_size: byProofSize,
+    limited_by: byRefTime <= byProofSize ? 'ref_time' : 'proof_size',
+    by_proof_size_at_5_mib_pov: parachainProof,
+  };
+}
+const block = {
+  limits,
+  parachain_pov_bytes: PARACHAIN_POV_BYTES,
+  supply: await capacity('pool.supply.m1', pool, 'supply', firstUser, bt1.address, units(100), firstUser.address),
+  submit_pending: await capacity('oracle.submit.pending', oracle, 'submit', bob, bt1.address, RAISED_BT1_PRICE, observedAt),
+  submit_completing: await capacity('oracle.submit.completing', oracle, 'submit', dave, bt1.address, RAISED_BT1_PRICE, observedAt),
+};
+
+// ------------------------------------------------------------------------------ output
+
+const unit = messages['psp22.transfer'];
+const unitDeposit = messages['psp22.transfer.new_holder'].storage_deposit;
+for (const entry of Object.values(messages)) {
+  entry.ratio_ref_time = entry.ref_time / unit.ref_time;
+  entry.ratio_proof_size = entry.proof_size / unit.proof_size;
+  entry.ratio_storage_deposit = unitDeposit > 0 ? entry.storage_deposit / unitDeposit : null;
+}
+const results = {
+  format: 1,
+  node: (await api.rpc.system.version()).toString(),
+  chain: (await api.rpc.system.chain()).toString(),
+  unit: {
+    key: 'psp22.transfer',
+    note: 'ratios are to the PSP22 transfer (ref_time, proof_size); storage deposit ratios to a transfer to a new holder (one new balance entry)',
+  },
+  messages,
+  scaling: { markets: SCALING, liquidation_markets: LIQUIDATION_SCALING },
+  sizes,
+  block,
+};
+writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+console.error(`==> wrote ${opts.out}`);
+await api.disconnect();
