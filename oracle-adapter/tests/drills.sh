@@ -221,7 +221,13 @@ fi
 for who in "${REPORTERS[@]}"; do
   log="$WORK/relayer-$who.log"
   metrics_at="$(grep -o 'metrics at http://[0-9.:]*' "$log" | tail -1 | sed 's/metrics at //')"
-  connects="$(curl -sf "$metrics_at/metrics" | awk '/^carrack_relayer_connects_total /{print $2}')"
+  # The quorum may move the price before the slowest relayer's backoff has run out.
+  connects=""
+  for _ in $(seq 1 60); do
+    connects="$(curl -sf "$metrics_at/metrics" | awk '/^carrack_relayer_connects_total /{print $2}')"
+    [[ -n "$connects" ]] && (( connects >= 2 )) && break
+    sleep 0.5
+  done
   if [[ -n "$connects" ]] && (( connects >= 2 )); then
     ok "$who reconnected (connects_total $connects)"
   else
