@@ -567,20 +567,27 @@ impl Suite {
         to: AccountId,
         amount: u128,
     ) -> E2EResult<()> {
-        let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = asset.into();
-        let message = token.call_mut().transfer(to, amount, Vec::new());
-        let sent: Result<(), PSP22Error> = client
-            .call(&ink_e2e::alice(), &message)
-            .submit()
-            .await?
-            .return_value();
-        sent.map_err(describe)
+        transfer(client, &ink_e2e::alice(), asset, to, amount).await
     }
 
     /// The events the pool emitted among `emitted`, of type `Ev`.
     pub fn events<Ev: ink::env::Event + Decode>(&self, emitted: &Emitted) -> Vec<Ev> {
         pool_events(emitted, self.pool_id)
     }
+}
+
+/// `who` sends `amount` of `asset` to `to` with a plain PSP22 transfer.
+pub async fn transfer(
+    client: &mut NodeClient,
+    who: &Keypair,
+    asset: AccountId,
+    to: AccountId,
+    amount: u128,
+) -> E2EResult<()> {
+    let mut token: ink::contract_ref!(PSP22, DefaultEnvironment) = asset.into();
+    let message = token.call_mut().transfer(to, amount, Vec::new());
+    let sent: Result<(), PSP22Error> = client.call(who, &message).submit().await?.return_value();
+    sent.map_err(describe)
 }
 
 /// Dry-runs `message` as `who` at the latest block and returns its value.
