@@ -154,6 +154,21 @@ ensure_chromium() {
   say "present: $(chromium --version 2>/dev/null | head -1)"
 }
 
+# The SMT proofs (scripts/prove.sh) need python3 with venv/ensurepip; prove.sh installs the
+# pinned z3-solver from PyPI into $CARRACK_CACHE/venv-proofs itself.
+ensure_python_venv() {
+  step "python3 with venv (SMT proofs)"
+  if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+      die "the proofs need python3 with venv. Install them (Debian: sudo apt-get install -y python3 python3-venv) and re-run this script."
+    fi
+    say "apt-get install python3 python3-venv"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+  fi
+  say "present: $(python3 --version)"
+}
+
 main() {
   local start=$SECONDS
   ensure_rust_toolchain
@@ -161,6 +176,7 @@ main() {
   ensure_contracts_node
   ensure_client_tools
   ensure_chromium
+  ensure_python_venv
   step "setup done in $(elapsed_since "$start")"
 }
 

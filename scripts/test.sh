@@ -42,6 +42,11 @@ start=$SECONDS
 cargo test --workspace
 say "unit tests passed in $(elapsed_since "$start")"
 
+step "SMT proofs of the core math + differential test against the Rust code (scripts/prove.sh)"
+start=$SECONDS
+scripts/prove.sh
+say "proofs passed in $(elapsed_since "$start")"
+
 step "ink_e2e tests against substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}')"
 start=$SECONDS
 cargo test -p carrack-e2e --features e2e-tests

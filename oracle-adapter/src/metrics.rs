@@ -197,6 +197,8 @@ impl Metrics {
         tokio::spawn(async move {
             loop {
                 let Ok((mut stream, _)) = listener.accept().await else {
+                    // Out of descriptors or a reset: try again shortly, without spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                     continue;
                 };
                 let metrics = self.clone();
