@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser tests of the web app (web/tests, Playwright driving Debian's Chromium):
-# starts substrate-contracts-node --dev --tmp on a free port, deploys deploy/devnet.toml
-# and web/tests/stale.toml (30 s heartbeat) with carrack-deploy, builds the app, serves it
+# starts substrate-contracts-node --dev --tmp on a free port, deploys deploy/devnet.toml,
+# web/tests/stale.toml (30 s heartbeat) and deploy/devnet.toml without the liquidation
+# grace period (for the liquidation test) with carrack-deploy, builds the app, serves it
 # once per deployment and runs `npm test`.
 #
 #   web/run-tests.sh                  run the tests (screenshots go to a temporary dir)
@@ -16,10 +17,12 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-web-test.XXXXXX")"
 SHOTS="$WORK/screenshots"
 [[ "${1:-}" == "--screenshots" ]] && SHOTS="$CARRACK_ROOT/docs/screenshots"
 NODE_PID=""
-SERVER_PIDS=()
+SERVER_PIDS="$WORK/server.pids" # serve() runs in $(..), a subshell: its PIDs go to a file
 cleanup() {
   local pid
-  for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [[ -f "$SERVER_PIDS" ]]; then
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$SERVER_PIDS"
+  fi
   stop_dev_node
   rm -rf "$WORK"
 }
@@ -44,11 +47,18 @@ URL="ws://127.0.0.1:$NODE_PORT"
 "$TOOL" deploy -q --config "$CARRACK_ROOT/deploy/devnet.toml" --bundles "$BUNDLES" --manifest "$WORK/manifest.json" --url "$URL"
 "$TOOL" deploy -q --config "$HERE/tests/stale.toml" --bundles "$BUNDLES" --manifest "$WORK/stale-manifest.json" --url "$URL"
 STALE_DEPLOYED_AT="$(date +%s%3N)"
-say "two deployments on $URL (deploy/devnet.toml, web/tests/stale.toml)"
+# The liquidation test's deployment: deploy/devnet.toml without the liquidation grace
+# period, which otherwise holds liquidations back for 10 minutes after the feeds first
+# turn Ok (at deployment).
+sed 's/^liquidation_grace_secs = [0-9_]*/liquidation_grace_secs = 0/' "$CARRACK_ROOT/deploy/devnet.toml" >"$WORK/liquidation.toml"
+grep -q '^liquidation_grace_secs = 0 ' "$WORK/liquidation.toml" \
+  || die "deploy/devnet.toml has no 'liquidation_grace_secs = <n>' line for the liquidation test's deployment to replace"
+"$TOOL" deploy -q --config "$WORK/liquidation.toml" --bundles "$BUNDLES" --manifest "$WORK/liquidation-manifest.json" --url "$URL"
+say "three deployments on $URL (deploy/devnet.toml, web/tests/stale.toml, deploy/devnet.toml without the liquidation grace)"
 
 serve() { # manifest log -> prints the URL
   node "$HERE/server.mjs" --manifest "$1" --bundles "$BUNDLES" --port 0 >"$2" 2>&1 &
-  SERVER_PIDS+=($!)
+  echo "$!" >>"$SERVER_PIDS"
   local _
   for _ in $(seq 1 100); do
     if grep -q '^Carrack web app: ' "$2"; then
@@ -62,9 +72,11 @@ serve() { # manifest log -> prints the URL
 }
 APP_URL="$(serve "$WORK/manifest.json" "$WORK/server.log")"
 STALE_URL="$(serve "$WORK/stale-manifest.json" "$WORK/server-stale.log")"
-say "app served at $APP_URL (stale-feed deployment at $STALE_URL)"
+LIQUIDATION_URL="$(serve "$WORK/liquidation-manifest.json" "$WORK/server-liquidation.log")"
+say "app served at $APP_URL (stale-feed deployment at $STALE_URL, liquidation test's at $LIQUIDATION_URL)"
 
 CHROMIUM="$CHROMIUM" CARRACK_WEB_URL="$APP_URL" CARRACK_WEB_URL_STALE="$STALE_URL" \
+  CARRACK_WEB_URL_LIQUIDATION="$LIQUIDATION_URL" \
   CARRACK_STALE_DEPLOYED_AT="$STALE_DEPLOYED_AT" CARRACK_SCREENSHOTS="$SHOTS" \
   CARRACK_TEST_ARTIFACTS="${CARRACK_TEST_ARTIFACTS:-$CARRACK_CACHE/logs/web-test-failures}" \
   npm test --silent

@@ -292,7 +292,18 @@ async function refresh(): Promise<void> {
 
 // ---------------------------------------------------------------- event indexing
 
-async function scanEvents(): Promise<void> {
+let scanQueue: Promise<void> = Promise.resolve();
+
+/**
+ * Indexes the events up to the current head. Calls queue up, so whoever awaits it (the
+ * liquidations and governance views both do, concurrently) sees every event to the head.
+ */
+function scanEvents(): Promise<void> {
+  scanQueue = scanQueue.then(scanNewBlocks, scanNewBlocks);
+  return scanQueue;
+}
+
+async function scanNewBlocks(): Promise<void> {
   const head = headNumber;
   const start = Math.max(scannedTo + 1, manifest.chain.start_block ?? 0, head - 10_000);
   if (start > head) return;
@@ -761,11 +772,15 @@ interface LiquidationCandidate {
 }
 
 let candidates: LiquidationCandidate[] = [];
+// Each refresh renders anew; a slower, older render must not overwrite a newer one.
+let liqRenderSeq = 0;
 
 async function renderLiquidations(): Promise<void> {
+  const seq = ++liqRenderSeq;
   try {
     await scanEvents();
     const views = await Promise.all([...borrowers].map(async (b) => ({ address: b, view: await loadAccountView(b) })));
+    if (seq !== liqRenderSeq) return;
     candidates = views.filter((c) => c.view.debtValueWad > 0n && c.view.healthFactorWad < WAD);
     const atRisk = views.filter((c) => c.view.debtValueWad > 0n && c.view.healthFactorWad >= WAD && c.view.healthFactorWad < (WAD * 11n) / 10n).length;
     $('#liq-summary').textContent = `${borrowers.size} borrower(s) found in Borrowed events since block #${Math.max(manifest.chain.start_block ?? 0, headNumber - 10_000)}; ${candidates.length} below health factor 1, ${atRisk} between 1.00 and 1.10.`;
@@ -778,8 +793,8 @@ async function renderLiquidations(): Promise<void> {
               return `${p.supply ? `${formatUnits(p.supply, m.decimals)} ${m.symbol} supplied${p.collateral ? ' (collateral)' : ''}` : ''}${p.supply && p.debt ? ', ' : ''}${p.debt ? `${formatUnits(p.debt, m.decimals)} ${m.symbol} owed` : ''}`;
             })
             .join('<br>');
-          return `<tr data-testid="liq-row"><td title="${c.address}">${shortAddress(c.address)}</td>
-            <td class="num bad">${healthText(c.view.healthFactorWad)}</td><td class="num">${usd(c.view.debtValueWad)}</td>
+          return `<tr data-testid="liq-row" data-address="${c.address}"><td title="${c.address}">${shortAddress(c.address)}</td>
+            <td class="num bad" data-testid="liq-hf">${healthText(c.view.healthFactorWad)}</td><td class="num" data-testid="liq-debt-value">${usd(c.view.debtValueWad)}</td>
             <td class="num">${usd(c.view.collateralValueWad)}</td><td>${positions}</td>
             <td><button class="small" data-liquidate="${c.address}">Liquidate…</button></td></tr>`;
         })
@@ -804,6 +819,7 @@ async function renderLiquidations(): Promise<void> {
     fill('#liq-debt');
     fill('#liq-collateral');
   } catch (err) {
+    if (seq !== liqRenderSeq) return;
     $('#liq-summary').textContent = `Could not read liquidation candidates: ${(err as Error).message}`;
   }
 }
@@ -820,11 +836,19 @@ async function liquidationPlan() {
   const view = await loadAccountView(borrower);
   const debt = view.positions.get(d.asset)?.debt ?? 0n;
   if (debt === 0n) throw new Error(`The borrower owes no ${d.symbol}.`);
+  const collateral = view.positions.get(c.asset);
+  if (!collateral || !collateral.collateral || collateral.supply === 0n) throw new Error(`The borrower has no ${c.symbol} collateral to seize.`);
   const approve = max ? debt + debt / 1000n + 1n : repay;
-  return { borrower, d, c, repay, approve, debt };
+  return { borrower, d, c, repay, approve, debt, collateral: collateral.supply, healthFactorWad: view.healthFactorWad, key: max ? 'max' : text };
 }
 
+/** carrack-core's close factor: half the debt, or all of it at health 0.95 or below. */
+const FULL_CLOSE_HEALTH_FACTOR_WAD = (95n * WAD) / 100n;
+
+let liqPreviewSeq = 0;
+
 async function previewLiquidation(): Promise<void> {
+  const seq = ++liqPreviewSeq;
   const out = $('#liq-preview');
   const button = $<HTMLButtonElement>('#liq-submit');
   button.disabled = true;
@@ -833,6 +857,7 @@ async function previewLiquidation(): Promise<void> {
     const { d, c } = plan;
     // The contract's own figures, when the allowance lets the dry run get that far.
     const r = await pool.query('liquidate', current!.address, plan.borrower, d.asset, c.asset, plan.repay, 0n);
+    if (seq !== liqPreviewSeq) return;
     let repaid: bigint;
     let received: bigint;
     let source: string;
@@ -840,24 +865,32 @@ async function previewLiquidation(): Promise<void> {
       [repaid, received] = [big(r.value[0]), big(r.value[1])];
       source = 'from a dry run of liquidate';
     } else if (isTokenRefusal(r.err.raw)) {
-      // Refused only at the token transfer: estimate with the market's bonus and fee.
-      repaid = plan.repay === U128_MAX ? plan.debt / 2n : plan.repay;
-      const seizedValue = (valueWad(d, repaid) * c.liquidationBonusWad) / WAD;
-      const seized = (seizedValue * 10n ** BigInt(c.decimals)) / (priceWad(c) || 1n);
+      // Refused only at the token transfer: estimate with the close factor and the
+      // market's bonus and fee (the dry run gives the exact figures once approved).
+      const fullClose = plan.healthFactorWad <= FULL_CLOSE_HEALTH_FACTOR_WAD;
+      const maxRepay = fullClose ? plan.debt : (plan.debt + 1n) / 2n;
+      repaid = plan.repay < maxRepay ? plan.repay : maxRepay;
+      const seizedFor = (amount: bigint) => (((valueWad(d, amount) * c.liquidationBonusWad) / WAD) * 10n ** BigInt(c.decimals)) / (priceWad(c) || 1n);
+      let seized = seizedFor(repaid);
+      if (seized > plan.collateral) {
+        // All the collateral, for proportionally less debt.
+        repaid = (repaid * plan.collateral) / seized;
+        seized = plan.collateral;
+      }
       const bonusPart = seized - (seized * WAD) / c.liquidationBonusWad;
       received = seized - (bonusPart * c.liquidationProtocolFeeWad) / WAD;
-      source = `estimate (close factor 50 %, ${pct(c.liquidationBonusWad - WAD, 1)} bonus, ${pct(c.liquidationProtocolFeeWad, 0)} of it as protocol fee); ${r.err.text}`;
+      source = `estimate (close factor ${fullClose ? '100 % at health 0.95 or below' : '50 %'}, ${pct(c.liquidationBonusWad - WAD, 1)} bonus, ${pct(c.liquidationProtocolFeeWad, 0)} of it as protocol fee); ${r.err.text.replace(/\.$/, '')}`;
     } else {
-      out.innerHTML = `<div class="note bad" data-testid="liq-refusal">The pool would refuse this liquidation: ${escapeHtml(r.err.text)}</div>`;
+      out.innerHTML = `<div class="note bad" data-testid="liq-refusal" data-for="${escapeHtml(plan.key)}">The pool would refuse this liquidation: ${escapeHtml(r.err.text)}</div>`;
       return;
     }
     const bonus = valueWad(c, received) - valueWad(d, repaid);
-    out.innerHTML = `<div class="note info" data-testid="liq-expected">You repay <b>${formatUnits(repaid, d.decimals)} ${d.symbol}</b> (${usd(valueWad(d, repaid))})
+    out.innerHTML = `<div class="note info" data-testid="liq-expected" data-for="${escapeHtml(plan.key)}">You repay <b>${formatUnits(repaid, d.decimals)} ${d.symbol}</b> (${usd(valueWad(d, repaid))})
       and receive <b>${formatUnits(received, c.decimals)} ${c.symbol}</b> (${usd(valueWad(c, received))}): a bonus of <b>${usd(bonus)}</b>. <small>${escapeHtml(source)}. You will not accept less than 99.5 % of this collateral.</small></div>`;
     button.disabled = busy;
     button.dataset.minOut = ((received * 995n) / 1000n).toString();
   } catch (err) {
-    out.innerHTML = `<div class="note muted">${escapeHtml((err as Error).message)}</div>`;
+    if (seq === liqPreviewSeq) out.innerHTML = `<div class="note muted" data-testid="liq-note">${escapeHtml((err as Error).message)}</div>`;
   }
 }
 
@@ -881,20 +914,29 @@ async function submitLiquidation(): Promise<void> {
     await refresh();
     setBusy(false);
     void updatePreview();
+    void previewLiquidation();
   }
 }
 
 // ----------------------------------------------------------------------- governance
 
+// Each refresh renders anew; a slower, older render must not overwrite a newer one.
+let govRenderSeq = 0;
+
 async function renderGovernance(): Promise<void> {
+  const seq = ++govRenderSeq;
+  const stale = () => seq !== govRenderSeq;
   if (!governor || !govToken) {
     $('#gov-settings').textContent = 'The manifest lists no governor.';
     return;
   }
   try {
+    // Proposal descriptions come from the ProposalCreated events.
+    await scanEvents();
     const s = await governor.view('settings', READER);
     const decimals = 18;
     const totalSupply = big(await govToken.view('PSP22::total_supply', READER));
+    if (stale()) return;
     $('#gov-settings').innerHTML = `Voting opens ${s.params.votingDelayBlocks} block(s) after a proposal and lasts ${s.params.votingPeriodBlocks} blocks.
       Proposing needs ${formatUnits(big(s.params.proposalThreshold), decimals, 0)} CGOV of votes; quorum ${(Number(s.params.quorumBps) / 100).toFixed(2)} % of ${formatUnits(totalSupply, decimals, 0)} CGOV.
       Passed proposals wait in the timelock ${shortAddress(s.timelock)} before anyone may execute them.`;
@@ -904,6 +946,7 @@ async function renderGovernance(): Promise<void> {
         govToken.view('Votes::get_votes', READER, current.address),
         govToken.view('Votes::delegates', READER, current.address),
       ]);
+      if (stale()) return;
       $('#gov-me').innerHTML = `You hold <b data-testid="cgov-balance">${formatUnits(big(balance), decimals, 2)}</b> CGOV and have <b data-testid="votes">${formatUnits(big(votes), decimals, 2)}</b> votes;
         your tokens are delegated to <b data-testid="delegate">${delegate ? (delegate === current.address ? 'yourself' : shortAddress(delegate)) : 'nobody (they do not vote)'}</b>.`;
     } else {
@@ -928,18 +971,20 @@ async function renderGovernance(): Promise<void> {
       const quorum = p.quorumVotes !== null && p.quorumVotes !== undefined ? formatUnits(big(p.quorumVotes), decimals, 0) : `${(Number(p.quorumBps) / 100).toFixed(2)} % of supply at the snapshot`;
       const vote = state === 'Active' && current && !receipt
         ? `<div class="vote">${['For', 'Against', 'Abstain'].map((v) => `<button class="small" data-vote="${v}" data-proposal="${id}">${v}</button>`).join('')}</div>`
-        : receipt ? `<small>You voted ${escapeHtml(String(receipt))}.</small>` : '';
-      rows.push(`<div class="card proposal" data-testid="proposal">
+        : receipt ? `<small data-testid="receipt">You voted ${escapeHtml(String(receipt))}.</small>` : '';
+      rows.push(`<div class="card proposal" data-testid="proposal" data-id="${id}">
         <div><b>#${id}</b> <span class="chip ${state === 'Active' ? 'warn' : state === 'Defeated' || state === 'Canceled' || state === 'Expired' ? 'bad' : 'ok'}" data-testid="proposal-state">${escapeHtml(state)}</span>
           ${escapeHtml(proposalDescriptions.get(id) ?? '(description not found in the scanned events)')}</div>
         <small>by ${shortAddress(p.proposer)} · snapshot #${p.snapshotBlock} · voting ends #${p.deadlineBlock} · quorum ${quorum}</small>
         <div class="tally">${bar(f, 'for')}${bar(ag, 'against')}${bar(ab, 'abstain')}</div>
-        <small>For ${formatUnits(f, decimals, 2)} · Against ${formatUnits(ag, decimals, 2)} · Abstain ${formatUnits(ab, decimals, 2)}</small>
+        <small>For <span data-testid="votes-for">${formatUnits(f, decimals, 2)}</span> · Against <span data-testid="votes-against">${formatUnits(ag, decimals, 2)}</span> · Abstain <span data-testid="votes-abstain">${formatUnits(ab, decimals, 2)}</span></small>
         ${vote}
       </div>`);
     }
+    if (stale()) return;
     $('#proposals').innerHTML = rows.join('') || '<p class="muted">No proposals yet.</p>';
   } catch (err) {
+    if (stale()) return;
     $('#gov-settings').textContent = `Could not read governance: ${(err as Error).message}`;
   }
 }

@@ -22,12 +22,30 @@ export function borrowRateAt(model: RateModel, u: number): number {
   return Math.min(rate, MAX_BORROW_RATE);
 }
 
+const TICK_FONT_PX = 9; // svg .tick in style.css
+/** A generous width estimate for a .tick label (sans-serif glyphs are narrower than 0.62 em). */
+export function tickTextWidth(text: string): number {
+  return text.length * TICK_FONT_PX * 0.62;
+}
+
+/**
+ * The kink's label: on its own row above the plot (the axis row below holds "0%" and
+ * "100% utilization", which a kink near either end would run into), centred over the
+ * kink line and slid sideways to stay within the plot's width [left, right]. The only
+ * other text near that row is the top rate tick, which ends left of the plot.
+ */
+function kinkLabel(at: number, left: number, right: number, y: number, text: string): string {
+  const half = tickTextWidth(text) / 2;
+  const cx = Math.min(Math.max(at, left + half), right - half);
+  return `<text x="${cx.toFixed(1)}" y="${y}" text-anchor="middle" class="tick kink-label">${text}</text>`;
+}
+
 export function rateCurveSvg(model: RateModel, reserveFactorWad: bigint, utilizationWad: bigint, label: string): string {
   const W = 300;
   const H = 150;
   const L = 40;
   const B = 22;
-  const T = 10;
+  const T = 20; // room above the plot for the kink's label
   const R = 10;
   const rf = wadToNumber(reserveFactorWad);
   const samples = 100;
@@ -52,8 +70,8 @@ export function rateCurveSvg(model: RateModel, reserveFactorWad: bigint, utiliza
     <line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" class="axis"/>
     ${ticks}
     <text x="${L}" y="${H - 6}" class="tick">0%</text>
-    <text x="${x(kink)}" y="${H - 6}" text-anchor="middle" class="tick">kink ${(kink * 100).toFixed(0)}%</text>
     <text x="${W - R}" y="${H - 6}" text-anchor="end" class="tick">100% utilization</text>
+    ${kinkLabel(x(kink), L, W - R, T - 6, `kink ${(kink * 100).toFixed(0)}%`)}
     <line x1="${x(kink)}" y1="${T}" x2="${x(kink)}" y2="${H - B}" class="kink"/>
     <path d="${path(borrow)}" class="borrow-line"/>
     <path d="${path(supply)}" class="supply-line"/>
