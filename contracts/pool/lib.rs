@@ -4,9 +4,11 @@
 //!
 //! All lending math is `carrack-core`'s; the modules here hold the pool's own plain
 //! logic ([`account`], [`books`], [`health`], [`liquidation`], [`views`]), tested
-//! natively. Each message checks the caller, loads what it needs, runs that logic,
-//! stores, emits events and makes the token transfers last. ink!'s default refusal of
-//! re-entry stays on: a token cannot call back into the pool during a transfer.
+//! natively. Each message checks the caller, runs its body from [`actions`] (which
+//! reads markets, prices and the time through [`actions::Ledger`], implemented by the
+//! contract and, in the invariant fuzzer `fuzz.rs`, by a model of the chain), stores,
+//! emits events and makes the token transfers last. ink!'s default refusal of re-entry
+//! stays on: a token cannot call back into the pool during a transfer.
 //!
 //! Roles ([`carrack_interfaces::AdminRoles`], shared with the oracle): `governance` (the
 //! timelock) lists and configures markets, unpauses, withdraws reserves, replaces the
@@ -15,6 +17,7 @@
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
 pub mod account;
+pub mod actions;
 pub mod books;
 pub mod error;
 pub mod events;
@@ -27,20 +30,23 @@ pub mod views;
 #[cfg(test)]
 mod contract_tests;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod test_fixtures;
 
 #[ink::contract]
 pub mod pool {
     use crate::account::Account;
+    use crate::actions::{self, Ledger};
     use crate::books::Books;
     use crate::error::PoolError;
     use crate::events::*;
-    use crate::health::{account_health, require_fresh, require_within_borrowing_power, PriceList};
-    use crate::liquidation::{self, LiquidationRequest, LiquidationRules};
+    use crate::health::PriceList;
+    use crate::liquidation::LiquidationRequest;
     use crate::market::{Actions, Market, MarketParams};
     use crate::params::PoolParams;
     use crate::views::{self, AccountView, Limits, MarketView};
-    use carrack_core::{CoreError, MarketState};
+    use carrack_core::MarketState;
     use carrack_interfaces::{
         AdminError, AdminRoles, CodeUpgraded, Governed, PSP22Metadata, PriceOracle, PSP22,
     };
@@ -100,24 +106,9 @@ pub mod pool {
             on_behalf_of: AccountId,
         ) -> Result<(), PoolError> {
             let payer = self.env().caller();
-            let mut books = self.load_books(&[asset])?;
-            let market = books.get_mut(asset)?;
-            if market.paused.supply {
-                return Err(PoolError::ActionPaused);
-            }
-            let config = *market.config();
-            let auto_collateral =
-                payer == on_behalf_of && market.params.collateral_enabled && config.ltv_wad != 0;
-            let scaled = market.state.supply(&config, amount)?;
             let mut account = self.account_of(on_behalf_of);
-            let position = account.open(asset, false)?;
-            if position.scaled_supply == 0 && auto_collateral {
-                position.collateral = true;
-            }
-            position.scaled_supply = position
-                .scaled_supply
-                .checked_add(scaled)
-                .ok_or(CoreError::Overflow)?;
+            let (books, scaled) =
+                actions::supply(self, &mut account, asset, amount, payer == on_behalf_of)?;
             self.store(&books, on_behalf_of, &account);
             self.env().emit_event(Supplied {
                 asset,
@@ -141,23 +132,7 @@ pub mod pool {
         ) -> Result<u128, PoolError> {
             let caller = self.env().caller();
             let mut account = self.account_of(caller);
-            let position = *account.position_mut(asset)?;
-            let check_health = position.is_collateral() && account.has_debt();
-            let mut books = self.load_books(&[asset])?;
-            let market = books.get_mut(asset)?;
-            if market.paused.withdraw {
-                return Err(PoolError::ActionPaused);
-            }
-            let (amount, scaled) = market.state.withdraw(position.scaled_supply, amount)?;
-            let position = account.position_mut(asset)?;
-            position.scaled_supply = position
-                .scaled_supply
-                .checked_sub(scaled)
-                .ok_or(CoreError::Underflow)?;
-            if check_health {
-                self.require_healthy(&account, &mut books)?;
-            }
-            account.prune();
+            let (books, amount, scaled) = actions::withdraw(self, &mut account, asset, amount)?;
             self.store(&books, caller, &account);
             self.env().emit_event(Withdrawn {
                 asset,
@@ -177,22 +152,7 @@ pub mod pool {
         pub fn borrow(&mut self, asset: AccountId, amount: u128) -> Result<(), PoolError> {
             let caller = self.env().caller();
             let mut account = self.account_of(caller);
-            let mut books = self.load_books(&[asset])?;
-            let market = books.get_mut(asset)?;
-            if market.paused.borrow {
-                return Err(PoolError::ActionPaused);
-            }
-            if !market.params.borrowing_enabled {
-                return Err(PoolError::BorrowingDisabled);
-            }
-            let config = *market.config();
-            let position = account.open(asset, false)?;
-            let scaled = market.state.borrow(&config, position.scaled_debt, amount)?;
-            position.scaled_debt = position
-                .scaled_debt
-                .checked_add(scaled)
-                .ok_or(CoreError::Overflow)?;
-            self.require_healthy(&account, &mut books)?;
+            let (books, scaled) = actions::borrow(self, &mut account, asset, amount)?;
             self.store(&books, caller, &account);
             self.env().emit_event(Borrowed {
                 asset,
@@ -215,16 +175,7 @@ pub mod pool {
         ) -> Result<u128, PoolError> {
             let payer = self.env().caller();
             let mut account = self.account_of(on_behalf_of);
-            let position = account.position_mut(asset).map_err(|_| CoreError::NoDebt)?;
-            let mut books = self.load_books(&[asset])?;
-            let market = books.get_mut(asset)?;
-            let config = *market.config();
-            let (amount, scaled) = market.state.repay(&config, position.scaled_debt, amount)?;
-            position.scaled_debt = position
-                .scaled_debt
-                .checked_sub(scaled)
-                .ok_or(CoreError::Underflow)?;
-            account.prune();
+            let (books, amount, scaled) = actions::repay(self, &mut account, asset, amount)?;
             self.store(&books, on_behalf_of, &account);
             self.env().emit_event(Repaid {
                 asset,
@@ -266,28 +217,21 @@ pub mod pool {
             min_collateral_out: u128,
         ) -> Result<(u128, u128), PoolError> {
             let liquidator = self.env().caller();
-            if liquidator == borrower {
-                return Err(PoolError::SelfLiquidation);
-            }
             let mut account = self.account_of(borrower);
-            // Only priced positions matter: the debt and collateral sides must be priced
-            // (else NoDebt / NoCollateral), and so is every debt a write-off touches.
-            let priced = account.priced_assets();
-            let mut books = self.load_books(&priced)?;
-            let prices = self.read_prices(priced)?;
             let request = LiquidationRequest {
                 debt_asset,
                 collateral_asset,
                 repay_amount,
                 min_collateral_out,
             };
-            let rules = LiquidationRules {
-                dust_value_wad: self.params.dust_value_wad,
-                grace_secs: self.params.liquidation_grace_secs,
-                now_secs: self.now_secs(),
-            };
-            let outcome =
-                liquidation::liquidate(&mut account, &mut books, &prices, &request, &rules)?;
+            let (books, outcome) = actions::liquidate(
+                self,
+                &self.params,
+                liquidator,
+                borrower,
+                &mut account,
+                &request,
+            )?;
             self.store(&books, borrower, &account);
             let plan = outcome.plan;
             self.env().emit_event(Liquidated {
@@ -368,13 +312,7 @@ pub mod pool {
             params: MarketParams,
         ) -> Result<(), PoolError> {
             self.ensure_governance()?;
-            let mut books = self.load_books(&[asset])?;
-            let market = books.get_mut(asset)?;
-            if params.config.decimals != market.config().decimals {
-                return Err(PoolError::DecimalsImmutable);
-            }
-            params.config.validate().map_err(CoreError::from)?;
-            market.params = params;
+            let books = actions::set_market_params(self, asset, params)?;
             self.store_markets(&books);
             self.env().emit_event(MarketParamsChanged { asset, params });
             Ok(())
@@ -388,7 +326,7 @@ pub mod pool {
                 .ensure_guardian_or_governance(caller)
                 .map_err(|_| PoolError::NotGuardian)?;
             let mut market = self.market_record(asset)?;
-            market.paused = market.paused.union(actions);
+            actions::pause(&mut market, actions);
             self.store_pause(asset, &market, caller);
             Ok(())
         }
@@ -399,11 +337,12 @@ pub mod pool {
         pub fn unpause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
             let caller = self.ensure_governance()?;
             let mut market = self.market_record(asset)?;
-            market.paused = market.paused.minus(actions);
-            // Saturating: a grace period past u64::MAX is the same as forever.
-            market.liquidation_grace_until_secs = self
-                .now_secs()
-                .saturating_add(self.params.liquidation_grace_secs);
+            actions::unpause(
+                &mut market,
+                actions,
+                self.now_secs(),
+                self.params.liquidation_grace_secs,
+            );
             self.store_pause(asset, &market, caller);
             Ok(())
         }
@@ -418,8 +357,7 @@ pub mod pool {
             to: AccountId,
         ) -> Result<(), PoolError> {
             self.ensure_governance()?;
-            let mut books = self.load_books(&[asset])?;
-            books.get_mut(asset)?.state.withdraw_reserves(amount)?;
+            let books = actions::withdraw_reserves(self, asset, amount)?;
             self.store_markets(&books);
             self.env()
                 .emit_event(ReservesWithdrawn { asset, to, amount });
@@ -498,52 +436,13 @@ pub mod pool {
         fn set_collateral(&mut self, asset: AccountId, enabled: bool) -> Result<(), PoolError> {
             let caller = self.env().caller();
             let mut account = self.account_of(caller);
-            let position = account.position_mut(asset)?;
-            let was_counting = position.is_collateral();
-            position.collateral = enabled;
-            let mut books = self.load_books(&[asset])?;
-            let market = books.get(asset)?;
-            if market.paused.collateral {
-                return Err(PoolError::ActionPaused);
-            }
-            if enabled && !market.params.collateral_enabled {
-                return Err(PoolError::CollateralDisabled);
-            }
-            if was_counting && !enabled && account.has_debt() {
-                self.require_healthy(&account, &mut books)?;
-            }
+            actions::set_collateral(self, &mut account, asset, enabled)?;
             self.accounts.insert(caller, &account);
             self.env().emit_event(CollateralChanged {
                 asset,
                 account: caller,
                 enabled,
             });
-            Ok(())
-        }
-
-        /// Loads the markets of the account's priced positions and reads their prices;
-        /// refuses unless every price is `Ok` and the debt is within borrowing power.
-        fn require_healthy(&self, account: &Account, books: &mut Books) -> Result<(), PoolError> {
-            let assets = account.priced_assets();
-            self.load_into(books, &assets)?;
-            let prices = self.read_prices(assets)?;
-            require_fresh(&prices, self.now_secs(), None)?;
-            require_within_borrowing_power(&account_health(account, books, &prices)?)
-        }
-
-        fn load_books(&self, assets: &[AccountId]) -> Result<Books, PoolError> {
-            let mut books = Books::default();
-            self.load_into(&mut books, assets)?;
-            Ok(books)
-        }
-
-        fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
-            let now = self.now_secs();
-            for asset in assets {
-                if !books.contains(*asset) {
-                    books.load(*asset, self.market_record(*asset)?, now)?;
-                }
-            }
             Ok(())
         }
 
@@ -593,23 +492,6 @@ pub mod pool {
             });
         }
 
-        /// The prices of `assets` in one oracle call, paired with their assets.
-        fn read_prices(&self, assets: Vec<AccountId>) -> Result<PriceList, PoolError> {
-            if assets.is_empty() {
-                return Ok(Vec::new());
-            }
-            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
-            let prices = match oracle.call().prices(assets.clone()).try_invoke() {
-                Ok(Ok(Ok(prices))) => prices,
-                Ok(Ok(Err(err))) => return Err(PoolError::Oracle(err)),
-                _ => return Err(PoolError::OracleCallFailed),
-            };
-            if prices.len() != assets.len() {
-                return Err(PoolError::OracleCallFailed);
-            }
-            Ok(assets.into_iter().zip(prices).collect())
-        }
-
         /// Takes `amount` of `asset` from `from` into the pool (needs an allowance).
         fn pull(&self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), PoolError> {
             let mut token: ink::contract_ref!(PSP22) = asset.into();
@@ -656,6 +538,42 @@ pub mod pool {
         /// Block time in whole seconds (the chain reports milliseconds).
         fn now_secs(&self) -> u64 {
             self.env().block_timestamp() / 1_000
+        }
+    }
+
+    /// The contract's storage, oracle and clock, as the message logic in
+    /// [`crate::actions`] reads them.
+    impl Ledger for Pool {
+        fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
+            let now = self.now_secs();
+            for asset in assets {
+                if !books.contains(*asset) {
+                    books.load(*asset, self.market_record(*asset)?, now)?;
+                }
+            }
+            Ok(())
+        }
+
+        /// The prices of `assets` in one oracle call, paired with their assets.
+        fn read_prices(&self, assets: Vec<AccountId>) -> Result<PriceList, PoolError> {
+            if assets.is_empty() {
+                return Ok(Vec::new());
+            }
+            let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
+            let prices = match oracle.call().prices(assets.clone()).try_invoke() {
+                Ok(Ok(Ok(prices))) => prices,
+                Ok(Ok(Err(err))) => return Err(PoolError::Oracle(err)),
+                _ => return Err(PoolError::OracleCallFailed),
+            };
+            if prices.len() != assets.len() {
+                return Err(PoolError::OracleCallFailed);
+            }
+            Ok(assets.into_iter().zip(prices).collect())
+        }
+
+        fn now_secs(&self) -> u64 {
+            // The inherent helper: `self.env()` is only in scope in the contract's impls.
+            Pool::now_secs(self)
         }
     }
 
