@@ -7,7 +7,8 @@ use crate::error::PoolError;
 use crate::health::{account_health, price_of, price_wad, Prices};
 use crate::market::Market;
 use carrack_core::{
-    amount_for_value, supply_rate, utilization_wad, wad_div, Rounding, NO_DEBT_HEALTH_FACTOR,
+    amount_for_value, ray_mul, supply_rate, utilization_wad, wad_div, Rounding,
+    NO_DEBT_HEALTH_FACTOR,
 };
 use carrack_interfaces::FeedStatus;
 use ink::prelude::vec::Vec;
@@ -112,7 +113,7 @@ pub fn account_view(
         liquidation_capacity_wad: health.liquidation_capacity_wad,
         debt_value_wad: health.debt_value_wad,
         health_factor_wad: health.health_factor_wad().unwrap_or(NO_DEBT_HEALTH_FACTOR),
-        prices_ok: prices.iter().all(|(_, p)| p.status == FeedStatus::Ok),
+        prices_ok: prices_ok(prices),
     })
 }
 
@@ -148,9 +149,19 @@ fn spare_power_wad(account: &Account, books: &Books, prices: &Prices) -> Result<
         .saturating_sub(health.debt_value_wad))
 }
 
+/// Whether every price read is `Ok`: the pool refuses a borrow, and a withdrawal of
+/// collateral backing a debt, otherwise.
+fn prices_ok(prices: &Prices) -> bool {
+    prices.iter().all(|(_, p)| p.status == FeedStatus::Ok)
+}
+
 /// How much of `asset` the account can borrow now: limited by its spare borrowing
-/// power, the market's cash and its borrow cap; zero when borrowing is off or paused.
-/// `books` must hold `asset` and the markets of the account's priced positions.
+/// power, the market's cash and its borrow cap, less what the rounding of the scaled
+/// debt may add (the debt one scaled unit stands for, rounded up: one unit while the
+/// borrow index is below 2). Zero when borrowing is off or paused, when a price is not
+/// `Ok`, or when the result would leave the account's debt below the market's minimum.
+/// `books` must hold `asset` and the markets of the account's priced positions;
+/// `prices` those assets and `asset`.
 pub fn max_borrowable(
     account: &Account,
     books: &Books,
@@ -158,7 +169,7 @@ pub fn max_borrowable(
     asset: AccountId,
 ) -> Result<u128, PoolError> {
     let market = books.get(asset)?;
-    if !market.params.borrowing_enabled || market.paused.borrow {
+    if !market.params.borrowing_enabled || market.paused.borrow || !prices_ok(prices) {
         return Ok(0);
     }
     let spare = spare_power_wad(account, books, prices)?;
@@ -172,13 +183,32 @@ pub fn max_borrowable(
     let total_debt = market.state.total_debt(Rounding::Up)?;
     // Saturating: a cap already reached leaves no room.
     let cap_room = market.config().borrow_cap.saturating_sub(total_debt);
-    Ok(by_power.min(market.state.cash).min(cap_room))
+    // Borrowing `x` mints `ceil(x / index)` scaled debt, which reads back as at most
+    // `x + ceil(index)` units: the account's debt and the market's total grow by that
+    // much, so it is kept back from both limits.
+    let rounding_slack = ray_mul(1, market.state.borrow_index_ray, Rounding::Up)?;
+    // Saturating: a limit smaller than the slack leaves nothing to borrow.
+    let max = by_power
+        .min(cap_room)
+        .saturating_sub(rounding_slack)
+        .min(market.state.cash);
+    let debt = account
+        .position(asset)
+        .map_or(Ok(0), |p| market.state.debt_balance(p.scaled_debt))?;
+    // Saturating: a sum past u128::MAX is far above any minimum debt.
+    if max == 0 || debt.saturating_add(max) < market.config().min_debt {
+        return Ok(0);
+    }
+    Ok(max)
 }
 
 /// How much of `asset` the account can withdraw now: its supply, limited by the
 /// market's cash and, for collateral backing a debt, by its spare borrowing power (one
-/// unit is kept back for rounding). `books` must hold `asset` and the markets of the
-/// account's priced positions.
+/// unit is kept back for rounding). Collateral whose market is switched off for
+/// collateral (LTV counted as 0) adds no power, so it is either free to withdraw (the
+/// debt is within the power of the rest) or not at all. Zero while withdrawals are
+/// paused, and for collateral backing a debt while a price is not `Ok`. `books` must
+/// hold `asset` and the markets of the account's priced positions; `prices` those assets.
 pub fn max_withdrawable(
     account: &Account,
     books: &Books,
@@ -193,22 +223,29 @@ pub fn max_withdrawable(
         return Ok(0);
     }
     let balance = market.state.supply_balance(position.scaled_supply)?;
-    let mut max = balance.min(market.state.cash);
-    let ltv = market.effective_ltv_wad();
-    if position.is_collateral() && account.has_debt() && ltv != 0 {
-        let spare = spare_power_wad(account, books, prices)?;
-        let collateral_value = wad_div(spare, ltv, Rounding::Down)?;
-        let price = price_wad(price_of(prices, asset)?, Rounding::Down)?;
-        let by_power = amount_for_value(
-            collateral_value,
-            market.config().decimals,
-            price,
-            Rounding::Down,
-        )?;
-        // Saturating: one unit kept back covers the roundings of the health check.
-        max = max.min(by_power.saturating_sub(1));
+    let max = balance.min(market.state.cash);
+    if !(position.is_collateral() && account.has_debt()) {
+        return Ok(max);
     }
-    Ok(max)
+    if !prices_ok(prices) {
+        return Ok(0);
+    }
+    let ltv = market.effective_ltv_wad();
+    if ltv == 0 {
+        let within = account_health(account, books, prices)?.is_within_borrowing_power();
+        return Ok(if within { max } else { 0 });
+    }
+    let spare = spare_power_wad(account, books, prices)?;
+    let collateral_value = wad_div(spare, ltv, Rounding::Down)?;
+    let price = price_wad(price_of(prices, asset)?, Rounding::Down)?;
+    let by_power = amount_for_value(
+        collateral_value,
+        market.config().decimals,
+        price,
+        Rounding::Down,
+    )?;
+    // Saturating: one unit kept back covers the roundings of the health check.
+    Ok(max.min(by_power.saturating_sub(1)))
 }
 
 #[cfg(test)]
@@ -216,26 +253,85 @@ mod tests {
     use super::*;
     use crate::health::require_within_borrowing_power;
     use crate::test_fixtures::*;
-    use carrack_core::WAD;
+    use carrack_core::{RAY, WAD};
+
+    /// Borrows `amount` of `asset` for `account` as the pool does (market and position),
+    /// and says whether the pool's checks pass: the market's own and the health check.
+    fn borrow_passes(books: &Books, account: &Account, prices: &Prices, amount: u128) -> bool {
+        let (mut books, mut account) = (books.clone(), account.clone());
+        let market = books.get_mut(USD).unwrap();
+        let config = *market.config();
+        let position = account.open(USD, false).unwrap();
+        let Ok(scaled) = market.state.borrow(&config, position.scaled_debt, amount) else {
+            return false;
+        };
+        position.scaled_debt += scaled;
+        require_within_borrowing_power(&account_health(&account, &books, prices).unwrap()).is_ok()
+    }
 
     #[test]
     fn borrowing_exactly_the_max_passes_the_health_check_and_one_more_fails() {
         let mut books = books();
-        // 1 ETH at 2,000: power 1,500 USD, 1,000 used.
+        // 1 ETH at 2,000: power 1,500 USD, 1,000 used: 500 USD less one unit of slack.
         let account = borrower(&mut books, 1, 1_000);
         let prices = prices(2_000);
         let max = max_borrowable(&account, &books, &prices, USD).unwrap();
-        assert_eq!(max, 500_000_000);
-        for (amount, ok) in [(max, true), (max + 1, false)] {
-            let mut after = account.clone();
-            after.position_mut(USD).unwrap().scaled_debt += amount;
-            let health = account_health(&after, &books, &prices).unwrap();
-            assert_eq!(
-                require_within_borrowing_power(&health).is_ok(),
-                ok,
-                "{amount}"
-            );
+        assert_eq!(max, 499_999_999);
+        assert!(borrow_passes(&books, &account, &prices, max));
+        assert!(!borrow_passes(&books, &account, &prices, max + 2));
+    }
+
+    #[test]
+    fn the_max_borrow_still_passes_once_the_borrow_index_has_grown() {
+        // Indices from just above 1 to 3.7: the scaled debt's rounding may add up to
+        // ceil(index) units, which the view keeps back.
+        for index_ray in [RAY + 1, RAY + RAY / 3, 2 * RAY + 7, 37 * RAY / 10] {
+            for (eth, usd) in [(1, 100), (3, 1), (20, 4_321)] {
+                let mut books = books();
+                let account = borrower(&mut books, eth, usd);
+                books.get_mut(USD).unwrap().state.borrow_index_ray = index_ray;
+                let prices = prices(2_000);
+                let max = max_borrowable(&account, &books, &prices, USD).unwrap();
+                assert!(max > 0, "{index_ray} {eth} {usd}");
+                assert!(
+                    borrow_passes(&books, &account, &prices, max),
+                    "{index_ray} {eth} {usd}: {max}"
+                );
+                let slack = index_ray.div_ceil(RAY);
+                assert!(
+                    !borrow_passes(&books, &account, &prices, max + slack + 1),
+                    "the view keeps back more than the rounding: {index_ray} {max}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn the_max_borrow_respects_the_cap_and_minimum_debt_and_stale_prices() {
+        let mut books = books();
+        let account = borrower(&mut books, 1, 1_000);
+        let mut prices = prices(2_000);
+        // The cap leaves 100 USD of room: 100 USD less the slack passes, the room does not
+        // exceed the cap.
+        books.get_mut(USD).unwrap().params.config.borrow_cap = 1_100_000_000;
+        let max = max_borrowable(&account, &books, &prices, USD).unwrap();
+        assert_eq!(max, 99_999_999);
+        assert!(borrow_passes(&books, &account, &prices, max));
+        // A newcomer whose power is below the minimum debt can borrow nothing.
+        books.get_mut(USD).unwrap().params.config.borrow_cap = u128::MAX;
+        books.get_mut(USD).unwrap().params.config.min_debt = 1_200_000_000;
+        let mut newcomer = Account::default();
+        newcomer.open(ETH, true).unwrap().scaled_supply = WAD / 2; // 750 USD of power
+        assert_eq!(max_borrowable(&newcomer, &books, &prices, USD), Ok(0));
+        // An existing debt counts toward the minimum.
+        assert_eq!(
+            max_borrowable(&account, &books, &prices, USD),
+            Ok(499_999_999)
+        );
+        // A price that is not Ok: the borrow would be refused, so nothing.
+        books.get_mut(USD).unwrap().params.config.min_debt = 0;
+        prices[1].1.status = FeedStatus::Stale;
+        assert_eq!(max_borrowable(&account, &books, &prices, USD), Ok(0));
     }
 
     #[test]
@@ -255,6 +351,48 @@ mod tests {
         lender.open(ETH, true).unwrap().scaled_supply = 2 * WAD;
         assert_eq!(max_withdrawable(&lender, &books, &prices, ETH), Ok(2 * WAD));
         assert_eq!(max_withdrawable(&lender, &books, &prices, USD), Ok(0));
+    }
+
+    #[test]
+    fn collateral_switched_off_is_withdrawable_only_while_the_rest_covers_the_debt() {
+        let mut books = books();
+        // Debt 1,000 USD against 1 ETH, plus 2,000 USD of collateral supply.
+        let mut account = borrower(&mut books, 1, 1_000);
+        let usd_config = *books.get(USD).unwrap().config();
+        books
+            .get_mut(USD)
+            .unwrap()
+            .state
+            .supply(&usd_config, 2_000_000_000)
+            .unwrap();
+        account.position_mut(USD).unwrap().scaled_supply = 2_000_000_000;
+        account.position_mut(USD).unwrap().collateral = true;
+        let prices = prices(2_000);
+        books.get_mut(ETH).unwrap().params.collateral_enabled = false;
+        // ETH adds no power; USD's 1,500 covers the 1,000 debt: all of the ETH is free.
+        assert_eq!(max_withdrawable(&account, &books, &prices, ETH), Ok(WAD));
+        let mut after = account.clone();
+        after.position_mut(ETH).unwrap().scaled_supply = 0;
+        assert!(
+            require_within_borrowing_power(&account_health(&after, &books, &prices).unwrap())
+                .is_ok()
+        );
+        // Without the USD collateral the account is over its power: nothing is free.
+        account.position_mut(USD).unwrap().collateral = false;
+        assert_eq!(max_withdrawable(&account, &books, &prices, ETH), Ok(0));
+    }
+
+    #[test]
+    fn collateral_backing_a_debt_is_not_withdrawable_while_a_price_is_not_ok() {
+        let mut books = books();
+        let account = borrower(&mut books, 1, 1_000);
+        let mut prices = prices(2_000);
+        prices[0].1.status = FeedStatus::Suspect;
+        assert_eq!(max_withdrawable(&account, &books, &prices, ETH), Ok(0));
+        // A lender without debt withdraws regardless.
+        let mut lender = Account::default();
+        lender.open(ETH, true).unwrap().scaled_supply = WAD;
+        assert_eq!(max_withdrawable(&lender, &books, &prices, ETH), Ok(WAD));
     }
 
     #[test]
