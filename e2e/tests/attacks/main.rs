@@ -1,7 +1,15 @@
-//! Attacks on the lending pool, one module per threat of `THREAT_MODEL.md`, each run
-//! against a real substrate-contracts-node with the whole suite deployed.
+//! Attacks on the lending suite, one module per threat class of `THREAT_MODEL.md` (A1 to
+//! A10), each written as the attacker would try it and run against a real
+//! substrate-contracts-node with the whole suite deployed.
 #![cfg(feature = "e2e-tests")]
 
+mod a10_access_control;
 mod a1_donation;
 mod a2_rounding;
+mod a3_stale_oracle;
+mod a4_price_spike;
 mod a5_reentrancy;
+mod a6_liquidation;
+mod a7_governance;
+mod a8_rates;
+mod a9_decimals;
