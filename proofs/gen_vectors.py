@@ -117,7 +117,7 @@ def cases(g, n):
             cash, debt = u(0, 2**120), u(0, 2**120)
         out.append(line("utilization", (cash, debt), M.utilization_wad(cash, debt)))
         model = rate_model(g)
-        util = r.choice([0, M.WAD, 2 * M.WAD, model[3], model[3] + 1, u(0, M.WAD), u()])
+        util = r.choice([0, M.WAD, 2 * M.WAD, model[3], min(model[3] + 1, M.U128_MAX), u(0, M.WAD), u()])
         out.append(line("borrow_rate_year", (*model, util), M.borrow_rate_per_year_wad(model, util)))
         out.append(line("borrow_rate_sec", (*model, util), M.borrow_rate_per_second_ray(model, util)))
         br, ut, rf = u(0, 10**30), r.choice([u(0, M.WAD), u()]), r.choice([u(0, M.WAD), u()])

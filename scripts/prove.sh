@@ -57,7 +57,7 @@ vectors="$WORK/vectors-$seed.txt"
 CARRACK_DIFF_VECTORS="$vectors" cargo test -p carrack-core --test differential -- --nocapture \
   2>&1 | tee "$WORK/differential.log" | grep -E '^(test |[0-9]+ vectors|test result)' || true
 grep -q '^test result: ok' "$WORK/differential.log" \
-  || die "the Rust code and proofs/model.py differ (seed $seed; reproduce: CARRACK_DIFF_SEED=$seed scripts/prove.sh); see $WORK/differential.log"
+  || die "the differential test failed: the Rust code and proofs/model.py differ, or proofs/gen_vectors.py wrote a malformed vector (seed $seed; reproduce: CARRACK_DIFF_SEED=$seed scripts/prove.sh); see $WORK/differential.log"
 rm -f "$vectors"
 say "differential test passed in $(elapsed_since "$start") (seed $seed)"
 
