@@ -570,6 +570,18 @@ impl Suite {
         transfer(client, &ink_e2e::alice(), asset, to, amount).await
     }
 
+    /// Alice sends `amount` of `asset` to `who`, who supplies all of it.
+    pub async fn fund_and_supply(
+        &mut self,
+        client: &mut NodeClient,
+        who: &Keypair,
+        asset: AccountId,
+        amount: u128,
+    ) -> E2EResult<Emitted> {
+        self.fund(client, asset, id(who), amount).await?;
+        self.supply(client, who, asset, amount).await
+    }
+
     /// The events the pool emitted among `emitted`, of type `Ev`.
     pub fn events<Ev: ink::env::Event + Decode>(&self, emitted: &Emitted) -> Vec<Ev> {
         pool_events(emitted, self.pool_id)

@@ -51,14 +51,10 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing<Client: E2EBackend>(
     let (alice_keys, eve_keys, ferdie_keys) = (ink_e2e::alice(), ink_e2e::eve(), ink_e2e::ferdie());
 
     suite
-        .fund(&mut client, usd, dave(), 20_000 * unit(6))
+        .fund_and_supply(&mut client, &lender, usd, 20_000 * unit(6))
         .await?;
     suite
-        .supply(&mut client, &lender, usd, 20_000 * unit(6))
-        .await?;
-    suite.fund(&mut client, eth, bob(), 10 * unit(18)).await?;
-    suite
-        .supply(&mut client, &borrower, eth, 10 * unit(18))
+        .fund_and_supply(&mut client, &borrower, eth, 10 * unit(18))
         .await?;
     suite
         .borrow(&mut client, &borrower, usd, 5_000 * unit(6))

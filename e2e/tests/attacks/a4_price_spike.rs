@@ -71,13 +71,11 @@ async fn one_lying_reporter_cannot_lift_its_collateral<Client: E2EBackend>(
         .0
         .map_err(describe)?;
     suite
-        .fund(&mut client, usd, bob(), 20_000 * unit(6))
+        .fund_and_supply(&mut client, &ink_e2e::bob(), usd, 20_000 * unit(6))
         .await?;
     suite
-        .supply(&mut client, &ink_e2e::bob(), usd, 20_000 * unit(6))
+        .fund_and_supply(&mut client, &attacker, eth, unit(18))
         .await?;
-    suite.fund(&mut client, eth, eve(), unit(18)).await?;
-    suite.supply(&mut client, &attacker, eth, unit(18)).await?;
 
     report(&mut client, &mut suite, &attacker, eth, 20_000 * DOLLAR).await?;
     let pending = suite.price(&mut client, eth).await?;
@@ -159,13 +157,11 @@ async fn a_one_round_spike_of_the_debt_token_liquidates_nobody<Client: E2EBacken
         .0
         .map_err(describe)?;
     suite
-        .fund(&mut client, usd, dave(), 20_000 * unit(6))
+        .fund_and_supply(&mut client, &ink_e2e::dave(), usd, 20_000 * unit(6))
         .await?;
     suite
-        .supply(&mut client, &ink_e2e::dave(), usd, 20_000 * unit(6))
+        .fund_and_supply(&mut client, &borrower, eth, unit(18))
         .await?;
-    suite.fund(&mut client, eth, bob(), unit(18)).await?;
-    suite.supply(&mut client, &borrower, eth, unit(18)).await?;
     suite
         .borrow(&mut client, &borrower, usd, 1_400 * unit(6))
         .await?;

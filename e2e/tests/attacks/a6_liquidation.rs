@@ -47,14 +47,10 @@ async fn a_liquidator_gets_the_bonus_and_not_one_unit_more<Client: E2EBackend>(
     let (usd_token, eth) = (suite.t6, suite.t18);
     let (borrower, attacker, lender) = (ink_e2e::bob(), ink_e2e::charlie(), ink_e2e::dave());
     suite
-        .fund(&mut client, usd_token, dave(), usd(20_000))
+        .fund_and_supply(&mut client, &lender, usd_token, usd(20_000))
         .await?;
     suite
-        .supply(&mut client, &lender, usd_token, usd(20_000))
-        .await?;
-    suite.fund(&mut client, eth, bob(), 10 * unit(18)).await?;
-    suite
-        .supply(&mut client, &borrower, eth, 10 * unit(18))
+        .fund_and_supply(&mut client, &borrower, eth, 10 * unit(18))
         .await?;
     suite
         .borrow(&mut client, &borrower, usd_token, usd(11_760))

@@ -46,9 +46,8 @@ async fn borrowed_votes_rushed_and_partial_batches_capture_nothing<Client: E2EBa
     let (attacker, holder) = (ink_e2e::eve(), ink_e2e::bob());
 
     // Interest so that there are reserves worth stealing.
-    suite.fund(&mut client, suite.t18, dave(), unit(18)).await?;
     suite
-        .supply(&mut client, &ink_e2e::dave(), suite.t18, unit(18))
+        .fund_and_supply(&mut client, &ink_e2e::dave(), suite.t18, unit(18))
         .await?;
     suite
         .borrow(&mut client, &ink_e2e::dave(), usd, 500 * unit(6))

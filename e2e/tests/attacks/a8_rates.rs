@@ -41,20 +41,14 @@ async fn a_supplier_borrowing_the_whole_market_pays_more_than_it_earns<Client: E
     let (usd_token, eth) = (suite.t6, suite.t18);
     let (attacker, lender) = (ink_e2e::charlie(), ink_e2e::dave());
     suite
-        .fund(&mut client, usd_token, dave(), usd(10_000))
-        .await?;
-    suite
-        .supply(&mut client, &lender, usd_token, usd(10_000))
+        .fund_and_supply(&mut client, &lender, usd_token, usd(10_000))
         .await?;
     let wallet_before = usd(13_000);
     suite
         .fund(&mut client, usd_token, charlie(), wallet_before)
         .await?;
     suite
-        .fund(&mut client, eth, charlie(), 20 * unit(18))
-        .await?;
-    suite
-        .supply(&mut client, &attacker, eth, 20 * unit(18))
+        .fund_and_supply(&mut client, &attacker, eth, 20 * unit(18))
         .await?;
     suite
         .supply(&mut client, &attacker, usd_token, usd(1_000))

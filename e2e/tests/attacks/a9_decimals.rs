@@ -63,17 +63,15 @@ async fn mixing_decimals_lends_exactly_the_value_and_not_a_unit_more<Client: E2E
 
     // 100 TUSD = 100 USD, power 75 USD = 0.0375 TETH.
     suite
-        .fund(&mut client, t6, charlie(), 100 * unit(6))
-        .await?;
-    suite
-        .supply(&mut client, &charlie_keys, t6, 100 * unit(6))
+        .fund_and_supply(&mut client, &charlie_keys, t6, 100 * unit(6))
         .await?;
     let teth = 375 * unit(18) / 10_000 - 1;
     borrow_exactly(&mut client, &mut suite, &charlie_keys, t18, teth, unit(12)).await?;
 
     // 1 TETH = 2,000 USD, power 1,500 USD = 150 TTWELVE.
-    suite.fund(&mut client, t18, eve(), unit(18)).await?;
-    suite.supply(&mut client, &eve_keys, t18, unit(18)).await?;
+    suite
+        .fund_and_supply(&mut client, &eve_keys, t18, unit(18))
+        .await?;
     let ttwelve = 150 * unit(12) - 1;
     borrow_exactly(&mut client, &mut suite, &eve_keys, t12, ttwelve, unit(6)).await?;
 
