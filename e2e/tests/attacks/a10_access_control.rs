@@ -7,11 +7,11 @@
 //! rightful governance can also go wrong: new code that reads the old storage at
 //! different keys sees empty balances.
 //!
-//! **Precedents.** Starlay Finance's audit findings on missing or weak access control of
-//! admin and upgrade functions (issues #149, #150 and #153); the Poly Network hack
-//! (August 2021, about 611 M USD: a cross-chain call reached the keeper-changing
-//! function); Uranium Finance (April 2021, about 50 M USD: an upgrade changed a constant
-//! the balances depended on).
+//! **Precedents.** Starlay Finance's audit fixes for an unauthorised price-oracle
+//! configuration (#149), unauthorised delegate-allowance changes (#150) and gateway funds
+//! anyone could take (#153); the Poly Network hack (August 2021, about 611 M USD: a
+//! cross-chain call reached the function that replaces the keepers); Uranium Finance (April
+//! 2021, about 50 M USD: an upgrade changed a constant its balance check depended on).
 //!
 //! **Why it fails here.** Every admin message checks its role first and returns a
 //! precise error (`NotGovernance`, `NotGuardian`, `NotPendingGovernance`,

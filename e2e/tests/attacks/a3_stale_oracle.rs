@@ -7,10 +7,9 @@
 //! on the market, deposits it at the stale or clamped value and borrows everything of
 //! value the pool holds; the loan is never repaid, the lenders keep the worthless token.
 //!
-//! **Precedent.** LUNA, May 2022: Chainlink's LUNA/USD aggregator had a `minAnswer` of
-//! 0.10 USD; as LUNA fell to about 0.01 the feed kept reporting 0.10, and Venus (BNB
-//! Chain) and Blizz (Avalanche) let attackers deposit LUNA at ten times its price and
-//! borrow about 13.5 M and 8 M USD against it.
+//! **Precedent.** LUNA, May 2022: Chainlink's LUNA/USD feed stopped at its minimum
+//! answer, about 0.107 USD, while LUNA traded near 0.01; Venus (BNB Chain) lost about
+//! 11.2 M USD and Blizz (Avalanche) about 8.3 M USD to deposits valued at the floor.
 //!
 //! **Why it fails here.** A report outside a feed's bounds is refused
 //! (`PriceOutOfBounds`), never clamped into them; a feed nobody updates within its

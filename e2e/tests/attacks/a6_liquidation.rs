@@ -7,11 +7,11 @@
 //! on one's own debt, or striking the moment a paused market reopens, before borrowers
 //! could repay, when every price move during the pause lands at once.
 //!
-//! **Precedents.** Compound and Aave forks' self-liquidation for the bonus (the reason
-//! Aave v3 and Euler v2 bound it), the Euler Finance hack (March 2023, about 197 M USD:
-//! `donateToReserves` pushed the attacker's own account into bad debt that its other
-//! account then liquidated at a profit), and Aave v3.1's liquidation grace period, added
-//! because users of a paused reserve could not repay while the liquidation clock ran.
+//! **Precedents.** Euler Finance (March 2023, about 197 M USD: `donateToReserves` pushed
+//! the attacker's own account deep under water and its second account liquidated it at
+//! the maximum discount); the underwater self-liquidation finding of Compound III's audit
+//! (OpenZeppelin L07); Aave v3.3's dust rules for positions not worth liquidating; Aave
+//! v3.1's liquidation grace period after a reserve is unpaused.
 //!
 //! **Why it fails here.** Only an account below health factor 1 with every price `Ok` can
 //! be liquidated, never by itself; a liquidator repays at most half the debt (all of it

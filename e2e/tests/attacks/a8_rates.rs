@@ -7,18 +7,18 @@
 //! bounds, to overflow the index and brick the market. A curve set too steep by mistake
 //! does the same without an attacker.
 //!
-//! **Precedents.** Compound forks listing markets with misconfigured or unbounded
-//! interest-rate models (e.g. Venus' and Cream's rate-model changes that briefly priced
-//! borrows at thousands of per cent a year); Aave v2's stable-rate rebalancing abuse
-//! (2023, leading to the stable rate's removal); the utilization-driven "bank run"
-//! at 100 % utilization seen on every lending market in a crash.
+//! **Precedents.** Compound v2 reverts any accrual whose borrow rate exceeds
+//! `borrowRateMaxMantissa` (0.0005 % per block), so an unbounded rate model freezes the
+//! market; Starlay Finance's audit fix #157 (interest not accrued at the old rate before a
+//! rate-model change); Abax's time-weighted utilization against one-block spikes.
 //!
 //! **Why it fails here.** Utilization comes from the pool's own totals (a donation does
 //! not move it, see A1) and is at most 100 %; every rate model is capped at 1000 %/yr
 //! at instantiation and on every change (`BorrowRateAboveCap`); the supply rate is the
 //! borrow rate times utilization less the reserve factor, so suppliers are paid only
 //! what borrowers owe; accrual compounds the debt exactly and refuses to overflow (proof
-//! P3). A supplier who borrows the whole market pays more than it earns.
+//! P3); a parameter change accrues at the old rates first. A supplier who borrows the
+//! whole market pays more than it earns.
 
 use carrack_core::{ConfigError, CoreError, MAX_BORROW_RATE_WAD};
 use carrack_e2e::suite::*;

@@ -7,9 +7,8 @@
 //! that forgot a `10^decimals`; or gets a market listed (or re-parameterised) with
 //! decimals that differ from the token's own, so that every amount is mis-scaled.
 //!
-//! **Precedents.** Starlay Finance's audit findings on decimals handling of its
-//! price oracle and asset values (issues #169 and #171), and the Compound fork incidents
-//! where a market was listed with a mismatched `underlying` decimals configuration.
+//! **Precedents.** Starlay Finance's audit fixes "incorrect token denominations" (#171)
+//! and "fix scaled borrow amount" (#169).
 //!
 //! **Why it fails here.** Prices are per whole token; a value is `amount * price /
 //! 10^decimals` in one 256-bit step, with the decimals read from the market, which are
