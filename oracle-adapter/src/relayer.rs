@@ -283,62 +283,47 @@ impl Relayer {
 
         // Dry run, at the chain's time if the chain's clock is behind the observation.
         let last_reported = slot.map_or(0, |s| s.last_observed_at_secs);
-        let probe_at = observed_at.min(chain_now);
-        let probe = if probe_at > last_reported {
-            match oracle
-                .probe_submit(block, &self.account, &asset.address, price, probe_at)
-                .await
-            {
-                Ok(probe) => {
+        let chain_at = observed_at.min(chain_now);
+        // No block since our last report (an idle instant-seal chain): the chain's clock
+        // is not past it, so only the real report can be asked about, and the contract's
+        // one objection must be the clock: every check before it (reporter, frozen,
+        // bounds) passed, and `decide` checked the ones after it (newer than our last
+        // report, within the round window). The block that includes the report is
+        // stamped with the time it is made. Gas: our last accepted dry run of this asset.
+        let idle = chain_at <= last_reported;
+        let probe_at = if idle { observed_at } else { chain_at };
+        let probe = match oracle
+            .probe_submit(block, &self.account, &asset.address, price, probe_at)
+            .await
+        {
+            Ok(probe) => {
+                if !idle {
                     self.last_probe[index] = Some(probe);
-                    probe
                 }
-                Err(OracleCallError::Refused(e)) => {
-                    self.note(
-                        index,
-                        true,
-                        format!("skip: the oracle would refuse the report ({e:?})"),
-                    );
-                    return Ok(());
-                }
-                Err(e) => return Err(e.into()),
+                probe
             }
-        } else {
-            // No block since our last report (an idle instant-seal chain): the chain's
-            // clock is not past it, so only the real report can be asked about, and the
-            // contract's one objection must be the clock: every check before it
-            // (reporter, frozen, bounds) passed, and `decide` checked the ones after it
-            // (newer than our last report, within the round window). The block that
-            // includes the report is stamped with the time it is made. Gas: our last
-            // accepted dry run of this asset.
-            match oracle
-                .probe_submit(block, &self.account, &asset.address, price, observed_at)
-                .await
-            {
-                Ok(probe) => probe,
-                Err(OracleCallError::Refused(OracleError::ObservedInFuture)) => {
-                    match self.last_probe[index] {
-                        Some(probe) => probe,
-                        None => {
-                            self.note(
-                                index,
-                                false,
-                                format!("waiting for a block: the chain's clock ({chain_now}) has not passed our last report ({last_reported}) and there is no earlier dry run to take the gas from"),
-                            );
-                            return Ok(());
-                        }
+            Err(OracleCallError::Refused(OracleError::ObservedInFuture)) if idle => {
+                match self.last_probe[index] {
+                    Some(probe) => probe,
+                    None => {
+                        self.note(
+                            index,
+                            false,
+                            format!("waiting for a block: the chain's clock ({chain_now}) has not passed our last report ({last_reported}) and there is no earlier dry run to take the gas from"),
+                        );
+                        return Ok(());
                     }
                 }
-                Err(OracleCallError::Refused(e)) => {
-                    self.note(
-                        index,
-                        true,
-                        format!("skip: the oracle would refuse the report ({e:?})"),
-                    );
-                    return Ok(());
-                }
-                Err(e) => return Err(e.into()),
             }
+            Err(OracleCallError::Refused(e)) => {
+                self.note(
+                    index,
+                    true,
+                    format!("skip: the oracle would refuse the report ({e:?})"),
+                );
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
         };
         self.last_note[index] = None;
 
