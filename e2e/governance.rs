@@ -396,8 +396,8 @@ impl Governance {
     }
 }
 
-/// Uploads a `.wasm` file's code as Alice through `Contracts::upload_code` (for code that
-/// ink_e2e did not build, such as a release build) and returns its code hash.
+/// Uploads a `.wasm` file's code as Alice through `Contracts::upload_code` (for code the
+/// client was not loaded with, such as an upgrade) and returns its code hash.
 pub async fn upload_wasm(client: &mut NodeClient, wasm: &[u8]) -> E2EResult<ink::primitives::Hash> {
     use ink_e2e::subxt::dynamic::Value;
     client

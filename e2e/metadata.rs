@@ -4,14 +4,13 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// Builds the suite's contracts the way ink_e2e does (debug, cached per test run) and
-/// returns the path of `contract`'s metadata, e.g. `contract = "carrack_token"`.
+/// The metadata of `contract` (e.g. `"carrack_token"`) beside the release bundle the suite
+/// runs ([`crate::bundles`]).
 pub fn built_metadata_path(contract: &str) -> Result<PathBuf, String> {
-    ink_e2e::build_root_and_contract_dependencies()
-        .into_iter()
-        .find(|wasm| wasm.file_stem().and_then(|stem| stem.to_str()) == Some(contract))
-        .map(|wasm| wasm.with_extension("json"))
-        .ok_or_else(|| format!("no contract named {contract} in the workspace"))
+    if !crate::bundles::CONTRACTS.contains(&contract) {
+        return Err(format!("no contract named {contract} in the suite"));
+    }
+    crate::bundles::artifact(contract, "json")
 }
 
 /// Parses a metadata file.

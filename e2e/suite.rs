@@ -42,7 +42,7 @@ use ink_e2e::events::{ContractEmitted, EventWithTopics};
 use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend, Keypair};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::NodeClient;
+pub use crate::NodeClient;
 
 /// What every test returns.
 pub type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;

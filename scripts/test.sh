@@ -1,100 +1,163 @@
 #!/usr/bin/env bash
 # Runs every Carrack test, in the order a failure is cheapest to find:
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
-#   unit and #[ink::test] tests, then the ink_e2e suite against real
-#   substrate-contracts-node processes (spawned by ink_e2e, one per test), then the
-#   deployment tool (unit tests, idempotency and bad-input drills on a node), the price
-#   relayer (unit tests, failure drills with five relayers on a node), the
-#   Polkadot.js client test against a devnet the tool deployed, and the web app's
-#   browser tests (Playwright driving Chromium).
+#   unit and #[ink::test] tests, the SMT proofs, then the ink_e2e suite against real
+#   substrate-contracts-node processes (one per test, on the release bundles just built),
+#   then the deployment tool (unit tests, idempotency and bad-input drills on a node), the
+#   price relayer (unit tests, failure drills with five relayers on a node), the
+#   Polkadot.js client test against a devnet the tool deployed, the cost benchmark's
+#   regression check and the web app's browser tests (Playwright driving Chromium).
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
+#
+# Usage: scripts/test.sh                  every step (what CI runs)
+#        scripts/test.sh --only e2e,unit  only the named steps, in the order above
+#        scripts/test.sh --list           the step names
+# A step that needs another's output says so when it is missing (e2e and the node drills
+# need the release bundles of the `build` step).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 on_failure_name_step test.sh
 cd "$CARRACK_ROOT"
 
+# name|what it runs (the banner)
+STEPS=(
+  "fmt|cargo fmt --check"
+  "clippy|cargo clippy --workspace --all-targets (e2e tests included), warnings denied"
+  "core-wasm|carrack-core: no_std build for wasm32 under cargo-contract's arithmetic and cast lints"
+  "build|cargo contract build --release of every contract and e2e fixture (optimized .wasm sizes)"
+  "unit|unit, #[ink::test] and property tests (PROPTEST_CASES=${PROPTEST_CASES:-256} per property)"
+  "proofs|SMT proofs of the core math + differential test against the Rust code (scripts/prove.sh)"
+  "e2e|ink_e2e suite on substrate-contracts-node (one test binary, the release bundles)"
+  "tools|carrack-deploy and carrack-relayer (own workspaces and lockfiles): fmt, clippy, unit tests"
+  "deploy-drills|carrack-deploy on a real node: idempotent resume after kills, bad input"
+  "relayer-drills|carrack-relayer failure drills: five relayers on a real node"
+  "js|Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
+  "bench|cost benchmark: no contract size or message ref_time ratio grew > 10 % (bench/results.json)"
+  "web|browser tests of the web app (web/run-tests.sh: Playwright + Debian Chromium)"
+)
+
+step_names() {
+  local entry
+  for entry in "${STEPS[@]}"; do echo "${entry%%|*}"; done
+}
+
+only=""
+while (( $# )); do
+  case "$1" in
+    --only)
+      (( $# >= 2 )) || die "--only needs a comma-separated list of steps (scripts/test.sh --list)"
+      only="$2"
+      shift 2
+      ;;
+    --only=*) only="${1#--only=}"; shift ;;
+    --list) step_names; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (expected --only STEP[,STEP...] or --list)" ;;
+  esac
+done
+if [[ -n "$only" ]]; then
+  IFS=',' read -r -a wanted <<<"$only"
+  for name in "${wanted[@]}"; do
+    step_names | grep -qx -- "$name" \
+      || die "unknown step '$name'; the steps are: $(step_names | paste -sd' ')"
+  done
+fi
+
+# Whether step `name` runs in this invocation.
+selected() {
+  [[ -z "$only" ]] && return 0
+  [[ ",$only," == *",$1,"* ]]
+}
+
+# The off-chain tools share one target directory and one profile (debug) for their tests,
+# their drills, the Polkadot.js test, the benchmark and the web tests.
+TOOLS_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+
+run_fmt() {
+  cargo fmt --all -- --check
+}
+
+run_clippy() {
+  cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
+}
+
+run_core-wasm() {
+  cargo clippy -p carrack-core --target wasm32-unknown-unknown -- -D warnings \
+    -D clippy::arithmetic_side_effects -D clippy::cast_possible_truncation \
+    -D clippy::cast_possible_wrap -D clippy::cast_sign_loss
+  cargo build -p carrack-core --target wasm32-unknown-unknown --release --quiet
+  say "carrack-core builds for wasm32-unknown-unknown"
+}
+
+run_build() {
+  build_release_contracts --fixtures
+  say "release bundles in $CARRACK_RELEASE_TARGET_DIR/ink/"
+}
+
+run_unit() {
+  cargo test --workspace
+}
+
+run_proofs() {
+  scripts/prove.sh
+}
+
+run_e2e() {
+  say "substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}')"
+  CARRACK_E2E_BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink" \
+    cargo test -p carrack-e2e --features e2e-tests --test e2e
+}
+
+run_tools() {
+  local manifest
+  for manifest in scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml; do
+    say "$manifest"
+    CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo fmt --manifest-path "$manifest" -- --check
+    CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
+      cargo clippy --locked --manifest-path "$manifest" --all-targets -- -D warnings
+    CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo test --locked --manifest-path "$manifest"
+  done
+}
+
+run_deploy-drills() {
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" scripts/deploy/tests/idempotency.sh
+}
+
+run_relayer-drills() {
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" oracle-adapter/tests/drills.sh
+}
+
+run_js() {
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" e2e/js/run.sh
+}
+
+run_bench() {
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" scripts/bench.sh --check --no-build
+}
+
+run_web() {
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" web/run-tests.sh
+}
+
 total_start=$SECONDS
 "$CARRACK_ROOT/scripts/setup.sh"
 
-step "cargo fmt --check"
-cargo fmt --all -- --check
+timings=()
+for entry in "${STEPS[@]}"; do
+  name="${entry%%|*}"
+  selected "$name" || continue
+  step "$name: ${entry#*|}"
+  start=$SECONDS
+  "run_$name"
+  timings+=("$(printf '%-15s %s' "$name" "$(elapsed_since "$start")")")
+  say "$name passed in $(elapsed_since "$start")"
+done
 
-step "cargo clippy --workspace --all-targets (e2e tests included), warnings denied"
-start=$SECONDS
-cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
-say "clippy clean in $(elapsed_since "$start")"
-
-step "carrack-core: no_std build for wasm32 under cargo-contract's arithmetic and cast lints"
-cargo clippy -p carrack-core --target wasm32-unknown-unknown -- -D warnings \
-  -D clippy::arithmetic_side_effects -D clippy::cast_possible_truncation \
-  -D clippy::cast_possible_wrap -D clippy::cast_sign_loss
-cargo build -p carrack-core --target wasm32-unknown-unknown --release --quiet
-say "carrack-core builds for wasm32-unknown-unknown"
-
-step "cargo contract build --release (optimized .wasm sizes)"
-start=$SECONDS
-build_release_contracts
-say "release bundles in $CARRACK_RELEASE_TARGET_DIR/ink/ ($(elapsed_since "$start"))"
-
-step "unit, #[ink::test] and property tests (PROPTEST_CASES=${PROPTEST_CASES:-256} per property)"
-start=$SECONDS
-cargo test --workspace
-say "unit tests passed in $(elapsed_since "$start")"
-
-step "SMT proofs of the core math + differential test against the Rust code (scripts/prove.sh)"
-start=$SECONDS
-scripts/prove.sh
-say "proofs passed in $(elapsed_since "$start")"
-
-step "ink_e2e tests against substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}')"
-start=$SECONDS
-cargo test -p carrack-e2e --features e2e-tests
-say "e2e tests passed in $(elapsed_since "$start")"
-
-step "carrack-deploy (own workspace and lockfile): fmt, clippy, unit tests"
-start=$SECONDS
-(
-  export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
-  cargo fmt --manifest-path scripts/deploy/Cargo.toml -- --check
-  cargo clippy --locked --manifest-path scripts/deploy/Cargo.toml --all-targets -- -D warnings
-  cargo test --locked --manifest-path scripts/deploy/Cargo.toml
-)
-say "carrack-deploy checked in $(elapsed_since "$start")"
-
-step "carrack-deploy on a real node: idempotent resume after kills, bad input"
-start=$SECONDS
-scripts/deploy/tests/idempotency.sh
-say "deployment tests passed in $(elapsed_since "$start")"
-
-step "carrack-relayer (oracle-adapter, own workspace and lockfile): fmt, clippy, unit tests"
-start=$SECONDS
-(
-  export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
-  cargo fmt --manifest-path oracle-adapter/Cargo.toml -- --check
-  cargo clippy --locked --manifest-path oracle-adapter/Cargo.toml --all-targets -- -D warnings
-  cargo test --locked --manifest-path oracle-adapter/Cargo.toml
-)
-say "carrack-relayer checked in $(elapsed_since "$start")"
-
-step "carrack-relayer failure drills: five relayers on a real node"
-start=$SECONDS
-oracle-adapter/tests/drills.sh
-say "relayer drills passed in $(elapsed_since "$start")"
-
-step "Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
-start=$SECONDS
-e2e/js/run.sh
-say "Polkadot.js client test passed in $(elapsed_since "$start")"
-
-step "cost benchmark: no contract size or message ref_time ratio grew > 10 % (bench/results.json)"
-start=$SECONDS
-scripts/bench.sh --check --no-build
-say "benchmark check passed in $(elapsed_since "$start")"
-
-step "browser tests of the web app (web/run-tests.sh: Playwright + Debian Chromium)"
-start=$SECONDS
-web/run-tests.sh
-say "browser tests passed in $(elapsed_since "$start")"
-
-step "all tests passed in $(elapsed_since "$total_start")"
+step "step times"
+for line in "${timings[@]}"; do say "$line"; done
+if [[ -z "$only" ]]; then
+  step "all tests passed in $(elapsed_since "$total_start")"
+else
+  step "steps $only passed in $(elapsed_since "$total_start")"
+fi

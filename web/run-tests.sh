@@ -34,7 +34,7 @@ for tool in node npm curl substrate-contracts-node; do
   command -v "$tool" >/dev/null || die "$tool is not on PATH (scripts/setup.sh lists what to install)"
 done
 for bundle in carrack_pool carrack_oracle carrack_token carrack_governor carrack_gov_token carrack_timelock; do
-  [[ -f "$BUNDLES/$bundle/$bundle.contract" ]] || die "missing release bundle $BUNDLES/$bundle/$bundle.contract (build the contracts first: scripts/test.sh does, or build_release_contracts from scripts/lib/common.sh)"
+  [[ -f "$BUNDLES/$bundle/$bundle.contract" ]] || die "missing release bundle $BUNDLES/$bundle/$bundle.contract (build the contracts first: scripts/build.sh)"
 done
 CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
 

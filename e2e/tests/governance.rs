@@ -7,7 +7,6 @@
 //! nor can it be counted twice); quorum; the timelock's eta and grace; the guardian's
 //! cancel and its limits; who may call every admin message; and a code upgrade through a
 //! proposal that keeps every balance.
-#![cfg(feature = "e2e-tests")]
 
 use carrack_e2e::governance::*;
 use carrack_e2e::suite::*;
@@ -33,9 +32,9 @@ async fn deploy(
     Ok((suite, governance))
 }
 
-#[ink_e2e::test]
-async fn a_proposal_lowers_a_market_ltv_after_vote_queue_and_delay<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_proposal_lowers_a_market_ltv_after_vote_queue_and_delay(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let (mut suite, mut gov) = deploy(&mut client, GovernanceConfig::default()).await?;
     let (alice_keys, bob_keys) = (ink_e2e::alice(), ink_e2e::bob());
@@ -137,9 +136,9 @@ async fn a_proposal_lowers_a_market_ltv_after_vote_queue_and_delay<Client: E2EBa
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn a_failing_action_undoes_the_whole_batch_and_the_guardian_cancels<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_failing_action_undoes_the_whole_batch_and_the_guardian_cancels(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let (mut suite, mut gov) = deploy(&mut client, GovernanceConfig::default()).await?;
     let (bob_keys, ferdie_keys) = (ink_e2e::bob(), ink_e2e::ferdie());
@@ -217,9 +216,9 @@ async fn a_failing_action_undoes_the_whole_batch_and_the_guardian_cancels<Client
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn votes_acquired_after_the_snapshot_do_not_count_and_quorum_decides<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn votes_acquired_after_the_snapshot_do_not_count_and_quorum_decides(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let (mut suite, mut gov) = deploy(&mut client, GovernanceConfig::default()).await?;
     let (bob_keys, charlie_keys, dave_keys) = (ink_e2e::bob(), ink_e2e::charlie(), ink_e2e::dave());
@@ -328,9 +327,9 @@ async fn votes_acquired_after_the_snapshot_do_not_count_and_quorum_decides<Clien
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn a_batch_not_executed_within_the_grace_period_expires<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_batch_not_executed_within_the_grace_period_expires(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = GovernanceConfig {
         grace_secs: 4,
@@ -363,9 +362,9 @@ async fn a_batch_not_executed_within_the_grace_period_expires<Client: E2EBackend
 /// call it. After the handover, Alice (the deployer and former governance), Bob (a user)
 /// and Ferdie (the guardian) are refused every governance message; the guardian may
 /// pause and freeze, never unpause or unfreeze.
-#[ink_e2e::test]
-async fn only_the_timelock_administers_and_the_guardian_only_stops<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn only_the_timelock_administers_and_the_guardian_only_stops(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let (mut suite, mut gov) = deploy(&mut client, GovernanceConfig::default()).await?;
     let (t6, timelock) = (suite.t6, gov.timelock_id);
@@ -548,9 +547,9 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops<Client: E2EBa
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn a_code_upgrade_through_a_proposal_keeps_every_balance<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_code_upgrade_through_a_proposal_keeps_every_balance(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
@@ -573,14 +572,11 @@ async fn a_code_upgrade_through_a_proposal_keeps_every_balance<Client: E2EBacken
 
     let before = books(&suite, &mut client).await?;
 
-    // The release build of the same source: different code, same storage layout.
-    let wasm_path = release_wasm("carrack_pool")?;
-    let wasm = std::fs::read(&wasm_path).map_err(|e| {
-        format!(
-            "{}: {e} (scripts/test.sh builds it first)",
-            wasm_path.display()
-        )
-    })?;
+    // New code with the same storage layout: the pool's release bundle (the code the suite
+    // runs) with a custom section appended, so its code hash differs.
+    let wasm_path = carrack_e2e::bundles::artifact("carrack_pool", "wasm")?;
+    let wasm = std::fs::read(&wasm_path).map_err(|e| format!("{}: {e}", wasm_path.display()))?;
+    let wasm = with_custom_section(wasm, "carrack-upgrade-test", b"v2");
     let code_hash = upload_wasm(&mut client, &wasm).await?;
     let upgrade = action(&suite.pool.set_code_hash(code_hash));
     let queued = gov
@@ -624,14 +620,26 @@ async fn books(
     Ok((cash, positions))
 }
 
-/// The release `.wasm` of a contract built by `scripts/test.sh` (`CARRACK_RELEASE_TARGET_DIR`,
-/// default `~/.cache/carrack/target-release`).
-fn release_wasm(name: &str) -> E2EResult<std::path::PathBuf> {
-    let dir = match std::env::var_os("CARRACK_RELEASE_TARGET_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => {
-            std::path::PathBuf::from(std::env::var("HOME")?).join(".cache/carrack/target-release")
+/// `wasm` with a custom section `name` holding `payload` appended: the same program under
+/// another code hash (custom sections carry no code).
+fn with_custom_section(mut wasm: Vec<u8>, name: &str, payload: &[u8]) -> Vec<u8> {
+    fn leb128(mut value: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
         }
-    };
-    Ok(dir.join("ink").join(name).join(format!("{name}.wasm")))
+    }
+    let mut body = Vec::new();
+    leb128(name.len(), &mut body);
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(payload);
+    wasm.push(0); // section id 0: custom
+    leb128(body.len(), &mut wasm);
+    wasm.extend_from_slice(&body);
+    wasm
 }

@@ -1,7 +1,6 @@
 //! The oracle on a real substrate-contracts-node with five reporters and quorum 3:
 //! normal rounds, a lying reporter, reporters going offline, staleness after the
 //! heartbeat, a 60 % spike held until confirmed, unauthorised submissions and freezing.
-#![cfg(feature = "e2e-tests")]
 
 use carrack_e2e::NodeClient;
 use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
@@ -129,9 +128,9 @@ async fn read(client: &mut NodeClient, oracle: &OracleCalls) -> E2EResult<PriceD
 
 const USD: u128 = 100_000_000;
 
-#[ink_e2e::test]
-async fn rounds_follow_the_median_and_ignore_one_liar<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn rounds_follow_the_median_and_ignore_one_liar(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
 
@@ -160,9 +159,9 @@ async fn rounds_follow_the_median_and_ignore_one_liar<Client: E2EBackend>(
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn offline_reporters_quorum_and_staleness<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn offline_reporters_quorum_and_staleness(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
     round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
@@ -197,9 +196,9 @@ async fn offline_reporters_quorum_and_staleness<Client: E2EBackend>(
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn a_sixty_percent_spike_is_held_until_confirmed<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_sixty_percent_spike_is_held_until_confirmed(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
     round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
@@ -232,9 +231,9 @@ async fn a_sixty_percent_spike_is_held_until_confirmed<Client: E2EBackend>(
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn outsiders_are_refused_and_the_guardian_only_freezes<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn outsiders_are_refused_and_the_guardian_only_freezes(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let guardian = client
         .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000_000_000)

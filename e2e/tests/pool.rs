@@ -9,7 +9,6 @@
 //! liquidations to the unit use a zero rate model, so that block times (wall-clock, unknown
 //! in advance) cannot move a balance; the interest tests read the block times back from
 //! the chain and feed them to the model.
-#![cfg(feature = "e2e-tests")]
 
 use carrack_core::CoreError;
 use carrack_e2e::suite::*;
@@ -61,9 +60,9 @@ fn one<Ev: ink::env::Event + ink::scale::Decode>(suite: &Suite, emitted: &Emitte
     events.remove(0)
 }
 
-#[ink_e2e::test]
-async fn the_suite_deploys_with_three_seeded_markets<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn the_suite_deploys_with_three_seeded_markets(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let suite = Suite::deploy(&mut client, SuiteConfig::default()).await?;
 
@@ -97,11 +96,9 @@ async fn the_suite_deploys_with_three_seeded_markets<Client: E2EBackend>(
 /// a year. After a few seconds each debt has grown exactly as the model says; repaying
 /// `u128::MAX` clears it, withdrawing `u128::MAX` empties every position, both accounts
 /// are gone from storage and every token balance adds up to the unit.
-#[ink_e2e::test]
-async fn interest_accrues_in_three_markets_and_max_repay_and_withdraw_leave_nothing<
-    Client: E2EBackend,
->(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn interest_accrues_in_three_markets_and_max_repay_and_withdraw_leave_nothing(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(flat_rate_model(HIGH_RATE_WAD));
     let mut suite = Suite::deploy(&mut client, config).await?;
@@ -277,11 +274,9 @@ async fn interest_accrues_in_three_markets_and_max_repay_and_withdraw_leave_noth
 /// market with a 20,000 borrow cap and a 100 minimum debt: each limit refuses with its
 /// own error, exactly at its boundary. Then the borrowed asset's feed goes stale: a
 /// borrow that was fine is refused, and repaying still works.
-#[ink_e2e::test]
-async fn borrows_are_refused_by_cap_minimum_ltv_and_stale_price_and_repay_still_works<
-    Client: E2EBackend,
->(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn borrows_are_refused_by_cap_minimum_ltv_and_stale_price_and_repay_still_works(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut config = SuiteConfig::default();
     config.markets[0].config.borrow_cap = usd(20_000);
@@ -393,11 +388,9 @@ async fn borrows_are_refused_by_cap_minimum_ltv_and_stale_price_and_repay_still_
 /// 1, so one liquidation may repay at most half the debt, 5,880. The seizure is
 /// 5,880 * 1.05 / 1,400 = 4.41; the bonus part 4.41 - 4.41 / 1.05 = 0.21, of which the
 /// protocol keeps 10 % = 0.021 as reserves and the liquidator receives 4.389.
-#[ink_e2e::test]
-async fn a_price_drop_lets_a_liquidator_repay_half_the_debt_with_bonus_and_fee<
-    Client: E2EBackend,
->(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_price_drop_lets_a_liquidator_repay_half_the_debt_with_bonus_and_fee(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut suite = interest_free_suite(&mut client, SuiteConfig::default()).await?;
     let (t6, t18) = (suite.t6, suite.t18);
@@ -553,11 +546,9 @@ async fn a_price_drop_lets_a_liquidator_repay_half_the_debt_with_bonus_and_fee<
 /// 2. Seizing the 1,050 repays 1,000; the fee of 5 goes to the debt market's reserves.
 ///    Bob has no collateral left: his last 9,000 of debt is written off, the 5 of
 ///    reserves absorb what they can and 8,995 becomes the market's deficit.
-#[ink_e2e::test]
-async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit<
-    Client: E2EBackend,
->(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut suite = interest_free_suite(&mut client, SuiteConfig::default()).await?;
     let (t6, t18) = (suite.t6, suite.t18);
@@ -664,11 +655,9 @@ async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit<
 /// refused with `ActionPaused`, repay still works, other markets are untouched, and the
 /// guardian cannot unpause. Governance unpauses, which starts an 8-second liquidation
 /// grace period: a liquidation that was possible just before is refused until it ends.
-#[ink_e2e::test]
-async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_grace<
-    Client: E2EBackend,
->(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_grace(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     const GRACE_SECS: u64 = 8;
     let mut config = SuiteConfig::default();
@@ -813,9 +802,9 @@ async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_g
 /// Bob (no role) is refused every governance message with `NotGovernance` and `pause`
 /// with `NotGuardian`; the guardian is refused governance's messages too. Governance
 /// itself cannot withdraw more than the reserves, which here grow from interest.
-#[ink_e2e::test]
-async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(flat_rate_model(HIGH_RATE_WAD));
     let mut suite = Suite::deploy(&mut client, config).await?;

@@ -1,6 +1,5 @@
 //! The PSP22 token on a real substrate-contracts-node: instantiation, transfers,
 //! allowances, the minter role, exact errors and the standard selectors.
-#![cfg(feature = "e2e-tests")]
 
 use carrack_e2e::metadata::{built_metadata_path, enum_variants, message_selectors, read_metadata};
 use carrack_e2e::psp22_standard::{PSP22_ERROR_VARIANTS, PSP22_SELECTORS};
@@ -34,9 +33,9 @@ async fn deploy(client: &mut NodeClient) -> E2EResult<<Token as ContractCallBuil
     Ok(contract.call_builder::<Token>())
 }
 
-#[ink_e2e::test]
-async fn instantiate_credits_supply_and_metadata<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn instantiate_credits_supply_and_metadata(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     // given
     let token = deploy(&mut client).await?;
@@ -76,9 +75,9 @@ async fn instantiate_credits_supply_and_metadata<Client: E2EBackend>(
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn transfer_moves_tokens_and_emits_transfer<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn transfer_moves_tokens_and_emits_transfer(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     // given
     let mut token = deploy(&mut client).await?;
@@ -117,9 +116,9 @@ async fn transfer_moves_tokens_and_emits_transfer<Client: E2EBackend>(
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn approve_then_transfer_from_spends_allowance<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn approve_then_transfer_from_spends_allowance(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     // given
     let mut token = deploy(&mut client).await?;
@@ -182,8 +181,8 @@ async fn approve_then_transfer_from_spends_allowance<Client: E2EBackend>(
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn only_the_minter_mints_and_burns<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+#[carrack_e2e::test]
+async fn only_the_minter_mints_and_burns(mut client: NodeClient) -> E2EResult<()> {
     // given
     let mut token = deploy(&mut client).await?;
     let bob = account_id(AccountKeyring::Bob);
@@ -243,9 +242,9 @@ async fn only_the_minter_mints_and_burns<Client: E2EBackend>(mut client: Client)
     Ok(())
 }
 
-#[ink_e2e::test]
-async fn failed_transfer_returns_exact_error_and_changes_nothing<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn failed_transfer_returns_exact_error_and_changes_nothing(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     // given
     let mut token = deploy(&mut client).await?;

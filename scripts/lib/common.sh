@@ -45,10 +45,15 @@ elapsed_since() {
 }
 
 # The contract packages: every crate under contracts/ that declares `ink-as-dependency`
-# (shared libraries such as contracts/interfaces do not).
+# (shared libraries such as contracts/interfaces do not); with `--fixtures`, also the test
+# fixtures under e2e/fixtures/ (contracts the e2e suite deploys, never users).
 contract_dirs() {
   local manifest
-  for manifest in "$CARRACK_ROOT"/contracts/*/Cargo.toml; do
+  local manifests=("$CARRACK_ROOT"/contracts/*/Cargo.toml)
+  if [[ "${1:-}" == "--fixtures" ]]; then
+    manifests+=("$CARRACK_ROOT"/e2e/fixtures/*/Cargo.toml)
+  fi
+  for manifest in "${manifests[@]}"; do
     if grep -q '^ink-as-dependency' "$manifest"; then
       dirname "$manifest"
     fi
@@ -68,15 +73,41 @@ size_target_bytes() {
   esac
 }
 
-# Builds every contract with `cargo contract build --release` into
-# $CARRACK_RELEASE_TARGET_DIR and prints each optimized .wasm size against its target.
-build_release_contracts() {
+# The one cargo target directory every release build shares. cargo-contract 5.0.3 builds a
+# workspace member into `<target>/ink/<artifact name>/` (crate_metadata.rs), a directory of
+# its own per contract, which would compile ink!, SCALE and `core`/`alloc` (build-std)
+# once per contract. Every contract is built with the same flags and features, so each
+# `$CARRACK_RELEASE_TARGET_DIR/ink/<name>` is made a symlink to this one directory: the
+# dependencies compile once, and every bundle still sits at `ink/<name>/<name>.contract`.
+shared_release_dir() {
+  echo "$CARRACK_RELEASE_TARGET_DIR/ink-shared"
+}
+
+# Points `ink/<name>` at the shared directory, replacing a per-contract directory left by
+# an earlier layout.
+link_release_dir() { # name
+  local shared link
+  shared="$(shared_release_dir)"
+  link="$CARRACK_RELEASE_TARGET_DIR/ink/$1"
+  mkdir -p "$shared" "$CARRACK_RELEASE_TARGET_DIR/ink"
+  if [[ -L "$link" && "$(readlink "$link")" == "$shared" ]]; then
+    return 0
+  fi
+  rm -rf "$link"
+  ln -s "$shared" "$link"
+}
+
+# Builds every contract (with `--fixtures`, the e2e fixtures too) with
+# `cargo contract build --release` into $CARRACK_RELEASE_TARGET_DIR (one shared target, see
+# shared_release_dir) and prints each optimized .wasm size against its target.
+build_release_contracts() { # [--fixtures]
   local dir name log wasm size target start
   mkdir -p "$CARRACK_CACHE/logs"
-  for dir in $(contract_dirs); do
+  for dir in $(contract_dirs "${1:-}"); do
     name="$(artifact_name "$dir")"
     log="$CARRACK_CACHE/logs/build-$name.log"
     start=$SECONDS
+    link_release_dir "$name"
     if ! (cd "$CARRACK_ROOT" && CARGO_TARGET_DIR="$CARRACK_RELEASE_TARGET_DIR" \
           cargo contract build --release --manifest-path "$dir/Cargo.toml") >"$log" 2>&1; then
       tail -n 60 "$log" >&2
@@ -88,7 +119,7 @@ build_release_contracts() {
     target=$(size_target_bytes "$name")
     local verdict="ok"
     (( size <= target )) || verdict="OVER TARGET"
-    printf '    %-20s %7d bytes (%s KiB)   target <= %d KiB: %s   [built in %s]\n' \
+    printf '    %-22s %7d bytes (%s KiB)   target <= %d KiB: %s   [built in %s]\n' \
       "$name" "$size" "$(awk "BEGIN { printf \"%.1f\", $size / 1024 }")" \
       $(( target / 1024 )) "$verdict" "$(elapsed_since "$start")"
   done

@@ -37,9 +37,9 @@ use ink_e2e::ContractsBackend;
 /// and a token on chain, including a code replacement with a contract of her own and a
 /// governance handover in progress. Each is refused with its precise error and the
 /// suite's roles, settings, markets, feeds and balances are exactly as before.
-#[ink_e2e::test]
-async fn an_outsider_reaches_no_admin_power<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn an_outsider_reaches_no_admin_power(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;

@@ -43,9 +43,9 @@ fn share_price(view: &MarketView) -> (u128, u128, u128) {
 /// Bob deposits one unit, donates 1,000 tokens to the pool, and Charlie deposits 999
 /// tokens: the donation moves nothing, Charlie withdraws all 999 and Bob gets back his
 /// one unit and loses the 1,000 he gave away.
-#[ink_e2e::test]
-async fn a_donation_cannot_inflate_the_share_price<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_donation_cannot_inflate_the_share_price(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;

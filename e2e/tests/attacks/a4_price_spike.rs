@@ -45,9 +45,9 @@ async fn report(
 /// two report 2,000 and 2,010. She holds 1 TETH as collateral and tries to borrow 10,000
 /// USD of a lender's money: the median is 2,010 and she can borrow no more than 75 % of
 /// that.
-#[ink_e2e::test]
-async fn one_lying_reporter_cannot_lift_its_collateral<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn one_lying_reporter_cannot_lift_its_collateral(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
@@ -139,9 +139,9 @@ async fn one_lying_reporter_cannot_lift_its_collateral<Client: E2EBackend>(
 /// worth 1,820 against a liquidation capacity of 1,600. The feed turns `Suspect` and
 /// Charlie's liquidation is refused; the next round reports 1.00, the feed is `Ok` at 1
 /// again and Bob is healthy. Bob keeps every unit.
-#[ink_e2e::test]
-async fn a_one_round_spike_of_the_debt_token_liquidates_nobody<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_one_round_spike_of_the_debt_token_liquidates_nobody(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;

@@ -174,9 +174,9 @@ fn answered<T: Encode>(result: Result<T, PoolError>) -> Option<ReentryOutcome> {
 /// Bob supplies the hostile token while it re-enters the pool's `withdraw` (and, as a
 /// read-only variant, `account`): the supply fails with `TokenCallFailed` and nothing
 /// changes. The same holds on the way out (withdraw, borrow) once Bob has a position.
-#[ink_e2e::test]
-async fn a_token_reentering_the_pool_during_its_own_transfers_is_refused<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_token_reentering_the_pool_during_its_own_transfers_is_refused(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut arena = arena(&mut client).await?;
     let (hostile, pool_id) = (arena.hostile_id, arena.suite.pool_id);
@@ -254,9 +254,9 @@ async fn a_token_reentering_the_pool_during_its_own_transfers_is_refused<Client:
 /// re-entrant call) holds an honest supply of 500 in the 6-decimal market. During Bob's
 /// supply or withdrawal of the hostile token it tries to withdraw that supply: refused,
 /// nothing changes. Outside a pool call, the very same call data withdraws the 500.
-#[ink_e2e::test]
-async fn a_token_reentering_withdraw_of_another_market_is_refused<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_token_reentering_withdraw_of_another_market_is_refused(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut arena = arena(&mut client).await?;
     let (hostile, pool_id, t6) = (arena.hostile_id, arena.suite.pool_id, arena.suite.t6);
@@ -342,9 +342,9 @@ async fn a_token_reentering_withdraw_of_another_market_is_refused<Client: E2EBac
 /// starts refusing (`FailTransfers`) or trapping (`Trap`) every transfer: supply, repay
 /// and borrow are refused with `Token(Custom("hostile"))` or `TokenCallFailed`, and
 /// nothing changes. Honest again, repaying works.
-#[ink_e2e::test]
-async fn a_token_refusing_or_trapping_transfers_changes_nothing<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_token_refusing_or_trapping_transfers_changes_nothing(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut arena = arena(&mut client).await?;
     let (hostile, pool_id, t18) = (arena.hostile_id, arena.suite.pool_id, arena.suite.t18);

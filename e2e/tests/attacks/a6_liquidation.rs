@@ -37,9 +37,9 @@ const fn usd(whole: u128) -> u128 {
 /// liquidator, tries a healthy account, a paused market, the moment it reopens, the
 /// borrower himself liquidating, and a greedy minimum; when Bob is finally liquidatable
 /// he takes half the debt with the bonus less the fee, to the unit, and no more.
-#[ink_e2e::test]
-async fn a_liquidator_gets_the_bonus_and_not_one_unit_more<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_liquidator_gets_the_bonus_and_not_one_unit_more(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut config = SuiteConfig::default().with_rate_model(zero_rate_model());
     config.pool_params.liquidation_grace_secs = GRACE_SECS;

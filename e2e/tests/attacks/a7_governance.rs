@@ -35,9 +35,9 @@ use carrack_pool::error::PoolError;
 /// nor can she vote twice; she cannot skip the vote or the delay; her batch fails as a
 /// whole when its second action does; and the guardian cancels it for good. The pool's
 /// oracle and reserves end as they began.
-#[ink_e2e::test]
-async fn borrowed_votes_rushed_and_partial_batches_capture_nothing<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn borrowed_votes_rushed_and_partial_batches_capture_nothing(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(flat_rate_model(WAD));
     let mut suite = Suite::deploy(&mut client, config).await?;

@@ -33,9 +33,9 @@ const fn usd(whole: u128) -> u128 {
 /// rate stops at the curve's top (80 %/yr, far below the cap), he pays more interest
 /// than he earns, the lender earns it, the market stays solvent, and governance itself
 /// cannot install a curve above the cap.
-#[ink_e2e::test]
-async fn a_supplier_borrowing_the_whole_market_pays_more_than_it_earns<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn a_supplier_borrowing_the_whole_market_pays_more_than_it_earns(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let mut suite = Suite::deploy(&mut client, SuiteConfig::default()).await?;
     let (usd_token, eth) = (suite.t6, suite.t18);

@@ -51,9 +51,9 @@ async fn borrow_exactly(
 /// 75 % of the collateral's value in the other denomination (less one unit kept back for
 /// rounding), and one millionth of a token more is refused. Governance cannot list a
 /// token under the wrong decimals, nor change a market's decimals.
-#[ink_e2e::test]
-async fn mixing_decimals_lends_exactly_the_value_and_not_a_unit_more<Client: E2EBackend>(
-    mut client: Client,
+#[carrack_e2e::test]
+async fn mixing_decimals_lends_exactly_the_value_and_not_a_unit_more(
+    mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;

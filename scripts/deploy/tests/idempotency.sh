@@ -68,7 +68,7 @@ step "snapshotting the release bundles from $BUNDLES_SRC"
 mkdir -p "$WORK/bundles"
 for name in carrack_token carrack_oracle carrack_pool carrack_gov_token carrack_timelock carrack_governor; do
   src="$BUNDLES_SRC/$name/$name.contract"
-  [[ -f "$src" ]] || die "missing $src: build the contracts with \`cargo contract build --release\` (scripts/test.sh does)"
+  [[ -f "$src" ]] || die "missing $src: build the contracts first: scripts/build.sh"
   mkdir -p "$WORK/bundles/$name"
   cp "$src" "$WORK/bundles/$name/"
 done

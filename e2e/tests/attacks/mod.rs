@@ -1,7 +1,6 @@
 //! Attacks on the lending suite, one module per threat class of `THREAT_MODEL.md` (A1 to
 //! A10), each written as the attacker would try it and run against a real
 //! substrate-contracts-node with the whole suite deployed.
-#![cfg(feature = "e2e-tests")]
 
 mod a10_access_control;
 mod a1_donation;
