@@ -70,9 +70,10 @@ selected() {
   [[ ",$only," == *",$1,"* ]]
 }
 
-# The off-chain tools share one target directory and one profile (debug) for their tests,
-# their drills, the Polkadot.js test, the benchmark and the web tests.
-TOOLS_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+# The off-chain tools share one target directory (the workspace's, see lib/common.sh) and
+# one profile (debug) for their tests, their drills, the Polkadot.js test, the benchmark
+# and the web tests: built once.
+TOOLS_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 
 run_fmt() {
   cargo fmt --all -- --check

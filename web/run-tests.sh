@@ -10,7 +10,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 HERE="$CARRACK_ROOT/web"
-DEPLOY_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+DEPLOY_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$DEPLOY_TARGET_DIR/debug/carrack-deploy"
 BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-web-test.XXXXXX")"

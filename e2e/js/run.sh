@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
 HERE="$CARRACK_ROOT/e2e/js"
-export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$CARGO_TARGET_DIR/debug/carrack-deploy"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-js-test.XXXXXX")"
 NODE_PID=""

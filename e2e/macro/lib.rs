@@ -69,14 +69,20 @@ fn expand(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     let client_type = &client.ty;
     let name = &sig.ident;
     let output = &sig.output;
+    // The body's value is bound with the function's return type, so `?` inside the body
+    // converts its errors into that type.
+    let output_type = match output {
+        syn::ReturnType::Default => quote! { () },
+        syn::ReturnType::Type(_, ty) => quote! { #ty },
+    };
     Ok(quote! {
         #(#attrs)*
         #[test]
         #vis fn #name() #output {
-            ::carrack_e2e::runner::run(
-                stringify!(#name),
-                |#pattern: #client_type| async move #block,
-            )
+            ::carrack_e2e::runner::run(stringify!(#name), |#pattern: #client_type| async move {
+                let output: #output_type = #block;
+                output
+            })
         }
     })
 }

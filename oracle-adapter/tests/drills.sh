@@ -18,10 +18,10 @@
 #      honest price at every read, and the feed never turns Suspect.
 #
 # Uses the release bundles in ${CARRACK_RELEASE_TARGET_DIR}/ink; builds carrack-deploy
-# and carrack-relayer into ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target-deploy}.
+# and carrack-relayer into ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target}.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
-export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARRACK_CACHE/target-deploy}"
+export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 DEPLOY="$CARGO_TARGET_DIR/debug/carrack-deploy"
 RELAYER="$CARGO_TARGET_DIR/debug/carrack-relayer"
 BUNDLES="${CARRACK_BUNDLES:-$CARRACK_RELEASE_TARGET_DIR/ink}"

@@ -22,7 +22,7 @@
 # Uses the release bundles in $CARRACK_BUNDLES (default
 # ${CARRACK_RELEASE_TARGET_DIR:-~/.cache/carrack/target-release}/ink), copied first so a
 # concurrent rebuild cannot change them mid-test. Builds the tool into
-# ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target-deploy}. Needs curl and jq.
+# ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target}. Needs curl and jq.
 set -euo pipefail
 # start_dev_node / stop_dev_node (this script keeps its own say/step/die, defined below).
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"
@@ -32,7 +32,7 @@ CRATE="$(dirname "$HERE")"
 ROOT="$(cd "$CRATE/../.." && pwd)"
 CACHE="${CARRACK_CACHE:-$HOME/.cache/carrack}"
 BUNDLES_SRC="${CARRACK_BUNDLES:-${CARRACK_RELEASE_TARGET_DIR:-$CACHE/target-release}/ink}"
-export CARGO_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CACHE/target-deploy}"
+export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$CARGO_TARGET_DIR/debug/carrack-deploy"
 CONFIG="$ROOT/deploy/devnet.toml"
 
