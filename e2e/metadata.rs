@@ -7,7 +7,10 @@ use std::path::PathBuf;
 /// The metadata of `contract` (e.g. `"carrack_token"`) beside the release bundle the suite
 /// runs ([`crate::bundles`]).
 pub fn built_metadata_path(contract: &str) -> Result<PathBuf, String> {
-    if !crate::bundles::CONTRACTS.contains(&contract) {
+    if !crate::bundles::CONTRACTS
+        .iter()
+        .any(|(name, _)| *name == contract)
+    {
         return Err(format!("no contract named {contract} in the suite"));
     }
     crate::bundles::artifact(contract, "json")

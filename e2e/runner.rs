@@ -28,10 +28,11 @@ where
         .build()
         .unwrap_or_else(|err| panic!("cannot build the tokio runtime: {err}"))
         .block_on(async move {
-            let node = ink_e2e::TestNodeProcess::<ink_e2e::PolkadotConfig>::build_with_env_or_default()
-                .spawn()
-                .await
-                .unwrap_or_else(|err| panic!("cannot spawn substrate-contracts-node: {err}"));
+            let node =
+                ink_e2e::TestNodeProcess::<ink_e2e::PolkadotConfig>::build_with_env_or_default()
+                    .spawn()
+                    .await
+                    .unwrap_or_else(|err| panic!("cannot spawn substrate-contracts-node: {err}"));
             let client = NodeClient::new(node.rpc(), wasm_paths)
                 .await
                 .unwrap_or_else(|err| panic!("cannot connect to the test node: {err:?}"));

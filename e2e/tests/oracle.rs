@@ -129,9 +129,7 @@ async fn read(client: &mut NodeClient, oracle: &OracleCalls) -> E2EResult<PriceD
 const USD: u128 = 100_000_000;
 
 #[carrack_e2e::test]
-async fn rounds_follow_the_median_and_ignore_one_liar(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn rounds_follow_the_median_and_ignore_one_liar(mut client: NodeClient) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
 
     // a normal round
@@ -160,9 +158,7 @@ async fn rounds_follow_the_median_and_ignore_one_liar(
 }
 
 #[carrack_e2e::test]
-async fn offline_reporters_quorum_and_staleness(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn offline_reporters_quorum_and_staleness(mut client: NodeClient) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
     round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
 
@@ -197,9 +193,7 @@ async fn offline_reporters_quorum_and_staleness(
 }
 
 #[carrack_e2e::test]
-async fn a_sixty_percent_spike_is_held_until_confirmed(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn a_sixty_percent_spike_is_held_until_confirmed(mut client: NodeClient) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
     round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
 

@@ -61,9 +61,7 @@ fn one<Ev: ink::env::Event + ink::scale::Decode>(suite: &Suite, emitted: &Emitte
 }
 
 #[carrack_e2e::test]
-async fn the_suite_deploys_with_three_seeded_markets(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn the_suite_deploys_with_three_seeded_markets(mut client: NodeClient) -> E2EResult<()> {
     let suite = Suite::deploy(&mut client, SuiteConfig::default()).await?;
 
     let markets = dry(&mut client, &ink_e2e::bob(), &suite.pool.markets()).await?;

@@ -34,9 +34,7 @@ async fn deploy(client: &mut NodeClient) -> E2EResult<<Token as ContractCallBuil
 }
 
 #[carrack_e2e::test]
-async fn instantiate_credits_supply_and_metadata(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn instantiate_credits_supply_and_metadata(mut client: NodeClient) -> E2EResult<()> {
     // given
     let token = deploy(&mut client).await?;
 
@@ -76,9 +74,7 @@ async fn instantiate_credits_supply_and_metadata(
 }
 
 #[carrack_e2e::test]
-async fn transfer_moves_tokens_and_emits_transfer(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn transfer_moves_tokens_and_emits_transfer(mut client: NodeClient) -> E2EResult<()> {
     // given
     let mut token = deploy(&mut client).await?;
     let alice = account_id(AccountKeyring::Alice);
@@ -117,9 +113,7 @@ async fn transfer_moves_tokens_and_emits_transfer(
 }
 
 #[carrack_e2e::test]
-async fn approve_then_transfer_from_spends_allowance(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn approve_then_transfer_from_spends_allowance(mut client: NodeClient) -> E2EResult<()> {
     // given
     let mut token = deploy(&mut client).await?;
     let alice = account_id(AccountKeyring::Alice);

@@ -11,9 +11,9 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CARRACK_CACHE/target}"
 # Exported: the e2e upgrade test uploads a release build as the "new" pool code.
 export CARRACK_RELEASE_TARGET_DIR="${CARRACK_RELEASE_TARGET_DIR:-$CARRACK_CACHE/target-release}"
 # The off-chain tools (carrack-deploy, carrack-relayer: workspaces and lockfiles of their
-# own) build into the same debug target as the workspace, for their tests, their drills and
-# every script that runs them: crates both sides use, such as binaryen's C++ behind
-# contract-build (ink_e2e and contract-extrinsics), compile once.
+# own) build into the same debug target as the workspace, one profile for their tests,
+# their drills and every script that runs them; crates that resolve identically on both
+# sides compile once.
 export CARRACK_DEPLOY_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARGO_TARGET_DIR}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 

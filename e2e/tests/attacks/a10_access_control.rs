@@ -38,9 +38,7 @@ use ink_e2e::ContractsBackend;
 /// governance handover in progress. Each is refused with its precise error and the
 /// suite's roles, settings, markets, feeds and balances are exactly as before.
 #[carrack_e2e::test]
-async fn an_outsider_reaches_no_admin_power(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn an_outsider_reaches_no_admin_power(mut client: NodeClient) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
     let (usd, eth) = (suite.t6, suite.t18);

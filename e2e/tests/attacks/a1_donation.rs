@@ -44,9 +44,7 @@ fn share_price(view: &MarketView) -> (u128, u128, u128) {
 /// tokens: the donation moves nothing, Charlie withdraws all 999 and Bob gets back his
 /// one unit and loses the 1,000 he gave away.
 #[carrack_e2e::test]
-async fn a_donation_cannot_inflate_the_share_price(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn a_donation_cannot_inflate_the_share_price(mut client: NodeClient) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
     let asset = suite.t18;

@@ -27,9 +27,7 @@ const RATE_PER_YEAR_WAD: u128 = 5 * WAD;
 /// Bob loops supply/withdraw with amounts of 1 to 7 units and borrow/repay at the
 /// minimum debt in an interest-bearing 6-decimal market; his wallet never grows.
 #[carrack_e2e::test]
-async fn tiny_round_trips_never_pay_the_attacker(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn tiny_round_trips_never_pay_the_attacker(mut client: NodeClient) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(flat_rate_model(RATE_PER_YEAR_WAD));
     let mut suite = Suite::deploy(&mut client, config).await?;
     let (usd, eth) = (suite.t6, suite.t18);

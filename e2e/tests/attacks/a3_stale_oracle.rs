@@ -40,9 +40,7 @@ fn floored_feed(heartbeat_secs: u64) -> FeedConfig {
 /// borrower's collateral stays locked behind his debt, he can still repay, nobody can
 /// liquidate at the unvouched price, and the lenders' claims are untouched.
 #[carrack_e2e::test]
-async fn a_stale_clamped_or_frozen_price_lends_nothing(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
     let (usd, eth) = (suite.t6, suite.t18);

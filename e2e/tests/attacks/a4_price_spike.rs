@@ -46,9 +46,7 @@ async fn report(
 /// USD of a lender's money: the median is 2,010 and she can borrow no more than 75 % of
 /// that.
 #[carrack_e2e::test]
-async fn one_lying_reporter_cannot_lift_its_collateral(
-    mut client: NodeClient,
-) -> E2EResult<()> {
+async fn one_lying_reporter_cannot_lift_its_collateral(mut client: NodeClient) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
     let (usd, eth) = (suite.t6, suite.t18);
