@@ -6,13 +6,35 @@
 
 use crate::NodeClient;
 use std::future::Future;
+use std::io::Write;
 use std::sync::Once;
+use std::time::Instant;
 
 static TRACING: Once = Once::new();
 
 /// Runs one test: spawns its node, connects the client and awaits `test(client)`. The node
-/// stops when the test returns or panics.
+/// stops when the test returns or panics. When `CARRACK_E2E_TIMES` names a file, appends
+/// `<seconds> <name>` to it for a test that returns (`scripts/test.sh` lists the slowest).
 pub fn run<Test, Body, Output>(name: &str, test: Test) -> Output
+where
+    Test: FnOnce(NodeClient) -> Body,
+    Body: Future<Output = Output>,
+{
+    let started = Instant::now();
+    let output = run_on_node(name, test);
+    if let Some(path) = std::env::var_os("CARRACK_E2E_TIMES") {
+        let line = format!("{:.1} {name}\n", started.elapsed().as_secs_f64());
+        // Timing is a report, never a reason to fail a test.
+        let _ = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(line.as_bytes()));
+    }
+    output
+}
+
+fn run_on_node<Test, Body, Output>(name: &str, test: Test) -> Output
 where
     Test: FnOnce(NodeClient) -> Body,
     Body: Future<Output = Output>,

@@ -80,6 +80,8 @@ run_fmt() {
 }
 
 run_clippy() {
+  # The same package selection and features as the e2e step's build: cargo then builds
+  # the dependencies' build scripts (binaryen's C++ among them) once for both.
   cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
 }
 
@@ -104,15 +106,71 @@ run_proofs() {
   scripts/prove.sh
 }
 
+# The e2e tests mostly wait (for blocks, round windows, timelock delays), each on its own
+# node: more of them side by side than the machine has cores keeps both cores busy.
+E2E_THREADS="${CARRACK_E2E_THREADS:-4}"
+TOOLS_MANIFESTS=(scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml)
+TOOLS_PREBUILD_PID=""
+TOOLS_PREBUILD_LOG=""
+
+# Compiles the tools' clippy and test builds in the background while the e2e tests wait
+# on their nodes (the machine's most idle stretch); the tools step then runs on a warm
+# build. The e2e test binary runs outside cargo, so nothing holds the target lock.
+prebuild_tools() {
+  TOOLS_PREBUILD_LOG="$(mktemp "${TMPDIR:-/tmp}/carrack-tools-prebuild.XXXXXX")"
+  (
+    for manifest in "${TOOLS_MANIFESTS[@]}"; do
+      CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
+        cargo clippy --locked --manifest-path "$manifest" --all-targets -- -D warnings || exit 1
+      CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
+        cargo test --locked --manifest-path "$manifest" --no-run || exit 1
+    done
+  ) >"$TOOLS_PREBUILD_LOG" 2>&1 &
+  TOOLS_PREBUILD_PID=$!
+}
+
+# Waits for the background tools build; its failures are the tools step's to report.
+finish_prebuild() {
+  [[ -n "$TOOLS_PREBUILD_PID" ]] || return 0
+  if wait "$TOOLS_PREBUILD_PID"; then
+    say "the tools were built in the background during the e2e tests"
+  else
+    say "the background build of the tools failed; the tools step shows why"
+  fi
+  TOOLS_PREBUILD_PID=""
+  rm -f "$TOOLS_PREBUILD_LOG"
+}
+stop_prebuild() {
+  if [[ -n "$TOOLS_PREBUILD_PID" ]]; then
+    pkill -TERM -P "$TOOLS_PREBUILD_PID" 2>/dev/null
+    kill "$TOOLS_PREBUILD_PID" 2>/dev/null
+  fi
+  [[ -n "$TOOLS_PREBUILD_LOG" ]] && rm -f "$TOOLS_PREBUILD_LOG"
+  return 0
+}
+trap stop_prebuild EXIT
+
 run_e2e() {
-  say "substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}')"
-  CARRACK_E2E_BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink" \
-    cargo test -p carrack-e2e --features e2e-tests --test e2e
+  say "substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}'), $E2E_THREADS tests at a time"
+  local times binary
+  binary="$(cargo test --workspace --features carrack-e2e/e2e-tests --test e2e --no-run \
+    --message-format=json-render-diagnostics \
+    | jq -r 'select(.reason == "compiler-artifact" and .target.name == "e2e"
+                    and .executable != null) | .executable' | tail -1)"
+  [[ -x "$binary" ]] || die "cargo built no e2e test binary"
+  if selected tools; then prebuild_tools; fi
+  times="$(mktemp "${TMPDIR:-/tmp}/carrack-e2e-times.XXXXXX")"
+  CARRACK_E2E_BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink" CARRACK_E2E_TIMES="$times" \
+    "$binary" --test-threads="$E2E_THREADS"
+  say "slowest e2e tests (seconds, node start included):"
+  sort -rn "$times" | head -8 | sed 's/^/      /'
+  rm -f "$times"
 }
 
 run_tools() {
+  finish_prebuild
   local manifest
-  for manifest in scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml; do
+  for manifest in "${TOOLS_MANIFESTS[@]}"; do
     say "$manifest"
     CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo fmt --manifest-path "$manifest" -- --check
     CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
