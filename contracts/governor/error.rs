@@ -30,7 +30,8 @@ pub enum GovernorError {
     NoVotingPower,
     /// Only a Succeeded proposal can be queued.
     NotSucceeded,
-    /// The proposal can no longer be canceled (Defeated, Expired, Executed or Canceled).
+    /// The proposal can no longer be canceled through the governor: its vote ended
+    /// (Succeeded, Queued, Defeated, Expired, Executed or Canceled).
     NotCancelable,
     /// Only the proposer may cancel while its votes stay at or above the threshold.
     NotProposer,

@@ -27,7 +27,7 @@ pub mod governor {
     use crate::error::GovernorError;
     use crate::events::*;
     use crate::params::{GovernorLimits, GovernorParams};
-    use crate::proposal::{is_cancelable, Proposal, ProposalState, VoteType};
+    use crate::proposal::{ensure_may_cancel, Proposal, ProposalState, VoteType};
     use carrack_interfaces::{
         validate_actions, Action, BatchStatus, CodeUpgraded, Timelock, Votes,
     };
@@ -202,23 +202,26 @@ pub mod governor {
             Ok(batch_id)
         }
 
-        /// Cancels a Pending, Active, Succeeded or Queued proposal: the proposer at any
-        /// time, anyone once the proposer's votes (at the previous block) fell below the
-        /// proposal threshold. A queued batch is canceled in the timelock too. (The
-        /// guardian cancels queued batches directly in the timelock.)
+        /// Cancels a proposal whose vote has not ended (Pending or Active; else
+        /// `NotCancelable`): the proposer at any time, anyone once the proposer's votes
+        /// (at the previous block) fell below the proposal threshold (else `NotProposer`).
+        /// A passed proposal (Succeeded, Queued) cannot be canceled here, by anyone: once
+        /// queued, only the timelock's rules can stop it (its guardian's cancel). Emits
+        /// `ProposalCanceled`.
         #[ink(message)]
         pub fn cancel(&mut self, proposal_id: u32) -> Result<(), GovernorError> {
             let caller = self.env().caller();
             let mut proposal = self.load(proposal_id)?;
-            let state = self.state_of(&proposal)?;
-            if !is_cancelable(state) {
-                return Err(GovernorError::NotCancelable);
-            }
-            if caller != proposal.proposer
-                && self.votes_before_now(proposal.proposer)? >= self.params.proposal_threshold
-            {
-                return Err(GovernorError::NotProposer);
-            }
+            // Only Pending and Active are cancelable, and neither is queued yet: the
+            // timelock need not be asked (a queued proposal reads as Queued).
+            let state = proposal.state(self.env().block_number(), None);
+            ensure_may_cancel(
+                state,
+                caller,
+                proposal.proposer,
+                self.params.proposal_threshold,
+                || self.votes_before_now(proposal.proposer),
+            )?;
             proposal.canceled = true;
             self.proposals.insert(proposal_id, &proposal);
             self.actions.remove(proposal_id);
@@ -226,14 +229,6 @@ pub mod governor {
                 proposal_id,
                 by: caller,
             });
-            if let (ProposalState::Queued, Some(batch_id)) = (state, proposal.batch_id) {
-                let mut timelock: ink::contract_ref!(Timelock) = self.timelock.into();
-                match timelock.call_mut().cancel(batch_id).try_invoke() {
-                    Ok(Ok(Ok(()))) => {}
-                    Ok(Ok(Err(err))) => return Err(GovernorError::Timelock(err)),
-                    _ => return Err(GovernorError::TimelockCallFailed),
-                }
-            }
             Ok(())
         }
 

@@ -7,7 +7,8 @@
 //!                      Expired ◀──(not queued)── Succeeded ──queue──▶ Queued
 //!                                                                       │
 //!                                            Executed / Canceled / Expired (timelock)
-//! Pending, Active, Succeeded and Queued proposals can be Canceled.
+//! Pending and Active proposals can be Canceled through the governor; once the vote
+//! passed, only the timelock's rules can stop it (its guardian cancels a queued batch).
 //! ```
 //!
 //! Votes are read at `snapshot_block`, which is strictly in the past once voting opens,
@@ -42,8 +43,9 @@ pub enum ProposalState {
     Pending,
     /// Voting is open.
     Active,
-    /// Canceled by the proposer, because the proposer fell below the threshold, or (once
-    /// queued) by the guardian through the timelock.
+    /// Canceled before the vote ended (by the proposer, or by anyone because the
+    /// proposer fell below the threshold), or, once queued, in the timelock (by its
+    /// guardian or its governor role).
     Canceled,
     /// Voting ended without quorum or with Against ≥ For.
     Defeated,
@@ -212,15 +214,35 @@ pub fn quorum_votes(total_supply: u128, quorum_bps: u16) -> u128 {
         .saturating_add(u128::from(remainder % WHOLE != 0))
 }
 
-/// Whether a proposal in `state` can still be canceled.
+/// Whether a proposal in `state` can still be canceled through the governor: only
+/// until its vote ends (Pending, Active). A passed proposal (Succeeded, Queued) is the
+/// holders' decision: nobody, the proposer included, can take it back through the
+/// governor, and a queued batch is left to the timelock's rules, its guardian's veto
+/// included (audit N-1: a delegator re-delegating away from the proposer, or a raised
+/// threshold, made every passed proposal cancelable by anyone).
 pub fn is_cancelable(state: ProposalState) -> bool {
-    matches!(
-        state,
-        ProposalState::Pending
-            | ProposalState::Active
-            | ProposalState::Succeeded
-            | ProposalState::Queued
-    )
+    matches!(state, ProposalState::Pending | ProposalState::Active)
+}
+
+/// `Ok` when `caller` may cancel a proposal made by `proposer` that is in `state`: the
+/// proposal must still be cancelable ([`is_cancelable`], else `NotCancelable`); the
+/// proposer may always, anyone else only once `proposer_votes` (the proposer's votes at
+/// the previous block, read only when needed) fell below `proposal_threshold`
+/// (`NotProposer`).
+pub fn ensure_may_cancel(
+    state: ProposalState,
+    caller: AccountId,
+    proposer: AccountId,
+    proposal_threshold: u128,
+    proposer_votes: impl FnOnce() -> Result<u128, GovernorError>,
+) -> Result<(), GovernorError> {
+    if !is_cancelable(state) {
+        return Err(GovernorError::NotCancelable);
+    }
+    if caller != proposer && proposer_votes()? >= proposal_threshold {
+        return Err(GovernorError::NotProposer);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -377,13 +399,81 @@ mod tests {
     }
 
     #[test]
-    fn only_live_proposals_are_cancelable() {
+    fn only_proposals_still_in_their_vote_are_cancelable() {
         use ProposalState::*;
-        for state in [Pending, Active, Succeeded, Queued] {
+        for state in [Pending, Active] {
             assert!(is_cancelable(state));
         }
-        for state in [Canceled, Defeated, Expired, Executed] {
+        for state in [Succeeded, Queued, Canceled, Defeated, Expired, Executed] {
             assert!(!is_cancelable(state));
+            // Refused before the proposer's votes are read.
+            let read = || -> Result<u128, GovernorError> { unreachable!("no read needed") };
+            assert_eq!(
+                ensure_may_cancel(state, STRANGER, PROPOSER, THRESHOLD, read),
+                Err(GovernorError::NotCancelable)
+            );
+        }
+    }
+
+    // Audit N-1: the second pass's scenario (written before the fix: the first two tests
+    // failed on the old rule, under which Succeeded and Queued were cancelable). Threshold 1 000; the proposer P holds 600
+    // and M delegated 400 more, so P proposed with exactly 1 000 votes.
+    const PROPOSER: AccountId = ALICE;
+    const DELEGATOR: AccountId = AccountId([2; 32]);
+    const STRANGER: AccountId = AccountId([3; 32]);
+    const THRESHOLD: u128 = 1_000;
+
+    fn may_cancel(
+        state: ProposalState,
+        caller: AccountId,
+        votes: u128,
+    ) -> Result<(), GovernorError> {
+        ensure_may_cancel(state, caller, PROPOSER, THRESHOLD, || Ok(votes))
+    }
+
+    #[test]
+    fn a_re_delegation_after_success_cannot_kill_the_proposal() {
+        use ProposalState::*;
+        // M re-delegates: P keeps 600. Nobody, the delegator included, cancels a passed
+        // proposal through the governor, whether it waits to be queued or is queued.
+        for state in [Succeeded, Queued] {
+            for caller in [DELEGATOR, STRANGER] {
+                assert_eq!(
+                    may_cancel(state, caller, 600),
+                    Err(GovernorError::NotCancelable),
+                    "{state:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn after_the_vote_not_even_the_proposer_cancels() {
+        use ProposalState::*;
+        for state in [Succeeded, Queued] {
+            assert_eq!(
+                may_cancel(state, PROPOSER, 1_000),
+                Err(GovernorError::NotCancelable)
+            );
+        }
+    }
+
+    #[test]
+    fn before_and_while_voting_the_proposer_or_anyone_below_the_threshold_cancels() {
+        use ProposalState::*;
+        for state in [Pending, Active] {
+            assert_eq!(may_cancel(state, PROPOSER, 1_000), Ok(()));
+            assert_eq!(
+                may_cancel(state, STRANGER, 1_000),
+                Err(GovernorError::NotProposer)
+            );
+            // The delegator left: P proposed with borrowed weight, anyone cancels.
+            assert_eq!(may_cancel(state, STRANGER, 999), Ok(()));
+            // A failed votes read is the read's error.
+            let failed = ensure_may_cancel(state, STRANGER, PROPOSER, THRESHOLD, || {
+                Err(GovernorError::VotesCallFailed)
+            });
+            assert_eq!(failed, Err(GovernorError::VotesCallFailed));
         }
     }
 }

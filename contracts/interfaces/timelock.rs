@@ -133,8 +133,14 @@ pub enum TimelockError {
     /// `accept_governance_of`: the call to the target failed (not a contract, trapped,
     /// no such message, or an undecodable answer).
     AcceptFailed,
-    /// The guardian may not cancel a batch that replaces a guardian (its own removal).
+    /// The guardian may not cancel a guardian replacement: a batch whose every action
+    /// replaces a guardian by a different account on a contract the timelock governs
+    /// (otherwise a rogue guardian could block its own removal).
     GuardianChangeNotCancelable,
+    /// The guardian's cancel of a batch made only of guardian setters: the roles of
+    /// action `index`'s callee (`Governed::admin_roles`) could not be read, so the batch
+    /// is not shown to be cancelable.
+    GuardianCheckFailed(u8),
 }
 
 impl From<ActionsError> for TimelockError {
@@ -150,7 +156,8 @@ pub trait Timelock {
     #[ink(message)]
     fn queue(&mut self, actions: Vec<Action>) -> Result<u32, TimelockError>;
 
-    /// Cancels a queued batch (governor or guardian).
+    /// Cancels a queued batch (the governor; the guardian, except a guardian
+    /// replacement).
     #[ink(message)]
     fn cancel(&mut self, batch_id: u32) -> Result<(), TimelockError>;
 

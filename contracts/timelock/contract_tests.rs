@@ -282,6 +282,33 @@ fn the_governor_and_the_guardian_cancel_nobody_else() {
     assert_eq!(timelock.execute(1), Err(TimelockError::BatchCanceled));
 }
 
+/// The message applies `Roles::ensure_may_cancel` (audit H-1): with the timelock's own
+/// setter, no other contract needs to be read. (Reads of `Governed::admin_roles` are
+/// cross-contract calls: `e2e/tests/governance_veto.rs`.)
+#[ink::test]
+fn the_guardian_cancels_all_but_a_replacement_of_itself() {
+    let a = accounts();
+    let mut timelock = deploy();
+    let replace = |guardian: AccountId| self_call(SET_GUARDIAN_SELECTOR, guardian.encode());
+    // 0: the guardian (Bob) made guardian again; 1: beside an ordinary call; 2: Eve.
+    timelock.queue(vec![replace(a.bob)]).unwrap();
+    timelock.queue(vec![replace(a.eve), external()]).unwrap();
+    timelock.queue(vec![replace(a.eve)]).unwrap();
+    set_caller(a.bob);
+    assert_eq!(timelock.cancel(0), Ok(()));
+    assert_eq!(timelock.cancel(1), Ok(()));
+    let before = recorded().len();
+    assert_eq!(
+        timelock.cancel(2),
+        Err(TimelockError::GuardianChangeNotCancelable)
+    );
+    assert_eq!(recorded().len(), before, "a refused cancel emits nothing");
+    assert_eq!(timelock.batch(2), Some(vec![replace(a.eve)]));
+    // The governor still can.
+    set_caller(a.charlie);
+    assert_eq!(timelock.cancel(2), Ok(()));
+}
+
 #[ink::test]
 fn execution_waits_for_the_eta_and_ends_with_the_grace_period() {
     let a = accounts();

@@ -2,8 +2,9 @@
 //!
 //! The governor queues a *batch* of at most 10 [`carrack_interfaces::Action`]s. The batch
 //! gets `eta = now + delay`; anyone may execute it from `eta` (inclusive) until
-//! `eta + grace` (exclusive); afterwards it is expired. The governor or the guardian may
-//! cancel it before it executes. See [`batch`] for the life cycle and [`delays`] for the
+//! `eta + grace` (exclusive); afterwards it is expired. The governor may cancel it before
+//! it executes, and so may the guardian unless it is a guardian replacement (see
+//! [`roles`]). See [`batch`] for the life cycle and [`delays`] for the
 //! bounds (fixed at instantiation: `0 < min <= delay <= max <= 365 days`,
 //! `0 < grace <= 365 days`).
 //!
@@ -36,7 +37,10 @@
 //!
 //! The governor is unset at instantiation because the governor and the timelock each
 //! need the other's address: the instantiating account binds it once with
-//! `bind_governor` (see [`roles`]). Pool and oracle hand governance over in two steps;
+//! `bind_governor` (see [`roles`]). The guardian's veto covers every batch but a
+//! guardian replacement, a batch whose every action replaces a guardian by a different
+//! account on a contract the timelock governs: the guardian cannot block its own
+//! removal, and no other action can hide beside a replacement (audit H-1). Pool and oracle hand governance over in two steps;
 //! the timelock accepts through `accept_governance_of`.
 //!
 //! The plain modules hold all the logic and are tested natively; the contract module
@@ -61,7 +65,7 @@ pub mod timelock {
     use crate::delays::Delays;
     use crate::events::{BatchCanceled, BatchExecuted, BatchQueued};
     use crate::raw_call::call_succeeded;
-    use crate::roles::Roles;
+    use crate::roles::{CalleeRoles, Roles};
     use crate::self_call::{decode_self_call, SelfCall};
     use crate::settings::TimelockSettings;
     use carrack_interfaces::{
@@ -231,6 +235,19 @@ pub mod timelock {
             Ok(())
         }
 
+        /// What `callee` answers to `Governed::admin_roles`, as the guardian's cancel
+        /// needs it (see [`CalleeRoles`]). A plain read: no value, no re-entry.
+        fn roles_of(callee: AccountId, own_account: AccountId) -> CalleeRoles {
+            let governed: ink::contract_ref!(Governed) = callee.into();
+            match governed.call().admin_roles().try_invoke() {
+                Ok(Ok(roles)) if roles.governance == own_account => CalleeRoles::Governed {
+                    guardian: roles.guardian,
+                },
+                Ok(Ok(_)) => CalleeRoles::NotGoverned,
+                _ => CalleeRoles::Unreadable,
+            }
+        }
+
         fn record(&self, batch_id: u32) -> Result<BatchRecord, TimelockError> {
             self.batches
                 .get(batch_id)
@@ -272,17 +289,25 @@ pub mod timelock {
             Ok(scheduled.batch_id)
         }
 
-        /// Cancels a batch that has not executed, even an expired one (governor or
-        /// guardian: `NotGovernorOrGuardian`; the guardian cannot cancel a batch that
-        /// replaces a guardian: `GuardianChangeNotCancelable`), and frees its actions. Errors:
-        /// `UnknownBatch`, `AlreadyExecuted`, `BatchCanceled`. Emits `BatchCanceled`.
+        /// Cancels a batch that has not executed, even an expired one, and frees its
+        /// actions. The governor may cancel any batch; the guardian any batch but a
+        /// guardian replacement, one whose every action replaces a guardian by a
+        /// different account on a contract the timelock governs
+        /// (`GuardianChangeNotCancelable`; see `roles::Roles::ensure_may_cancel`, which
+        /// reads the callees' `Governed::admin_roles` only for a batch made of nothing
+        /// but guardian setters: `GuardianCheckFailed(index)` when one cannot be read).
+        /// Errors: `NotGovernorOrGuardian`, `UnknownBatch`, `AlreadyExecuted`,
+        /// `BatchCanceled`. Emits `BatchCanceled`.
         #[ink(message)]
         fn cancel(&mut self, batch_id: u32) -> Result<(), TimelockError> {
             let by = self.env().caller();
+            let own_account = self.env().account_id();
             // An unknown batch has no actions: outsiders are still refused first.
             let actions = self.actions.get(batch_id).unwrap_or_default();
             self.roles
-                .ensure_may_cancel(by, &actions, self.env().account_id())?;
+                .ensure_may_cancel(by, &actions, own_account, |callee| {
+                    Self::roles_of(callee, own_account)
+                })?;
             let mut record = self.record(batch_id)?;
             record.cancel()?;
             self.batches.insert(batch_id, &record);

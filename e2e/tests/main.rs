@@ -8,6 +8,7 @@
 
 mod attacks;
 mod governance;
+mod governance_veto;
 mod oracle;
 mod pool;
 mod token;
