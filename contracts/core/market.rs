@@ -361,6 +361,32 @@ impl MarketState {
         collateral_seized: u128,
         protocol_fee: u128,
     ) -> CoreResult<u128> {
+        self.take_collateral(position_scaled, collateral_seized, protocol_fee, false)
+            .map(|(burned, _)| burned)
+    }
+
+    /// As [`MarketState::seize`], but the liquidator's part stays in the market as supply
+    /// credited to the liquidator (as aTokens in Aave) instead of leaving as cash, so it
+    /// works however little cash the market has. Returns `(scaled supply burned from the
+    /// position, scaled supply minted to the liquidator)`: the burn rounds up, the mint
+    /// down, so the liquidator's new claim never exceeds its part; a part too small to
+    /// mint one scaled unit is refused ([`CoreError::AmountTooSmall`]).
+    pub fn seize_to_supply(
+        &mut self,
+        position_scaled: u128,
+        collateral_seized: u128,
+        protocol_fee: u128,
+    ) -> CoreResult<(u128, u128)> {
+        self.take_collateral(position_scaled, collateral_seized, protocol_fee, true)
+    }
+
+    fn take_collateral(
+        &mut self,
+        position_scaled: u128,
+        collateral_seized: u128,
+        protocol_fee: u128,
+        to_supply: bool,
+    ) -> CoreResult<(u128, u128)> {
         let balance = self.supply_balance(position_scaled)?;
         if collateral_seized == 0 {
             return Err(CoreError::ZeroAmount);
@@ -368,22 +394,30 @@ impl MarketState {
         if collateral_seized > balance {
             return Err(CoreError::InsufficientSupply);
         }
-        let scaled = if collateral_seized == balance {
+        let burned = if collateral_seized == balance {
             position_scaled
         } else {
             ray_div(collateral_seized, self.supply_index_ray, Rounding::Up)?.min(position_scaled)
         };
         let to_liquidator = sub(collateral_seized, protocol_fee)?;
-        if to_liquidator > self.cash {
-            return Err(CoreError::InsufficientCash);
-        }
-        let total_scaled_supply = sub(self.total_scaled_supply, scaled)?;
-        let cash = sub(self.cash, to_liquidator)?;
+        let (cash, minted) = if to_supply {
+            let minted = ray_div(to_liquidator, self.supply_index_ray, Rounding::Down)?;
+            if minted == 0 {
+                return Err(CoreError::AmountTooSmall);
+            }
+            (self.cash, minted)
+        } else {
+            if to_liquidator > self.cash {
+                return Err(CoreError::InsufficientCash);
+            }
+            (sub(self.cash, to_liquidator)?, 0)
+        };
+        let total_scaled_supply = add(sub(self.total_scaled_supply, burned)?, minted)?;
         let reserves = add(self.reserves, protocol_fee)?;
         self.total_scaled_supply = total_scaled_supply;
         self.cash = cash;
         self.reserves = reserves;
-        Ok(scaled)
+        Ok((burned, minted))
     }
 }
 
@@ -649,6 +683,31 @@ mod tests {
         assert_eq!(state.seize(10, 5, 1), Err(CoreError::InsufficientCash));
         assert_eq!(state, before, "a refused seizure changes nothing");
         assert_eq!(state.seize(10, 5, 2), Ok(4), "the fee part needs no cash");
+    }
+
+    #[test]
+    fn seizing_to_supply_needs_no_cash_and_credits_the_liquidator_rounding_down() {
+        let (_, mut state) = listed();
+        state.supply_index_ray = RAY + RAY / 2; // balance of 10 scaled = 15
+        state.cash = 0;
+        // 7 seized, 1 of it fee: 7 / 1.5 -> 5 scaled burned (up), 6 / 1.5 = 4 minted.
+        assert_eq!(state.seize_to_supply(10, 7, 1), Ok((5, 4)));
+        assert_eq!(state.total_scaled_supply, 1_000_000 - 5 + 4);
+        assert_eq!((state.cash, state.reserves), (0, 1));
+        // 5 seized, 1 fee: 4 / 1.5 = 2.67 -> 2 minted (down), 4 burned (5 / 1.5 up).
+        assert_eq!(state.seize_to_supply(10, 5, 1), Ok((4, 2)));
+        let before = state;
+        assert_eq!(
+            state.seize_to_supply(10, 2, 1),
+            Err(CoreError::AmountTooSmall),
+            "1 / 1.5 mints nothing"
+        );
+        assert_eq!(
+            state.seize_to_supply(10, 16, 0),
+            Err(CoreError::InsufficientSupply)
+        );
+        assert_eq!(state.seize_to_supply(10, 0, 0), Err(CoreError::ZeroAmount));
+        assert_eq!(state, before, "a refused seizure changes nothing");
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub use admin::{
     AdminError, AdminRoles, CodeUpgraded, GovernanceChanged, GovernanceNominated, Governed,
     GuardianChanged,
 };
-pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle};
+pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle, MAX_PRICE_DECIMALS};
 pub use psp22::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,
 };

@@ -3,6 +3,12 @@
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 
+/// Most decimals a price may have: the oracle refuses feeds with more, and the pool's
+/// value math (`carrack-core`'s `price_to_wad`, exact for `0..=24`) handles every price
+/// the oracle can report. One bound for both, so a feed can never be configured that
+/// every priced pool action would refuse.
+pub const MAX_PRICE_DECIMALS: u8 = 24;
+
 /// How far a feed's price can be trusted right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -12,8 +18,9 @@ pub enum FeedStatus {
     Ok,
     /// Older than the feed's heartbeat: the last good price, kept readable.
     Stale,
-    /// A new level beyond the deviation limit awaits confirmation by the next round;
-    /// the value is still the last good price.
+    /// A new level beyond the deviation limit awaits confirmation by a later round in
+    /// which at least a quorum of reporters each submitted within the limit of it; the
+    /// value is still the last good price.
     Suspect,
     /// Frozen by the guardian or governance; the value is the last good price.
     Frozen,
@@ -33,9 +40,11 @@ pub struct PriceData {
     pub updated_at_secs: u64,
     /// The feed's status at the time of the read.
     pub status: FeedStatus,
-    /// Since when (Unix seconds) the feed has been continuously `Ok`; meaningful only when
-    /// `status` is `Ok`. Consumers use it for a grace period after a feed recovers from
-    /// Stale, Suspect, Frozen or Emergency.
+    /// Since when (Unix seconds) the feed has been served by its reporters without an
+    /// outage; meaningful only when `status` is `Ok`. It restarts when the feed becomes
+    /// `Ok` after an outage (no price yet, Stale, Frozen or Emergency), not when a
+    /// confirmed jump ends `Suspect`. Consumers use it for a grace period after a
+    /// recovery.
     pub ok_since_secs: u64,
 }
 
@@ -75,16 +84,21 @@ pub enum OracleError {
     ReporterExists,
     /// The account is not a reporter of the feed.
     UnknownReporter,
-    /// The quorum must be odd, at least one and at most the number of reporters.
+    /// The quorum must be odd, at most the number of reporters `n` and more than
+    /// `⌊(n−1)/2⌋` (so `2 × quorum ≥ n`); see the oracle's feed rules.
     InvalidQuorum,
     /// Bounds must satisfy `0 < min_price <= max_price`.
     InvalidBounds,
     /// The heartbeat, round window or deviation limit is out of range.
     InvalidTiming,
-    /// Price decimals above 36.
+    /// Price decimals above [`MAX_PRICE_DECIMALS`].
     InvalidDecimals,
     /// Too many assets in one batch read.
     TooManyAssets,
+    /// A feed's decimals cannot change: its price, candidate and bounds are in them.
+    DecimalsImmutable,
+    /// The new bounds do not contain the feed's current price.
+    BoundsExcludePrice,
 }
 
 /// Read prices.
@@ -94,8 +108,13 @@ pub trait PriceOracle {
     #[ink(message)]
     fn price(&self, asset: AccountId) -> Result<PriceData, OracleError>;
 
-    /// The prices of several assets in one call, in the order asked; fails as a whole
-    /// if any asset has no price.
+    /// The prices of several assets in one call, one answer per asset in the order
+    /// asked: what [`PriceOracle::price`] answers for it. An asset without a price
+    /// (`NoPrice`, `UnknownFeed`) fails only its own entry; the call as a whole fails only
+    /// for too many assets (`TooManyAssets`).
     #[ink(message)]
-    fn prices(&self, assets: Vec<AccountId>) -> Result<Vec<PriceData>, OracleError>;
+    fn prices(
+        &self,
+        assets: Vec<AccountId>,
+    ) -> Result<Vec<Result<PriceData, OracleError>>, OracleError>;
 }

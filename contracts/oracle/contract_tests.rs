@@ -71,7 +71,8 @@ fn a_quorum_round_sets_the_price_read_by_price_and_prices() {
     assert_eq!(oracle.prices(vec![asset(1), asset(1)]).unwrap().len(), 2);
     assert_eq!(
         oracle.prices(vec![asset(1), asset(2)]),
-        Err(OracleError::UnknownFeed)
+        Ok(vec![Ok(data), Err(OracleError::UnknownFeed)]),
+        "one answer per asset"
     );
     assert_eq!(
         oracle.prices(vec![asset(1); MAX_FEEDS + 1]),
@@ -242,8 +243,18 @@ fn reporters_and_config_can_be_changed_by_governance() {
     );
     let mut relaxed = config();
     relaxed.quorum = 1;
-    oracle.set_feed_config(asset(1), relaxed).unwrap();
-    assert_eq!(oracle.feed_info(asset(1)).unwrap().config.quorum, 1);
+    assert_eq!(
+        oracle.set_feed_config(asset(1), relaxed),
+        Err(OracleError::InvalidQuorum),
+        "one of three reporters would be a minority"
+    );
+    let mut longer = config();
+    longer.heartbeat_secs = 7_200;
+    oracle.set_feed_config(asset(1), longer).unwrap();
+    assert_eq!(
+        oracle.feed_info(asset(1)).unwrap().config.heartbeat_secs,
+        7_200
+    );
 }
 
 #[ink::test]
@@ -281,4 +292,23 @@ fn ok_since_follows_recoveries_through_unfreeze_and_heartbeat_changes() {
     assert_eq!((data.status, data.ok_since_secs), (FeedStatus::Ok, later));
     // FeedConfigured and FeedStatusChanged (Stale to Ok).
     assert_eq!(test::recorded_events().count(), events_before + 2);
+}
+
+#[ink::test]
+fn prices_answers_each_asset_even_when_one_has_no_price() {
+    let mut oracle = deploy();
+    // Asset 1 has a feed but no price yet, asset 2 no feed at all.
+    assert_eq!(
+        oracle.prices(vec![asset(1), asset(2)]),
+        Ok(vec![
+            Err(OracleError::NoPrice),
+            Err(OracleError::UnknownFeed)
+        ])
+    );
+    report_round(&mut oracle, 2_000 * 100_000_000, NOW_SECS);
+    let data = oracle.price(asset(1)).unwrap();
+    assert_eq!(
+        oracle.prices(vec![asset(2), asset(1)]),
+        Ok(vec![Err(OracleError::UnknownFeed), Ok(data)])
+    );
 }

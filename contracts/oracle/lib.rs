@@ -1,7 +1,10 @@
 //! Carrack's on-chain price oracle. Each asset has a feed fed by a set of authorised
-//! reporters; a quorum of fresh submissions yields a median that becomes the price if it
-//! passes the deviation guard. Stale, suspect, frozen and emergency prices are reported as
-//! such, and the last good price is always readable. See [`feed`] for the rules.
+//! reporters; a round closes when every reporter has submitted, or after its window with
+//! at least a quorum of submissions, and the median of all of them becomes the price if
+//! it passes the deviation guard. A feed of `n` reporters tolerates `⌊(n − 1)/2⌋` lying
+//! reporters while the honest ones are live. Stale, suspect, frozen and emergency prices
+//! are reported as such, and the last good price is always readable. See [`feed`] for
+//! the rules and the exact fault bound.
 //!
 //! Roles ([`carrack_interfaces::AdminRoles`], shared with the pool): `governance` (the
 //! timelock) configures everything, replaces the code and is handed over in two steps;
@@ -13,6 +16,8 @@ pub mod median;
 
 #[cfg(test)]
 mod contract_tests;
+#[cfg(test)]
+mod integrity_tests;
 
 #[ink::contract]
 pub mod oracle {
@@ -55,6 +60,17 @@ pub mod oracle {
         pub updated_at_secs: u64,
     }
 
+    /// A round's window passed with fewer than a quorum of submissions: they were dropped,
+    /// and the submission that found it opened the next round.
+    #[ink(event)]
+    pub struct RoundExpired {
+        /// The asset.
+        #[ink(topic)]
+        pub asset: AccountId,
+        /// How many submissions were dropped.
+        pub dropped: u8,
+    }
+
     /// A round's median deviated beyond the limit and awaits confirmation.
     #[ink(event)]
     pub struct PriceHeld {
@@ -79,7 +95,7 @@ pub mod oracle {
         pub to: FeedStatus,
     }
 
-    /// A feed was added or its parameters changed.
+    /// A feed was added or its parameters changed (which drops the round in progress).
     #[ink(event)]
     pub struct FeedConfigured {
         /// The asset.
@@ -142,7 +158,8 @@ pub mod oracle {
         }
 
         /// Records a reporter's price for `asset` observed at `observed_at_secs`, and
-        /// completes the round when a quorum of fresh submissions exists.
+        /// closes the round when every reporter has submitted, or when its window has
+        /// passed and it holds a quorum (or expires it below a quorum); see [`feed`].
         #[ink(message)]
         pub fn submit(
             &mut self,
@@ -220,8 +237,10 @@ pub mod oracle {
             Ok(())
         }
 
-        /// Replaces a feed's parameters (governance). A new heartbeat can move the feed
-        /// into or out of `Stale`; such a change is emitted as `FeedStatusChanged`.
+        /// Replaces a feed's parameters (governance) and drops the round in progress. The
+        /// decimals cannot change (`DecimalsImmutable`) and the bounds must contain the
+        /// current price (`BoundsExcludePrice`). A new heartbeat can move the feed into or
+        /// out of `Stale`; such a change is emitted as `FeedStatusChanged`.
         #[ink(message)]
         pub fn set_feed_config(
             &mut self,
@@ -241,7 +260,8 @@ pub mod oracle {
             Ok(())
         }
 
-        /// Adds a reporter to a feed (governance).
+        /// Adds a reporter to a feed (governance); refused with `InvalidQuorum` if the
+        /// quorum would be a minority of the larger set.
         #[ink(message)]
         pub fn add_reporter(
             &mut self,
@@ -251,7 +271,8 @@ pub mod oracle {
             self.change_reporter(asset, reporter, true)
         }
 
-        /// Removes a reporter and its pending submission from a feed (governance).
+        /// Removes a reporter and its pending submission from a feed (governance); refused
+        /// with `InvalidQuorum` if the quorum would exceed the smaller set.
         #[ink(message)]
         pub fn remove_reporter(
             &mut self,
@@ -278,8 +299,8 @@ pub mod oracle {
             self.set_frozen(asset, false)
         }
 
-        /// Sets an emergency price, marked `Emergency` until reporters take over
-        /// (governance).
+        /// Sets an emergency price within the feed's bounds (`PriceOutOfBounds`
+        /// otherwise), marked `Emergency` until reporters take over (governance).
         #[ink(message)]
         pub fn set_emergency_price(
             &mut self,
@@ -323,9 +344,10 @@ pub mod oracle {
             let mut feed = self.feed(asset)?;
             let now = self.now_secs();
             let before = feed.status(now);
+            let was_in_outage = feed.in_outage(now);
             feed.frozen = frozen;
             // Unfreezing a fresh feed makes it `Ok` again: its grace period starts now.
-            feed.note_status_change(before, now);
+            feed.note_recovery(was_in_outage, now);
             self.feeds.insert(asset, &feed);
             self.emit_status_change(asset, before, feed.status(now));
             Ok(())
@@ -379,6 +401,9 @@ pub mod oracle {
                         price,
                         observed_at_secs,
                     }),
+                    FeedEvent::RoundExpired { dropped } => {
+                        self.env().emit_event(RoundExpired { asset, dropped })
+                    }
                     FeedEvent::PriceAccepted {
                         price,
                         updated_at_secs,
@@ -410,15 +435,18 @@ pub mod oracle {
         }
 
         #[ink(message)]
-        fn prices(&self, assets: Vec<AccountId>) -> Result<Vec<PriceData>, OracleError> {
+        fn prices(
+            &self,
+            assets: Vec<AccountId>,
+        ) -> Result<Vec<Result<PriceData, OracleError>>, OracleError> {
             if assets.len() > MAX_FEEDS {
                 return Err(OracleError::TooManyAssets);
             }
             let now = self.now_secs();
-            assets
+            Ok(assets
                 .into_iter()
                 .map(|asset| self.price_data(asset, now))
-                .collect()
+                .collect())
         }
     }
 

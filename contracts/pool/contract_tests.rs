@@ -33,6 +33,8 @@ fn pool() -> Pool {
     let a = accounts();
     set_caller(a.alice);
     test::set_block_timestamp::<DefaultEnvironment>(1_700_000_000_000);
+    // The pool's own address, distinct from every default account.
+    test::set_callee::<DefaultEnvironment>(AccountId::from([0x50; 32]));
     Pool::new(a.alice, a.bob, a.django, pool_params()).unwrap()
 }
 
@@ -166,4 +168,17 @@ fn governance_hands_over_in_two_steps_and_replaces_the_guardian() {
         Err(PoolError::NotGovernance)
     );
     assert_eq!(emitted(), 3);
+}
+
+#[ink::test]
+fn nothing_is_sent_to_the_pool_itself() {
+    let a = accounts();
+    let mut pool = pool();
+    let own = test::callee::<DefaultEnvironment>();
+    // Governance (Alice) and any supplier are refused before anything is looked up.
+    let refused = Err(PoolError::RecipientIsPool);
+    assert_eq!(pool.withdraw_reserves(ETH, 1, own), refused);
+    set_caller(a.bob);
+    assert_eq!(pool.withdraw(ETH, 1, own), refused.map(|()| 0));
+    assert_eq!(emitted(), 0);
 }

@@ -53,6 +53,9 @@ pub enum PoolError {
     LiquidationGracePeriod,
     /// A pool parameter is out of bounds.
     InvalidPoolParams,
+    /// Tokens cannot be sent to the pool's own address: it would not count them, and
+    /// nobody could get them back.
+    RecipientIsPool,
 }
 
 impl From<CoreError> for PoolError {

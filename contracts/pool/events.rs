@@ -146,6 +146,22 @@ pub struct Liquidated {
     pub protocol_fee: u128,
 }
 
+/// A liquidator took its part of a seizure as supply in the collateral market
+/// (`liquidate_to_supply`) instead of as tokens.
+#[ink::event]
+pub struct SeizedAsSupply {
+    /// The collateral market's underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// The liquidator, whose supply grew.
+    #[ink(topic)]
+    pub liquidator: AccountId,
+    /// The collateral credited (the liquidator's part of the seizure).
+    pub amount: u128,
+    /// Supply shares minted to the liquidator (rounded down).
+    pub scaled: u128,
+}
+
 /// A borrower's debt left without collateral was written off.
 #[ink::event]
 pub struct BadDebtWrittenOff {

@@ -1,21 +1,24 @@
 //! Invariant fuzzing of the whole pool logic: a stateful property test.
 //!
 //! A [`World`] stands in for the chain around the pool: the pool's storage (markets and
-//! accounts, as the contract keeps them), the oracle (a price and a feed status per
-//! asset), the block clock and the PSP22 tokens (a wallet per holder and token, and the
+//! accounts, as the contract keeps them), the oracle (per asset a last good price and a
+//! feed status, or no price at all; rounds go through a 10 % deviation guard that holds
+//! a jump as `Suspect` until the next round, and every return to `Ok` restarts
+//! `ok_since`, as the oracle contract does), the block clock and the PSP22 tokens (a wallet per holder and token, and the
 //! pool's own balance). It implements [`Ledger`], so each message is executed exactly as
 //! `lib.rs` executes it: the same [`crate::actions`] function the message calls, then the
 //! same writes (changed markets, the account, removed once empty), then the token
 //! transfers last; a message returning `Err` is undone as a whole, as ink! reverts it.
 //!
 //! Random sequences of supply (also on another's behalf), withdraw, borrow, repay (also
-//! for another), enable/disable collateral, liquidate, time passing, price moves and
-//! crashes, feed status changes, pause/unpause, governance switching collateral and
-//! borrowing on and off, reserve withdrawals and token donations run over four markets
-//! with 6, 8, 12 and 18 decimals, four users and a liquidator. Amounts are drawn as
-//! fractions of what the pool's own views (`views::limits`, balances, debts) say is
-//! possible, plus overshoots, tiny amounts and `u128::MAX`, so most operations land on
-//! or near a boundary and a good share of them succeed.
+//! for another), enable/disable collateral, liquidate (paid in tokens or credited as
+//! supply), time passing, price moves and crashes, feed status changes, pause/unpause,
+//! governance switching collateral and borrowing on and off, reserve withdrawals and
+//! token donations run over four markets with 6, 8, 12 and 18 decimals, four users and
+//! a liquidator. Amounts are drawn as fractions of what the pool's own views
+//! (`views::limits`, balances, debts) say is possible, plus overshoots, tiny amounts
+//! and `u128::MAX`, so most operations land on or near a boundary and a good share of
+//! them succeed.
 //!
 //! Checked after every step (see [`World::check`]):
 //! 1. conservation: per token, the wallets plus the pool's balance equal the supply
@@ -30,9 +33,13 @@
 //!    it by less than one unit) and on the rounded totals, with the tolerance of one unit
 //!    per accrual that `carrack-core`'s `market_stays_solvent` explains;
 //! 4. the supply and borrow indices and the accrual clock never decrease;
-//! 5. no healthy account (health factor >= 1 at the current prices, interest accrued to
-//!    now) can be liquidated: every debt/collateral pair is tried; and a liquidation that
-//!    succeeds was of an account below 1 with every price `Ok`;
+//! 5. no account healthy as the liquidation rule values it (interest accrued to now;
+//!    collateral at an `Ok` or `Emergency` price, zero otherwise; debt at its last good
+//!    price; computed by the harness, not by the pool) can be liquidated, nor one owing a
+//!    debt without any price: every debt/collateral pair is tried; and a liquidation
+//!    that succeeds was of an account below 1 so valued, with both of its assets ready
+//!    (price `Ok` past the grace period or `Emergency`, market neither paused for
+//!    liquidation nor in its grace period);
 //! 6. borrowing one unit of any asset, withdrawing one unit of any collateral and
 //!    disabling any collateral are tried for every account with debt: all are refused
 //!    to an account over its borrowing power, and whatever is accepted (there, or as a
@@ -46,7 +53,15 @@
 //! 9. a withdrawal or borrow of at most what `views::limits` says the account can
 //!    withdraw or borrow now is accepted (a borrow below the limit may still be refused
 //!    for leaving the debt under the market's minimum). Amounts are drawn at the limit
-//!    itself, below and above it.
+//!    itself, below and above it;
+//! 10. liveness: an account below 1 (valued as in 5) owing no debt without a price, with
+//!     a debt/collateral pair whose assets are both ready (as in 5) and whose collateral
+//!     market has the cash to pay out the whole collateral, is liquidated by at least one
+//!     such pair, whatever its other positions (frozen, suspect, stale, unpriced or
+//!     in-grace feeds); only a debt too small to seize one unit of collateral may stop
+//!     it (counted in the report). The same holds for `liquidate_to_supply` (the
+//!     liquidator's collateral credited as supply) whatever the collateral market's cash
+//!     (audit M-4), and a healthy account cannot be liquidated that way either.
 //!
 //! CI runs [`DEFAULT_CASES`] sequences of 1 to [`DEFAULT_OPS`] operations (random lengths,
 //! so that proptest can shrink a failure to a short sequence) inside `cargo test`
@@ -228,6 +243,8 @@ enum Op {
         collateral: usize,
         size: Size,
         min_out_bps: u32,
+        /// `liquidate_to_supply`: the collateral is credited as the liquidator's supply.
+        to_supply: bool,
     },
     Wait {
         secs: u64,
@@ -244,9 +261,11 @@ enum Op {
         market: usize,
         bps: u32,
     },
+    /// The feed's status changes (`None`: the oracle has no price for the asset, as for
+    /// a feed not yet priced or removed).
     Feed {
         market: usize,
-        status: FeedStatus,
+        status: Option<FeedStatus>,
     },
     Pause {
         market: usize,
@@ -282,6 +301,9 @@ impl Op {
             Op::Repay { .. } => "repay",
             Op::Collateral { enable: true, .. } => "enable collateral",
             Op::Collateral { .. } => "disable collateral",
+            Op::Liquidate {
+                to_supply: true, ..
+            } => "liquidate to supply",
             Op::Liquidate { .. } => "liquidate",
             Op::Wait { .. } => "time passes",
             Op::Price { .. } => "price move",
@@ -335,11 +357,11 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (user.clone(), position, any::<bool>())
             .prop_map(|(user, market, enable)| Op::Collateral { user, market, enable }),
         10 => (0..10 * ACTORS, prop_oneof![3 => Just(0), 1 => 0..USERS], 0..MAX_ACCOUNT_MARKETS, 0..MAX_ACCOUNT_MARKETS, size(),
-               prop_oneof![4 => Just(0u32), 1 => 9_000u32..=10_100])
-            .prop_map(|(liquidator, pick, debt, collateral, size, min_out_bps)| {
+               prop_oneof![4 => Just(0u32), 1 => 9_000u32..=10_100], proptest::bool::weighted(0.25))
+            .prop_map(|(liquidator, pick, debt, collateral, size, min_out_bps, to_supply)| {
                 // Mostly the dedicated liquidator; one time in ten anyone (itself too).
                 let liquidator = if liquidator < ACTORS { liquidator } else { LIQUIDATOR };
-                Op::Liquidate { liquidator, pick, debt, collateral, size, min_out_bps }
+                Op::Liquidate { liquidator, pick, debt, collateral, size, min_out_bps, to_supply }
             }),
         8 => prop_oneof![
                 3 => 1u64..=60,
@@ -357,11 +379,12 @@ fn op() -> impl Strategy<Value = Op> {
                 1 => 1_000u32..=8_000,
             ], any::<bool>()).prop_map(|(pick, target_bps, debt_side)| Op::Shock { pick, target_bps, debt_side }),
         3 => (market.clone(), prop_oneof![
-                3 => Just(FeedStatus::Ok),
-                1 => Just(FeedStatus::Stale),
-                1 => Just(FeedStatus::Suspect),
-                1 => Just(FeedStatus::Frozen),
-                1 => Just(FeedStatus::Emergency),
+                3 => Just(Some(FeedStatus::Ok)),
+                1 => Just(Some(FeedStatus::Stale)),
+                1 => Just(Some(FeedStatus::Suspect)),
+                1 => Just(Some(FeedStatus::Frozen)),
+                1 => Just(Some(FeedStatus::Emergency)),
+                1 => Just(None),
             ]).prop_map(|(market, status)| Op::Feed { market, status }),
         1 => (market.clone(), actions_set()).prop_map(|(market, actions)| Op::Pause { market, actions }),
         3 => (market.clone(), prop_oneof![1 => actions_set(), 2 => Just(Actions::ALL)])
@@ -405,7 +428,13 @@ struct World {
     params: PoolParams,
     markets: BTreeMap<AccountId, Market>,
     accounts: BTreeMap<AccountId, Account>,
+    /// Each feed's last good price and status.
     prices: BTreeMap<AccountId, PriceData>,
+    /// Feeds for which the oracle answers `NoPrice` (their `prices` entry is kept only
+    /// to resume from).
+    unpriced: [bool; MARKETS],
+    /// A feed's candidate price held by the deviation guard while it is `Suspect`.
+    candidates: [Option<u128>; MARKETS],
     /// (holder, token) -> balance.
     wallets: BTreeMap<(AccountId, AccountId), u128>,
     pool_balance: [u128; MARKETS],
@@ -427,14 +456,19 @@ impl Ledger for World {
         Ok(())
     }
 
-    fn read_prices(&self, assets: Vec<AccountId>) -> Result<PriceList, PoolError> {
-        assets
-            .into_iter()
-            .map(|asset| match self.prices.get(&asset) {
-                Some(price) => Ok((asset, *price)),
-                None => Err(PoolError::Oracle(OracleError::UnknownFeed)),
+    /// One answer per asset, as the oracle's `prices`.
+    fn read_prices(&self, assets: &[AccountId]) -> Result<PriceList, PoolError> {
+        Ok(assets
+            .iter()
+            .map(|&asset| {
+                let read = match self.prices.get(&asset) {
+                    Some(_) if self.unpriced[market_index(asset)] => Err(OracleError::NoPrice),
+                    Some(price) => Ok(*price),
+                    None => Err(OracleError::UnknownFeed),
+                };
+                (asset, read)
             })
-            .collect()
+            .collect())
     }
 
     fn now_secs(&self) -> u64 {
@@ -456,6 +490,8 @@ impl World {
             markets: BTreeMap::new(),
             accounts: BTreeMap::new(),
             prices: BTreeMap::new(),
+            unpriced: [false; MARKETS],
+            candidates: [None; MARKETS],
             wallets: BTreeMap::new(),
             pool_balance: [0; MARKETS],
             donated: [0; MARKETS],
@@ -583,7 +619,7 @@ impl World {
         on_behalf_of: AccountId,
     ) -> Result<(), PoolError> {
         let mut account = self.account_of(on_behalf_of);
-        let (books, _) =
+        let (books, _, _) =
             actions::supply(&*self, &mut account, token, amount, payer == on_behalf_of)?;
         self.store(&books, on_behalf_of, &account);
         self.pull(token, payer, amount)
@@ -640,14 +676,17 @@ impl World {
         Ok(())
     }
 
-    /// Returns `(repaid, collateral received, debts written off)`.
+    /// `liquidate`, or with `to_supply` `liquidate_to_supply`. Returns `(repaid,
+    /// collateral received or credited, debts written off)`.
     fn liquidate(
         &mut self,
         liquidator: AccountId,
         borrower: AccountId,
         request: LiquidationRequest,
+        to_supply: bool,
     ) -> Result<(u128, u128, usize), PoolError> {
         let mut account = self.account_of(borrower);
+        let mut receiver = to_supply.then(|| self.account_of(liquidator));
         let params = self.params;
         let (books, outcome) = actions::liquidate(
             &*self,
@@ -656,15 +695,21 @@ impl World {
             borrower,
             &mut account,
             &request,
+            receiver.as_mut(),
         )?;
         self.store(&books, borrower, &account);
+        if let Some(receiver) = receiver {
+            self.accounts.insert(liquidator, receiver);
+        }
         let plan = outcome.plan;
         self.pull(request.debt_asset, liquidator, plan.repay)?;
-        self.push(
-            request.collateral_asset,
-            liquidator,
-            plan.liquidator_collateral,
-        )?;
+        if !to_supply {
+            self.push(
+                request.collateral_asset,
+                liquidator,
+                plan.liquidator_collateral,
+            )?;
+        }
         Ok((
             plan.repay,
             plan.liquidator_collateral,
@@ -709,17 +754,95 @@ impl World {
 
     // ---- reading the state as a UI or a bot would
 
-    /// The account's health now (accrued in memory, current prices, `Ok` or not) and
-    /// whether every price it depends on is `Ok`.
+    /// The account's health now (accrued in memory, each feed's last good price, `Ok`
+    /// or not, priced or not) and whether the oracle answers an `Ok` price for every
+    /// asset it depends on.
     fn health(&self, account: &Account) -> (AccountHealth, bool) {
         let priced = account.priced_assets();
         let books = self.load_books(&priced).expect("listed markets accrue");
-        let prices = self.read_prices(priced).expect("every asset has a feed");
-        let fresh = prices.iter().all(|(_, p)| p.status == FeedStatus::Ok);
+        let fresh = priced.iter().all(|asset| {
+            !self.unpriced[market_index(*asset)] && self.prices[asset].status == FeedStatus::Ok
+        });
+        // Every price as if `Ok`: the pool's valuation then counts every position.
+        let last_good: PriceList = priced
+            .into_iter()
+            .map(|asset| {
+                let price = PriceData {
+                    status: FeedStatus::Ok,
+                    ..self.prices[&asset]
+                };
+                (asset, Ok(price))
+            })
+            .collect();
         (
-            account_health(account, &books, &prices).expect("health computes"),
+            account_health(account, &books, &last_good).expect("health computes"),
             fresh,
         )
+    }
+
+    /// Whether the oracle answers a price for `token` that a liquidation may count:
+    /// `Ok` or `Emergency` (the model of the pool's rule, written out separately).
+    fn counts(&self, token: AccountId) -> bool {
+        !self.unpriced[market_index(token)]
+            && matches!(
+                self.prices[&token].status,
+                FeedStatus::Ok | FeedStatus::Emergency
+            )
+    }
+
+    /// Whether a liquidation may repay or seize `token`: its price counts, an `Ok` one
+    /// has been `Ok` for the grace period, and its market is neither paused for
+    /// liquidation nor in its post-unpause grace period.
+    fn liquidation_ready(&self, token: AccountId) -> bool {
+        let price = self.prices[&token];
+        let market = &self.markets[&token];
+        self.counts(token)
+            && (price.status == FeedStatus::Emergency
+                || self.now >= price.ok_since_secs + self.params.liquidation_grace_secs)
+            && !market.paused.liquidate
+            && self.now >= market.liquidation_grace_until_secs
+    }
+
+    /// The account's health as the liquidation rule values it: collateral at a price that
+    /// counts, zero otherwise; debt at its last good price. `None` when a debt has no
+    /// price at all (liquidation then refuses by design). Computed here from balances and
+    /// prices, not with the pool's own valuation.
+    fn liquidation_health(&self, account: &Account) -> Option<AccountHealth> {
+        let priced = account.priced_assets();
+        let books = self.load_books(&priced).expect("listed markets accrue");
+        let mut health = AccountHealth::default();
+        for p in account.positions.iter().filter(|p| p.needs_price()) {
+            let market = books.get(p.asset).unwrap();
+            let state = market.state;
+            let price = self.prices[&p.asset];
+            let decimals = market.config().decimals;
+            if p.is_collateral() && self.counts(p.asset) {
+                health
+                    .add_collateral(
+                        state.supply_balance(p.scaled_supply).unwrap(),
+                        decimals,
+                        carrack_core::price_to_wad(price.value, price.decimals, Rounding::Down)
+                            .unwrap(),
+                        market.effective_ltv_wad(),
+                        market.config().liquidation_threshold_wad,
+                    )
+                    .unwrap();
+            }
+            if p.scaled_debt != 0 {
+                if self.unpriced[market_index(p.asset)] {
+                    return None;
+                }
+                health
+                    .add_debt(
+                        state.debt_balance(p.scaled_debt).unwrap(),
+                        decimals,
+                        carrack_core::price_to_wad(price.value, price.decimals, Rounding::Up)
+                            .unwrap(),
+                    )
+                    .unwrap();
+            }
+        }
+        Some(health)
     }
 
     /// `limits(account, asset)` as the message computes it.
@@ -731,7 +854,7 @@ impl World {
         if !assets.contains(&token) {
             assets.push(token);
         }
-        let prices = self.read_prices(assets).expect("prices");
+        let prices = self.read_prices(&assets).expect("prices");
         views::limits(&account, &books, &prices, token).expect("limits compute")
     }
 
@@ -836,15 +959,21 @@ impl World {
         self.move_price(market_index(token), bps.max(1));
     }
 
-    /// A new round of the oracle: the price times `bps` / 10,000 (kept within a
-    /// thousandth and a thousand times the initial price), status `Ok`.
-    fn move_price(&mut self, m: usize, bps: u32) {
-        let now = self.now;
-        let price = self.prices.get_mut(&asset(m)).expect("a feed per market");
-        let value = fraction(price.value, bps)
+    /// The price times `bps` / 10,000, kept within a thousandth and a thousand times the
+    /// initial price.
+    fn moved(&self, m: usize, bps: u32) -> u128 {
+        fraction(self.prices[&asset(m)].value, bps)
             .clamp(PRICES[m] / 1_000, PRICES[m] * 1_000)
-            .max(1);
-        if price.status != FeedStatus::Ok {
+            .max(1)
+    }
+
+    /// A new accepted price for market `m`: status `Ok`, `ok_since` restarted if the feed
+    /// was not `Ok` (as the oracle's `note_status_change`), no candidate, priced.
+    fn accept_price(&mut self, m: usize, value: u128) {
+        let now = self.now;
+        let was_ok = !self.unpriced[m] && self.prices[&asset(m)].status == FeedStatus::Ok;
+        let price = self.prices.get_mut(&asset(m)).expect("a feed per market");
+        if !was_ok {
             price.ok_since_secs = now;
         }
         *price = PriceData {
@@ -853,6 +982,39 @@ impl World {
             status: FeedStatus::Ok,
             ..*price
         };
+        self.unpriced[m] = false;
+        self.candidates[m] = None;
+    }
+
+    /// A move the oracle confirmed over several rounds within its deviation limit (the
+    /// price shocks): the price times `bps` / 10,000, status `Ok`.
+    fn move_price(&mut self, m: usize, bps: u32) {
+        let value = self.moved(m, bps);
+        self.accept_price(m, value);
+    }
+
+    /// One oracle round at the price times `bps` / 10,000, through the deviation guard
+    /// (10 %): within the limit of the last good price, or of a pending candidate, the
+    /// price is accepted; beyond it the feed turns `Suspect`, keeping the last good
+    /// price and holding the new level as the candidate. A frozen feed takes no round; a
+    /// feed without a price accepts its first round as is.
+    fn oracle_round(&mut self, m: usize, bps: u32) {
+        let token = asset(m);
+        if self.prices[&token].status == FeedStatus::Frozen {
+            return;
+        }
+        let value = self.moved(m, bps);
+        let within = |reference: u128| value.abs_diff(reference) * 10 <= reference;
+        let last_good = self.prices[&token].value;
+        if self.unpriced[m] || within(last_good) || self.candidates[m].is_some_and(within) {
+            self.accept_price(m, value);
+        } else {
+            self.candidates[m] = Some(value);
+            let now = self.now;
+            let price = self.prices.get_mut(&token).expect("a feed per market");
+            price.status = FeedStatus::Suspect;
+            price.updated_at_secs = now;
+        }
     }
 
     /// Market `m`'s index among the account's positions that satisfy `filter` (so that
@@ -914,6 +1076,15 @@ struct Stats {
     unhealthy_probes_refused: u64,
     healthy_probes_accepted: u64,
     bad_debt_write_offs: u64,
+    /// Accounts liquidatable only because a collateral price is not usable (healthy at
+    /// the last good prices).
+    liquidatable_by_unusable_collateral: u64,
+    /// Invariant 10: accounts below 1 with a ready pair, those liquidated by some pair,
+    /// and those whose only refusal was a debt too small to seize a unit.
+    liveness: (u64, u64, u64),
+    /// The same for `liquidate_to_supply`, whatever the collateral market's cash:
+    /// accounts below 1 with a ready pair, and those liquidated by some pair.
+    supply_liveness: (u64, u64),
     /// Withdrawals and borrows within `views::limits` accepted: (at the limit, below it).
     view_promises_kept: (u64, u64),
     /// Withdrawals and borrows within `views::limits` that were refused, by reason.
@@ -955,6 +1126,17 @@ impl Stats {
         out += &format!(
             "liquidatable-account probes (HF < 1): {} liquidated, {} refused (prices not Ok, pause, grace, dust, cash); bad-debt write-offs: {}\n",
             self.liquidatable_probes.0, self.liquidatable_probes.1, self.bad_debt_write_offs
+        );
+        out += &format!(
+            "liveness: {} accounts below 1 with a ready pair, {} liquidatable by some pair, {} only too small; {} liquidatable only because a collateral price is not usable\n",
+            self.liveness.0,
+            self.liveness.1,
+            self.liveness.2,
+            self.liquidatable_by_unusable_collateral
+        );
+        out += &format!(
+            "liveness to supply (any cash): {} accounts below 1 with a ready pair, {} liquidatable by some pair\n",
+            self.supply_liveness.0, self.supply_liveness.1
         );
         out += &format!(
             "borrow/withdraw/disable probes: {} refused to accounts over their power or on a non-Ok price, {} accepted (each left the account within its power)\n",
@@ -1039,7 +1221,8 @@ impl World {
         // Every operation lands in a new block.
         self.now += 6;
         let before = self.clone();
-        let mut liquidated: Option<AccountId> = None;
+        // (borrower, debt asset, collateral asset) of a liquidation.
+        let mut liquidated: Option<(AccountId, AccountId, AccountId)> = None;
         let mut health_checked: Option<AccountId> = None;
         // Whether the amount is within what `views::limits` says the account can
         // withdraw or borrow now.
@@ -1128,6 +1311,7 @@ impl World {
                 collateral,
                 size,
                 min_out_bps,
+                to_supply,
             } => {
                 let borrower = self.borrower(pick);
                 let account = self.account_of(actor(borrower));
@@ -1165,19 +1349,19 @@ impl World {
                         repay_amount,
                         min_collateral_out: 0,
                     };
-                    match dry.liquidate(actor(liquidator), actor(borrower), request) {
+                    match dry.liquidate(actor(liquidator), actor(borrower), request, to_supply) {
                         Ok((_, out, _)) => fraction(out, min_out_bps),
                         Err(_) => 1,
                     }
                 };
-                liquidated = Some(actor(borrower));
+                liquidated = Some((actor(borrower), debt_asset, collateral_asset));
                 let request = LiquidationRequest {
                     debt_asset,
                     collateral_asset,
                     repay_amount,
                     min_collateral_out,
                 };
-                self.liquidate(actor(liquidator), actor(borrower), request)
+                self.liquidate(actor(liquidator), actor(borrower), request, to_supply)
                     .map(|(_, _, written_off)| stats.bad_debt_write_offs += written_off as u64)
             }
             Op::Wait { secs } => {
@@ -1185,7 +1369,7 @@ impl World {
                 Ok(())
             }
             Op::Price { market, bps } => {
-                self.move_price(market, bps);
+                self.oracle_round(market, bps);
                 Ok(())
             }
             Op::Shock {
@@ -1198,11 +1382,17 @@ impl World {
             }
             Op::Feed { market, status } => {
                 let now = self.now;
+                let was_ok =
+                    !self.unpriced[market] && self.prices[&asset(market)].status == FeedStatus::Ok;
+                self.unpriced[market] = status.is_none();
+                self.candidates[market] = None;
                 let price = self.prices.get_mut(&asset(market)).unwrap();
-                if status == FeedStatus::Ok && price.status != FeedStatus::Ok {
-                    price.ok_since_secs = now;
+                if let Some(status) = status {
+                    if status == FeedStatus::Ok && !was_ok {
+                        price.ok_since_secs = now;
+                    }
+                    price.status = status;
                 }
-                price.status = status;
                 Ok(())
             }
             Op::Pause { market, actions } => self.pause(asset(market), actions),
@@ -1320,12 +1510,15 @@ impl World {
             );
         }
 
-        // Invariant 5b: a liquidation that went through was of an unhealthy account at Ok prices.
-        if let (Ok(()), Some(borrower)) = (&result, liquidated) {
-            let (health, fresh) = before.health(&before.account_of(borrower));
+        // Invariant 5b: a liquidation that went through was of an account below 1 as the
+        // liquidation rule values it, and both assets it moved were ready.
+        if let (Ok(()), Some((borrower, debt_asset, collateral_asset))) = (&result, liquidated) {
+            let health = before.liquidation_health(&before.account_of(borrower));
+            let ready =
+                before.liquidation_ready(debt_asset) && before.liquidation_ready(collateral_asset);
             ensure!(
-                fresh && health.is_liquidatable() == Ok(true),
-                "{op:?} liquidated an account that was not liquidatable: {health:?}, prices Ok: {fresh}"
+                ready && health.is_some_and(|h| h.is_liquidatable() == Ok(true)),
+                "{op:?} liquidated an account that was not liquidatable: {health:?}, pair ready: {ready}"
             );
             if let Some(account) = self.accounts.get(&borrower) {
                 if !account.has_collateral() {
@@ -1459,8 +1652,25 @@ impl World {
             );
             let (health, fresh) = view.health(account);
 
-            // 5. No healthy account is liquidatable, by any liquidator, for any pair.
-            let liquidatable = health.is_liquidatable() == Ok(true);
+            // 5. No account healthy as the liquidation rule values it (unusable collateral
+            //    at zero, debt at its last good price) is liquidatable, by any
+            //    liquidator, for any pair; nor one with a debt the oracle has no price for.
+            // 10. Liveness: an account below 1 (so valued) whose debts all have a price,
+            //    with a debt/collateral pair whose prices are usable, whose markets are
+            //    neither paused for liquidation nor in a grace period, and whose
+            //    collateral market has the cash to pay the whole collateral out, is
+            //    liquidated by at least one such pair (repaying as much as allowed); only
+            //    a debt too small to seize one unit of collateral may stop it.
+            let valued = view.liquidation_health(account);
+            let liquidatable = valued.is_some_and(|h| h.is_liquidatable() == Ok(true));
+            if liquidatable && health.is_liquidatable() != Ok(true) {
+                stats.liquidatable_by_unusable_collateral += 1;
+            }
+            let (mut ready_pairs, mut ready_liquidated, mut too_small) = (0u64, 0u64, 0u64);
+            let mut refusals = Vec::new();
+            // The same for `liquidate_to_supply`, which needs no cash (audit M-4).
+            let (mut supply_pairs, mut supply_liquidated) = (0u64, 0u64);
+            let mut supply_refusals = Vec::new();
             let debts: Vec<_> = account
                 .positions
                 .iter()
@@ -1481,13 +1691,33 @@ impl World {
                         repay_amount: ALL,
                         min_collateral_out: 0,
                     };
+                    // The liquidator, or another actor when the liquidator is the borrower.
+                    let liquidator = if *who == actor(LIQUIDATOR) {
+                        actor(0)
+                    } else {
+                        actor(LIQUIDATOR)
+                    };
                     let probe = actions::liquidate(
                         &view,
                         &view.params,
-                        actor(LIQUIDATOR),
+                        liquidator,
                         *who,
                         &mut account.clone(),
                         &request,
+                        None,
+                    );
+                    let supply_probe = actions::liquidate(
+                        &view,
+                        &view.params,
+                        liquidator,
+                        *who,
+                        &mut account.clone(),
+                        &request,
+                        Some(&mut view.account_of(liquidator)),
+                    );
+                    ensure!(
+                        liquidatable || supply_probe.is_err(),
+                        "a healthy account could be liquidated to supply: {account:?}, {supply_probe:?}"
                     );
                     if liquidatable {
                         if probe.is_ok() {
@@ -1498,11 +1728,56 @@ impl World {
                     } else {
                         ensure!(
                             probe.is_err(),
-                            "a healthy account (HF {:?}) could be liquidated: {account:?}, {:?}",
-                            health.health_factor_wad(),
+                            "a healthy account (liquidation-valued HF {:?}) could be liquidated: {account:?}, {:?}",
+                            valued.map(|h| h.health_factor_wad()),
                             probe
                         );
                     }
+                    let balance = view.supply_balance(*who, market_index(collateral_asset));
+                    let pair_ready = liquidatable
+                        && view.liquidation_ready(debt_asset)
+                        && view.liquidation_ready(collateral_asset);
+                    if pair_ready {
+                        supply_pairs += 1;
+                        match supply_probe {
+                            Ok(_) => supply_liquidated += 1,
+                            Err(PoolError::Core(CoreError::AmountTooSmall)) => {}
+                            Err(err) => supply_refusals.push((debt_asset, collateral_asset, err)),
+                        }
+                    }
+                    let ready = pair_ready && view.markets[&collateral_asset].state.cash >= balance;
+                    if ready {
+                        ready_pairs += 1;
+                        match probe {
+                            Ok(_) => ready_liquidated += 1,
+                            Err(PoolError::Core(CoreError::AmountTooSmall)) => too_small += 1,
+                            Err(err) => refusals.push((debt_asset, collateral_asset, err)),
+                        }
+                    }
+                }
+            }
+            if ready_pairs != 0 {
+                ensure!(
+                    ready_liquidated != 0 || refusals.is_empty(),
+                    "an account below 1 ({:?}) with {ready_pairs} ready pairs could not be liquidated: {refusals:?}; {account:?}",
+                    valued.map(|h| h.health_factor_wad())
+                );
+                stats.liveness.0 += 1;
+                if ready_liquidated != 0 {
+                    stats.liveness.1 += 1;
+                } else if too_small != 0 {
+                    stats.liveness.2 += 1;
+                }
+            }
+            if supply_pairs != 0 {
+                ensure!(
+                    supply_liquidated != 0 || supply_refusals.is_empty(),
+                    "an account below 1 ({:?}) with {supply_pairs} ready pairs could not be liquidated to supply: {supply_refusals:?}; {account:?}",
+                    valued.map(|h| h.health_factor_wad())
+                );
+                stats.supply_liveness.0 += 1;
+                if supply_liquidated != 0 {
+                    stats.supply_liveness.1 += 1;
                 }
             }
 

@@ -95,9 +95,13 @@ pub mod pool {
         // ---------------------------------------------------------------- user actions
 
         /// Supplies `amount` of `asset` from the caller to `on_behalf_of`'s position.
-        /// Needs the caller's PSP22 allowance. Works whatever the prices. A first supply
-        /// by the account itself into a collateral market enables it as collateral; a
-        /// supply on someone else's behalf never changes their collateral choice.
+        /// Needs the caller's PSP22 allowance. Works whatever the prices. The account's
+        /// own supply into a position whose collateral flag it has not chosen yet makes
+        /// it collateral (emitting `CollateralChanged`) when the market takes collateral
+        /// (enabled, LTV above zero, not paused for collateral) and the asset's price is
+        /// `Ok`; otherwise the choice stays open for a later own supply. Supplies never
+        /// override a choice made with `enable_collateral` / `disable_collateral`, and a
+        /// supply on someone else's behalf never changes their collateral flag.
         #[ink(message)]
         pub fn supply(
             &mut self,
@@ -107,7 +111,7 @@ pub mod pool {
         ) -> Result<(), PoolError> {
             let payer = self.env().caller();
             let mut account = self.account_of(on_behalf_of);
-            let (books, scaled) =
+            let (books, scaled, becomes_collateral) =
                 actions::supply(self, &mut account, asset, amount, payer == on_behalf_of)?;
             self.store(&books, on_behalf_of, &account);
             self.env().emit_event(Supplied {
@@ -117,12 +121,20 @@ pub mod pool {
                 amount,
                 scaled,
             });
+            if becomes_collateral {
+                self.env().emit_event(CollateralChanged {
+                    asset,
+                    account: on_behalf_of,
+                    enabled: true,
+                });
+            }
             self.pull(asset, payer, amount)
         }
 
         /// Withdraws `amount` (or `u128::MAX` for everything) of the caller's supply of
-        /// `asset` to `to`; returns the amount withdrawn. Withdrawing collateral while
-        /// owing needs fresh prices and must stay within borrowing power.
+        /// `asset` to `to` (never the pool itself); returns the amount withdrawn.
+        /// Withdrawing collateral while owing needs fresh prices and must stay within
+        /// borrowing power.
         #[ink(message)]
         pub fn withdraw(
             &mut self,
@@ -131,6 +143,7 @@ pub mod pool {
             to: AccountId,
         ) -> Result<u128, PoolError> {
             let caller = self.env().caller();
+            self.ensure_not_pool(to)?;
             let mut account = self.account_of(caller);
             let (books, amount, scaled) = actions::withdraw(self, &mut account, asset, amount)?;
             self.store(&books, caller, &account);
@@ -188,7 +201,8 @@ pub mod pool {
             Ok(amount)
         }
 
-        /// Lets the caller's supply of `asset` count as collateral.
+        /// Lets the caller's supply of `asset` count as collateral. Needs an `Ok` price
+        /// for `asset`.
         #[ink(message)]
         pub fn enable_collateral(&mut self, asset: AccountId) -> Result<(), PoolError> {
             self.set_collateral(asset, true)
@@ -204,9 +218,12 @@ pub mod pool {
         /// Repays up to `repay_amount` (or `u128::MAX` for as much as allowed) of
         /// `borrower`'s debt in `debt_asset` from the caller and takes `borrower`'s
         /// collateral in `collateral_asset` with the bonus, less the protocol fee.
-        /// Only below health factor 1, with fresh prices, outside grace periods; refused
-        /// if the caller would receive less than `min_collateral_out`. Debt left without
-        /// any collateral is written off. Returns `(repaid, collateral received)`.
+        /// Only below health factor 1 and outside the markets' grace periods; the two
+        /// assets need prices `Ok` past the feed grace period, or `Emergency`. The
+        /// health factor counts other collateral only at `Ok` or `Emergency` prices and
+        /// other debt at its last good price. Refused if the caller would receive less
+        /// than `min_collateral_out`. Debt left without any collateral is written off.
+        /// Returns `(repaid, collateral received)`.
         #[ink(message)]
         pub fn liquidate(
             &mut self,
@@ -216,45 +233,39 @@ pub mod pool {
             repay_amount: u128,
             min_collateral_out: u128,
         ) -> Result<(u128, u128), PoolError> {
-            let liquidator = self.env().caller();
-            let mut account = self.account_of(borrower);
             let request = LiquidationRequest {
                 debt_asset,
                 collateral_asset,
                 repay_amount,
                 min_collateral_out,
             };
-            let (books, outcome) = actions::liquidate(
-                self,
-                &self.params,
-                liquidator,
-                borrower,
-                &mut account,
-                &request,
-            )?;
-            self.store(&books, borrower, &account);
-            let plan = outcome.plan;
-            self.env().emit_event(Liquidated {
-                borrower,
-                liquidator,
+            self.liquidate_with(borrower, &request, false)
+        }
+
+        /// As `liquidate`, but the caller's part of the collateral is credited to it as
+        /// supply in `collateral_asset` (emitting `SeizedAsSupply`) instead of sent as
+        /// tokens, so the liquidation needs none of that market's cash (audit M-4: a
+        /// borrower cannot shield itself by having the collateral market's cash borrowed
+        /// away). The new supply does not count as the caller's collateral until it
+        /// enables it; it can be withdrawn, all or in part, as cash allows. Returns
+        /// `(repaid, collateral credited)`; the shares minted round down, so they may read
+        /// back as one unit less.
+        #[ink(message)]
+        pub fn liquidate_to_supply(
+            &mut self,
+            borrower: AccountId,
+            debt_asset: AccountId,
+            collateral_asset: AccountId,
+            repay_amount: u128,
+            min_collateral_out: u128,
+        ) -> Result<(u128, u128), PoolError> {
+            let request = LiquidationRequest {
                 debt_asset,
                 collateral_asset,
-                repaid: plan.repay,
-                collateral_seized: plan.collateral_seized,
-                protocol_fee: plan.protocol_fee,
-            });
-            for (asset, write_off) in outcome.bad_debt {
-                self.env().emit_event(BadDebtWrittenOff {
-                    asset,
-                    borrower,
-                    debt: write_off.debt,
-                    absorbed_by_reserves: write_off.absorbed_by_reserves,
-                    added_to_deficit: write_off.added_to_deficit,
-                });
-            }
-            self.pull(debt_asset, liquidator, plan.repay)?;
-            self.push(collateral_asset, liquidator, plan.liquidator_collateral)?;
-            Ok((plan.repay, plan.liquidator_collateral))
+                repay_amount,
+                min_collateral_out,
+            };
+            self.liquidate_with(borrower, &request, true)
         }
 
         // ------------------------------------------------------------------ governance
@@ -331,8 +342,9 @@ pub mod pool {
             Ok(())
         }
 
-        /// Unpauses `actions` in a market (governance only). Starts the liquidation grace
-        /// period for the market, so borrowers can act before liquidators.
+        /// Unpauses `actions` in a market (governance only). Resuming a paused
+        /// liquidation starts the market's liquidation grace period, so borrowers can act
+        /// before liquidators; unpausing other actions leaves the grace period as it is.
         #[ink(message)]
         pub fn unpause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
             let caller = self.ensure_governance()?;
@@ -347,8 +359,8 @@ pub mod pool {
             Ok(())
         }
 
-        /// Sends `amount` of a market's reserves to `to` (governance). Never more than the
-        /// reserves, so depositors' cash cannot be taken.
+        /// Sends `amount` of a market's reserves to `to` (governance; never the pool
+        /// itself). Never more than the reserves, so depositors' cash cannot be taken.
         #[ink(message)]
         pub fn withdraw_reserves(
             &mut self,
@@ -357,6 +369,7 @@ pub mod pool {
             to: AccountId,
         ) -> Result<(), PoolError> {
             self.ensure_governance()?;
+            self.ensure_not_pool(to)?;
             let books = actions::withdraw_reserves(self, asset, amount)?;
             self.store_markets(&books);
             self.env()
@@ -400,14 +413,16 @@ pub mod pool {
         }
 
         /// An account's positions, collateral and debt values, borrowing power and health
-        /// factor, at the oracle's last good prices (`prices_ok` says whether all are
-        /// fresh).
+        /// factor, valued as a liquidation values them: collateral at an `Ok` or
+        /// `Emergency` price and as zero otherwise, debt at its last good price
+        /// (`prices_ok` says whether all are fresh); a debt without any price refuses
+        /// the view with the oracle's error.
         #[ink(message)]
         pub fn account(&self, account: AccountId) -> Result<AccountView, PoolError> {
             let account = self.account_of(account);
             let assets: Vec<AccountId> = account.positions.iter().map(|p| p.asset).collect();
             let books = self.load_books(&assets)?;
-            let prices = self.read_prices(account.priced_assets())?;
+            let prices = self.read_prices(&account.priced_assets())?;
             views::account_view(&account, &books, &prices)
         }
 
@@ -421,7 +436,7 @@ pub mod pool {
             if !assets.contains(&asset) {
                 assets.push(asset);
             }
-            let prices = self.read_prices(assets)?;
+            let prices = self.read_prices(&assets)?;
             views::limits(&account, &books, &prices, asset)
         }
 
@@ -444,6 +459,69 @@ pub mod pool {
                 enabled,
             });
             Ok(())
+        }
+
+        /// `liquidate` (`to_supply` false) and `liquidate_to_supply` (true).
+        fn liquidate_with(
+            &mut self,
+            borrower: AccountId,
+            request: &LiquidationRequest,
+            to_supply: bool,
+        ) -> Result<(u128, u128), PoolError> {
+            let liquidator = self.env().caller();
+            let mut account = self.account_of(borrower);
+            let mut receiver = if to_supply {
+                Some(self.account_of(liquidator))
+            } else {
+                None
+            };
+            let (books, outcome) = actions::liquidate(
+                self,
+                &self.params,
+                liquidator,
+                borrower,
+                &mut account,
+                request,
+                receiver.as_mut(),
+            )?;
+            self.store(&books, borrower, &account);
+            if let Some(receiver) = &receiver {
+                // Never empty: it was just credited a position.
+                self.accounts.insert(liquidator, receiver);
+            }
+            let plan = outcome.plan;
+            let (debt_asset, collateral_asset) = (request.debt_asset, request.collateral_asset);
+            self.env().emit_event(Liquidated {
+                borrower,
+                liquidator,
+                debt_asset,
+                collateral_asset,
+                repaid: plan.repay,
+                collateral_seized: plan.collateral_seized,
+                protocol_fee: plan.protocol_fee,
+            });
+            if let Some(scaled) = outcome.credited_scaled {
+                self.env().emit_event(SeizedAsSupply {
+                    asset: collateral_asset,
+                    liquidator,
+                    amount: plan.liquidator_collateral,
+                    scaled,
+                });
+            }
+            for (asset, write_off) in outcome.bad_debt {
+                self.env().emit_event(BadDebtWrittenOff {
+                    asset,
+                    borrower,
+                    debt: write_off.debt,
+                    absorbed_by_reserves: write_off.absorbed_by_reserves,
+                    added_to_deficit: write_off.added_to_deficit,
+                });
+            }
+            self.pull(debt_asset, liquidator, plan.repay)?;
+            if receiver.is_none() {
+                self.push(collateral_asset, liquidator, plan.liquidator_collateral)?;
+            }
+            Ok((plan.repay, plan.liquidator_collateral))
         }
 
         fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
@@ -527,6 +605,16 @@ pub mod pool {
             }
         }
 
+        /// Refuses to send tokens to the pool's own address: PSP22 `transfer` to oneself
+        /// moves nothing, so the claim would be burned and the tokens left outside the
+        /// books for good.
+        fn ensure_not_pool(&self, to: AccountId) -> Result<(), PoolError> {
+            if to == self.env().account_id() {
+                return Err(PoolError::RecipientIsPool);
+            }
+            Ok(())
+        }
+
         fn ensure_governance(&self) -> Result<AccountId, PoolError> {
             let caller = self.env().caller();
             self.roles
@@ -554,21 +642,22 @@ pub mod pool {
             Ok(())
         }
 
-        /// The prices of `assets` in one oracle call, paired with their assets.
-        fn read_prices(&self, assets: Vec<AccountId>) -> Result<PriceList, PoolError> {
+        /// The prices of `assets` in one oracle call, one answer per asset, paired with
+        /// their assets.
+        fn read_prices(&self, assets: &[AccountId]) -> Result<PriceList, PoolError> {
             if assets.is_empty() {
                 return Ok(Vec::new());
             }
             let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
-            let prices = match oracle.call().prices(assets.clone()).try_invoke() {
-                Ok(Ok(Ok(prices))) => prices,
+            let reads = match oracle.call().prices(assets.to_vec()).try_invoke() {
+                Ok(Ok(Ok(reads))) => reads,
                 Ok(Ok(Err(err))) => return Err(PoolError::Oracle(err)),
                 _ => return Err(PoolError::OracleCallFailed),
             };
-            if prices.len() != assets.len() {
+            if reads.len() != assets.len() {
                 return Err(PoolError::OracleCallFailed);
             }
-            Ok(assets.into_iter().zip(prices).collect())
+            Ok(assets.iter().copied().zip(reads).collect())
         }
 
         fn now_secs(&self) -> u64 {

@@ -1,11 +1,13 @@
-//! A liquidation applied to the loaded books: checks the pauses and grace periods, sizes
-//! it with the core's [`plan_liquidation`], repays the debt, seizes the collateral, and
-//! writes off the borrower's remaining debt when no collateral is left (bad debt).
+//! A liquidation applied to the loaded books: checks the pauses, grace periods and the
+//! prices of the two assets it moves, values the borrower as [`account_health`] does
+//! (so no other position can stop it), sizes it with the core's [`plan_liquidation`],
+//! repays the debt, seizes the collateral, and writes off the borrower's remaining debt
+//! when no collateral is left (bad debt).
 
 use crate::account::Account;
 use crate::books::Books;
 use crate::error::PoolError;
-use crate::health::{account_health, price_of, price_wad, require_fresh, Prices};
+use crate::health::{account_health, price_wad, require_usable_for_liquidation, Prices};
 use carrack_core::{
     plan_liquidation, CoreError, LiquidationInput, LiquidationPlan, Rounding, WriteOff,
 };
@@ -30,7 +32,8 @@ pub struct LiquidationRequest {
 pub struct LiquidationRules {
     /// Debt or collateral left worth less than this (WAD) counts as dust.
     pub dust_value_wad: u128,
-    /// How long a feed must have been `Ok` before it may drive a liquidation.
+    /// How long the feeds of the repaid and the seized asset must have been `Ok` before
+    /// they may drive a liquidation (an `Emergency` price needs no wait).
     pub grace_secs: u64,
     /// The block time.
     pub now_secs: u64,
@@ -41,18 +44,29 @@ pub struct LiquidationRules {
 pub struct LiquidationOutcome {
     /// The amounts moved.
     pub plan: LiquidationPlan,
+    /// The scaled supply credited to the liquidator when it took its collateral as
+    /// supply; `None` when it is paid in tokens.
+    pub credited_scaled: Option<u128>,
     /// Debts written off because the borrower has no collateral left, per market.
     pub bad_debt: Vec<(AccountId, WriteOff)>,
 }
 
 /// Liquidates `borrower` in memory. `books` must hold the market of every priced position
-/// ([`Account::priced_assets`]) and `prices` the price of each of those assets.
+/// ([`Account::priced_assets`]) and `prices` the oracle's answer for each of those assets.
+/// Only `request.debt_asset` and `request.collateral_asset` need a usable price
+/// ([`require_usable_for_liquidation`]); the borrower's health counts every other
+/// collateral only at an `Ok` or `Emergency` price and every other debt at its last good
+/// price, so extra positions can only make a liquidation easier. With `receiver` (the
+/// liquidator's account), the liquidator's part of the collateral is credited to it as
+/// supply in the collateral market, which needs no cash (its new position's collateral
+/// flag is left for it to choose); without, it is paid out of the market's cash.
 pub fn liquidate(
     borrower: &mut Account,
     books: &mut Books,
     prices: &Prices,
     request: &LiquidationRequest,
     rules: &LiquidationRules,
+    receiver: Option<&mut Account>,
 ) -> Result<LiquidationOutcome, PoolError> {
     let debt_position = *borrower
         .position_mut(request.debt_asset)
@@ -75,7 +89,18 @@ pub fn liquidate(
             return Err(PoolError::LiquidationGracePeriod);
         }
     }
-    require_fresh(prices, rules.now_secs, Some(rules.grace_secs))?;
+    let debt_price = *require_usable_for_liquidation(
+        prices,
+        request.debt_asset,
+        rules.now_secs,
+        rules.grace_secs,
+    )?;
+    let collateral_price = *require_usable_for_liquidation(
+        prices,
+        request.collateral_asset,
+        rules.now_secs,
+        rules.grace_secs,
+    )?;
     let health = account_health(borrower, books, prices)?;
 
     let debt_market = books.get(request.debt_asset)?;
@@ -85,12 +110,12 @@ pub fn liquidate(
         debt_balance: debt_market.state.debt_balance(debt_position.scaled_debt)?,
         debt_decimals: debt_market.config().decimals,
         // Debt priced down and collateral up: fewer collateral units per unit repaid.
-        debt_price_wad: price_wad(price_of(prices, request.debt_asset)?, Rounding::Down)?,
+        debt_price_wad: price_wad(&debt_price, Rounding::Down)?,
         collateral_balance: collateral_market
             .state
             .supply_balance(collateral_position.scaled_supply)?,
         collateral_decimals: collateral_market.config().decimals,
-        collateral_price_wad: price_wad(price_of(prices, request.collateral_asset)?, Rounding::Up)?,
+        collateral_price_wad: price_wad(&collateral_price, Rounding::Up)?,
         liquidation_bonus_wad: collateral_market.config().liquidation_bonus_wad,
         protocol_fee_wad: collateral_market.config().liquidation_protocol_fee_wad,
         requested_repay: request.repay_amount,
@@ -108,11 +133,30 @@ pub fn liquidate(
         .checked_sub(debt_burned)
         .ok_or(CoreError::Underflow)?;
 
-    let supply_burned = books.get_mut(request.collateral_asset)?.state.seize(
-        collateral_position.scaled_supply,
-        plan.collateral_seized,
-        plan.protocol_fee,
-    )?;
+    let collateral_state = &mut books.get_mut(request.collateral_asset)?.state;
+    let (supply_burned, credited_scaled) = match receiver {
+        Some(liquidator) => {
+            let (burned, minted) = collateral_state.seize_to_supply(
+                collateral_position.scaled_supply,
+                plan.collateral_seized,
+                plan.protocol_fee,
+            )?;
+            let position = liquidator.open(request.collateral_asset)?;
+            position.scaled_supply = position
+                .scaled_supply
+                .checked_add(minted)
+                .ok_or(CoreError::Overflow)?;
+            (burned, Some(minted))
+        }
+        None => (
+            collateral_state.seize(
+                collateral_position.scaled_supply,
+                plan.collateral_seized,
+                plan.protocol_fee,
+            )?,
+            None,
+        ),
+    };
     let position = borrower.position_mut(request.collateral_asset)?;
     position.scaled_supply = position
         .scaled_supply
@@ -131,15 +175,31 @@ pub fn liquidate(
         }
     }
     borrower.prune();
-    Ok(LiquidationOutcome { plan, bad_debt })
+    Ok(LiquidationOutcome {
+        plan,
+        credited_scaled,
+        bad_debt,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::Collateral;
     use crate::test_fixtures::*;
     use carrack_core::{ALL, WAD};
-    use carrack_interfaces::FeedStatus;
+    use carrack_interfaces::{FeedStatus, PriceData};
+
+    /// A liquidation paid in tokens.
+    fn liquidate_in_cash(
+        borrower: &mut Account,
+        books: &mut Books,
+        prices: &Prices,
+        request: &LiquidationRequest,
+        rules: &LiquidationRules,
+    ) -> Result<LiquidationOutcome, PoolError> {
+        liquidate(borrower, books, prices, request, rules, None)
+    }
 
     fn request(repay_amount: u128, min_collateral_out: u128) -> LiquidationRequest {
         LiquidationRequest {
@@ -164,7 +224,7 @@ mod tests {
         let mut account = borrower(&mut books, 1, 1_500);
         let eth_before = books.get(ETH).unwrap().state;
         // ETH 1,800: capacity 1,440 against 1,500 debt, HF 0.96 > 0.95: half the debt.
-        let outcome = liquidate(
+        let outcome = liquidate_in_cash(
             &mut account,
             &mut books,
             &prices(1_800),
@@ -196,7 +256,7 @@ mod tests {
         let mut books = books();
         let mut account = borrower(&mut books, 1, 1_500);
         // ETH 1,000: 1 ETH pays back ceil(1,000 / 1.05) = 952.380953 USD.
-        let outcome = liquidate(
+        let outcome = liquidate_in_cash(
             &mut account,
             &mut books,
             &prices(1_000),
@@ -226,7 +286,7 @@ mod tests {
                        prices: &Prices,
                        request: LiquidationRequest,
                        rules: LiquidationRules| {
-            liquidate(&mut account.clone(), books, prices, &request, &rules).map(|_| ())
+            liquidate_in_cash(&mut account.clone(), books, prices, &request, &rules).map(|_| ())
         };
         let core = |err| Err(PoolError::Core(err));
         assert_eq!(
@@ -257,7 +317,10 @@ mod tests {
             core(CoreError::NoDebt)
         );
         let mut stale = low.clone();
-        stale[1].1.status = FeedStatus::Stale;
+        stale[1].1 = Ok(PriceData {
+            status: FeedStatus::Stale,
+            ..price(1_800)
+        });
         assert_eq!(
             attempt(&mut books.clone(), &stale, request(ALL, 0), rules(0)),
             Err(PoolError::PriceNotOk(ETH, FeedStatus::Stale))
@@ -279,13 +342,190 @@ mod tests {
             attempt(&mut unpaused, &low, request(ALL, 0), rules(0)),
             Err(PoolError::LiquidationGracePeriod)
         );
-        account.position_mut(ETH).unwrap().collateral = false;
+        account.position_mut(ETH).unwrap().collateral = Collateral::Off;
         assert_eq!(
-            liquidate(&mut account, &mut books, &low, &request(ALL, 0), &rules(0)),
+            liquidate_in_cash(&mut account, &mut books, &low, &request(ALL, 0), &rules(0)),
             Err(PoolError::Core(CoreError::NoCollateral)),
             "supply that is not collateral cannot be seized"
         );
-        account.position_mut(ETH).unwrap().collateral = true;
+        account.position_mut(ETH).unwrap().collateral = Collateral::On;
         assert_eq!((account, books), before, "refusals change nothing");
+    }
+
+    /// `prices(eth)` with a BTC price of 60,000 in `status`.
+    fn with_btc(eth: u128, status: FeedStatus) -> crate::health::PriceList {
+        let mut list = prices(eth);
+        list.push((
+            BTC,
+            Ok(PriceData {
+                status,
+                ..price(60_000)
+            }),
+        ));
+        list
+    }
+
+    /// Adds `sats` of BTC to `account` as collateral (or, with `debt`, as debt).
+    fn add_btc(books: &mut Books, account: &mut Account, sats: u128, debt: bool) {
+        let config = *books.get(BTC).unwrap().config();
+        let state = &mut books.get_mut(BTC).unwrap().state;
+        let position = account.open(BTC).unwrap();
+        if debt {
+            position.scaled_debt = state.borrow(&config, 0, sats).unwrap();
+        } else {
+            position.scaled_supply = state.supply(&config, sats).unwrap();
+            position.collateral = Collateral::On;
+        }
+    }
+
+    #[test]
+    fn another_collateral_in_a_non_ok_feed_counts_zero() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        // 0.1 BTC (6,000 USD) would make the account healthy at ETH 1,800 ...
+        add_btc(&mut books, &mut account, 10_000_000, false);
+        assert_eq!(
+            liquidate_in_cash(
+                &mut account.clone(),
+                &mut books.clone(),
+                &with_btc(1_800, FeedStatus::Ok),
+                &request(ALL, 0),
+                &rules(0)
+            ),
+            Err(PoolError::Core(CoreError::NotLiquidatable))
+        );
+        // ... but a BTC price nobody vouches for counts for nothing: ETH 1,800 alone
+        // backs 1,440 against 1,500 (HF 0.96), half the USD debt is repaid for ETH.
+        for status in [FeedStatus::Stale, FeedStatus::Suspect, FeedStatus::Frozen] {
+            let outcome = liquidate_in_cash(
+                &mut account.clone(),
+                &mut books.clone(),
+                &with_btc(1_800, status),
+                &request(ALL, 0),
+                &rules(0),
+            )
+            .unwrap();
+            assert_eq!(outcome.plan.repay, 750_000_000, "{status:?}");
+            assert!(outcome.bad_debt.is_empty());
+        }
+    }
+
+    #[test]
+    fn another_debt_in_a_non_ok_feed_counts_at_its_last_good_price() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_400);
+        // 0.001 BTC of debt (60 USD at the last good price): 1,440 against 1,460.
+        add_btc(&mut books, &mut account, 100_000, true);
+        for status in [
+            FeedStatus::Ok,
+            FeedStatus::Stale,
+            FeedStatus::Suspect,
+            FeedStatus::Frozen,
+        ] {
+            let outcome = liquidate_in_cash(
+                &mut account.clone(),
+                &mut books.clone(),
+                &with_btc(1_800, status),
+                &request(ALL, 0),
+                &rules(0),
+            )
+            .unwrap();
+            assert_eq!(
+                outcome.plan.repay, 700_000_000,
+                "{status:?}: half the USD debt"
+            );
+        }
+        // Without the BTC debt the account is healthy (1,440 against 1,400).
+        let mut healthy = borrower(&mut books, 1, 1_400);
+        assert_eq!(
+            liquidate_in_cash(
+                &mut healthy,
+                &mut books,
+                &with_btc(1_800, FeedStatus::Frozen),
+                &request(ALL, 0),
+                &rules(0)
+            ),
+            Err(PoolError::Core(CoreError::NotLiquidatable))
+        );
+    }
+
+    #[test]
+    fn an_emergency_price_lets_liquidations_resume() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        let mut list = prices(1_800);
+        // Emergency prices need no grace: governance's price was public for the
+        // timelock's delay before it took effect.
+        list[1].1 = Ok(PriceData {
+            status: FeedStatus::Emergency,
+            ok_since_secs: NOW,
+            ..price(1_800)
+        });
+        let outcome = liquidate_in_cash(
+            &mut account,
+            &mut books,
+            &list,
+            &request(ALL, 0),
+            &rules(3_600),
+        )
+        .unwrap();
+        assert_eq!(outcome.plan.repay, 750_000_000);
+    }
+
+    #[test]
+    fn a_liquidator_may_take_the_collateral_as_supply_when_cash_is_short() {
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        // Someone borrowed all of the ETH market's cash (audit M-4).
+        let eth = &mut books.get_mut(ETH).unwrap().state;
+        eth.total_scaled_debt += eth.cash;
+        eth.cash = 0;
+        let eth_before = *eth;
+        assert_eq!(
+            liquidate_in_cash(
+                &mut account.clone(),
+                &mut books.clone(),
+                &prices(1_800),
+                &request(ALL, 0),
+                &rules(0)
+            ),
+            Err(PoolError::Core(CoreError::InsufficientCash))
+        );
+        let mut liquidator = Account::default();
+        let outcome = liquidate(
+            &mut account,
+            &mut books,
+            &prices(1_800),
+            &request(ALL, 0),
+            &rules(0),
+            Some(&mut liquidator),
+        )
+        .unwrap();
+        // The same plan as in cash: 750 USD for 0.4375 ETH, 0.435416... to the liquidator.
+        assert_eq!(outcome.plan.repay, 750_000_000);
+        assert_eq!(outcome.plan.liquidator_collateral, 435_416_666_666_666_666);
+        assert_eq!(outcome.credited_scaled, Some(435_416_666_666_666_666));
+        let credited = liquidator.position(ETH).unwrap();
+        assert_eq!(credited.scaled_supply, 435_416_666_666_666_666);
+        assert_eq!(
+            credited.collateral,
+            Collateral::Unchosen,
+            "the liquidator chooses"
+        );
+        let eth = books.get(ETH).unwrap().state;
+        assert_eq!(eth.cash, 0, "no cash moved");
+        assert_eq!(
+            eth.reserves,
+            eth_before.reserves + outcome.plan.protocol_fee
+        );
+        assert_eq!(
+            eth.total_scaled_supply,
+            eth_before.total_scaled_supply - outcome.plan.protocol_fee,
+            "the borrower's seized supply, less the fee, changed hands"
+        );
+        assert_eq!(
+            account.position(ETH).unwrap().scaled_supply,
+            562_500_000_000_000_000
+        );
     }
 }

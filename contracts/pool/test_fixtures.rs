@@ -1,11 +1,12 @@
 //! Markets, accounts and prices for the native tests of the pool's logic.
 
-use crate::account::Account;
+use crate::account::{Account, Collateral};
 use crate::books::Books;
+use crate::error::PoolError;
 use crate::health::PriceList;
 use crate::market::{Actions, Market, MarketParams};
 use carrack_core::{MarketConfig, MarketState, RateModel, WAD};
-use carrack_interfaces::{FeedStatus, PriceData};
+use carrack_interfaces::{FeedStatus, OracleError, PriceData};
 use ink::primitives::AccountId;
 
 pub const NOW: u64 = 1_700_000_000;
@@ -49,11 +50,13 @@ pub fn market(decimals: u8, cash_tokens: u128) -> Market {
     }
 }
 
-/// USD (6 decimals) and ETH (18 decimals) markets, each with plenty of cash.
+/// USD (6 decimals), ETH (18 decimals) and BTC (8 decimals) markets, each with plenty of
+/// cash.
 pub fn books() -> Books {
     let mut books = Books::default();
     books.load(USD, market(6, 1_000_000), NOW).unwrap();
     books.load(ETH, market(18, 1_000), NOW).unwrap();
+    books.load(BTC, market(8, 100), NOW).unwrap();
     books
 }
 
@@ -70,7 +73,7 @@ pub fn price(whole: u128) -> PriceData {
 
 /// USD at 1 and ETH at `eth`.
 pub fn prices(eth: u128) -> PriceList {
-    ink::prelude::vec![(USD, price(1)), (ETH, price(eth))]
+    ink::prelude::vec![(USD, Ok(price(1))), (ETH, Ok(price(eth)))]
 }
 
 /// A borrower with `eth` whole ETH as collateral owing `usd` whole USD, recorded in the
@@ -86,7 +89,9 @@ pub fn borrower(books: &mut Books, eth: u128, usd: u128) -> Account {
         .state
         .supply(&eth_config, supply)
         .unwrap();
-    account.open(ETH, true).unwrap().scaled_supply = supply;
+    let position = account.open(ETH).unwrap();
+    position.scaled_supply = supply;
+    position.collateral = Collateral::On;
     let usd_config = *books.get(USD).unwrap().config();
     books
         .get_mut(USD)
@@ -94,6 +99,58 @@ pub fn borrower(books: &mut Books, eth: u128, usd: u128) -> Account {
         .state
         .borrow(&usd_config, 0, debt)
         .unwrap();
-    account.open(USD, false).unwrap().scaled_debt = debt;
+    account.open(USD).unwrap().scaled_debt = debt;
     account
+}
+
+pub const BTC: AccountId = AccountId([3; 32]);
+
+/// The markets, prices and time of one test, read as a message reads them. The oracle
+/// answers each asset from `prices`, and `UnknownFeed` for an asset not listed there.
+pub struct TestLedger {
+    pub books: Books,
+    pub prices: PriceList,
+    pub now: u64,
+}
+
+impl crate::actions::Ledger for TestLedger {
+    fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
+        for asset in assets {
+            if !books.contains(*asset) {
+                books.load(*asset, *self.books.get(*asset)?, self.now)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn read_prices(&self, assets: &[AccountId]) -> Result<PriceList, PoolError> {
+        Ok(assets
+            .iter()
+            .map(|&asset| {
+                let read = self
+                    .prices
+                    .iter()
+                    .find(|(a, _)| *a == asset)
+                    .map_or(Err(OracleError::UnknownFeed), |(_, read)| *read);
+                (asset, read)
+            })
+            .collect())
+    }
+
+    fn now_secs(&self) -> u64 {
+        self.now
+    }
+}
+
+/// Sets the status of `asset`'s price in `list` (which must hold a price for it).
+pub fn set_status(list: &mut PriceList, asset: AccountId, status: FeedStatus) {
+    let read = &mut list.iter_mut().find(|(a, _)| *a == asset).unwrap().1;
+    read.as_mut().unwrap().status = status;
+}
+
+/// Opens `account`'s position in `asset` with `scaled` supply switched on as collateral.
+pub fn collateral_position(account: &mut Account, asset: AccountId, scaled: u128) {
+    let position = account.open(asset).unwrap();
+    position.scaled_supply = scaled;
+    position.collateral = Collateral::On;
 }

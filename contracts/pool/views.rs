@@ -85,12 +85,14 @@ pub struct AccountView {
     /// `liquidation_capacity / debt_value`; `u128::MAX` without debt; below 1 (WAD)
     /// the account can be liquidated.
     pub health_factor_wad: u128,
-    /// Whether every price used is `Ok`: if not, borrowing, withdrawing collateral and
-    /// liquidating are refused, and the figures use the last good prices.
+    /// Whether every price used is `Ok`: if not, borrowing and withdrawing collateral
+    /// are refused. The figures value the account as a liquidation does: collateral at
+    /// an `Ok` or `Emergency` price and as zero otherwise, debt at its last good price.
     pub prices_ok: bool,
 }
 
-/// The account's view from the loaded books and prices (which may be stale).
+/// The account's view from the loaded books and prices (which may be stale: see
+/// [`AccountView::prices_ok`]).
 pub fn account_view(
     account: &Account,
     books: &Books,
@@ -149,10 +151,12 @@ fn spare_power_wad(account: &Account, books: &Books, prices: &Prices) -> Result<
         .saturating_sub(health.debt_value_wad))
 }
 
-/// Whether every price read is `Ok`: the pool refuses a borrow, and a withdrawal of
-/// collateral backing a debt, otherwise.
+/// Whether every asset has a price and every price is `Ok`: the pool refuses a borrow,
+/// and a withdrawal of collateral backing a debt, otherwise.
 fn prices_ok(prices: &Prices) -> bool {
-    prices.iter().all(|(_, p)| p.status == FeedStatus::Ok)
+    prices
+        .iter()
+        .all(|(_, read)| matches!(read, Ok(p) if p.status == FeedStatus::Ok))
 }
 
 /// How much of `asset` the account can borrow now: limited by its spare borrowing
@@ -251,6 +255,7 @@ pub fn max_withdrawable(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::Collateral;
     use crate::health::require_within_borrowing_power;
     use crate::test_fixtures::*;
     use carrack_core::{RAY, WAD};
@@ -261,7 +266,7 @@ mod tests {
         let (mut books, mut account) = (books.clone(), account.clone());
         let market = books.get_mut(USD).unwrap();
         let config = *market.config();
-        let position = account.open(USD, false).unwrap();
+        let position = account.open(USD).unwrap();
         let Ok(scaled) = market.state.borrow(&config, position.scaled_debt, amount) else {
             return false;
         };
@@ -321,7 +326,7 @@ mod tests {
         books.get_mut(USD).unwrap().params.config.borrow_cap = u128::MAX;
         books.get_mut(USD).unwrap().params.config.min_debt = 1_200_000_000;
         let mut newcomer = Account::default();
-        newcomer.open(ETH, true).unwrap().scaled_supply = WAD / 2; // 750 USD of power
+        collateral_position(&mut newcomer, ETH, WAD / 2); // 750 USD of power
         assert_eq!(max_borrowable(&newcomer, &books, &prices, USD), Ok(0));
         // An existing debt counts toward the minimum.
         assert_eq!(
@@ -330,7 +335,7 @@ mod tests {
         );
         // A price that is not Ok: the borrow would be refused, so nothing.
         books.get_mut(USD).unwrap().params.config.min_debt = 0;
-        prices[1].1.status = FeedStatus::Stale;
+        set_status(&mut prices, ETH, FeedStatus::Stale);
         assert_eq!(max_borrowable(&account, &books, &prices, USD), Ok(0));
     }
 
@@ -348,7 +353,7 @@ mod tests {
         assert!(require_within_borrowing_power(&health).is_ok());
         // Without debt, everything; without a position, nothing.
         let mut lender = Account::default();
-        lender.open(ETH, true).unwrap().scaled_supply = 2 * WAD;
+        collateral_position(&mut lender, ETH, 2 * WAD);
         assert_eq!(max_withdrawable(&lender, &books, &prices, ETH), Ok(2 * WAD));
         assert_eq!(max_withdrawable(&lender, &books, &prices, USD), Ok(0));
     }
@@ -366,7 +371,7 @@ mod tests {
             .supply(&usd_config, 2_000_000_000)
             .unwrap();
         account.position_mut(USD).unwrap().scaled_supply = 2_000_000_000;
-        account.position_mut(USD).unwrap().collateral = true;
+        account.position_mut(USD).unwrap().collateral = Collateral::On;
         let prices = prices(2_000);
         books.get_mut(ETH).unwrap().params.collateral_enabled = false;
         // ETH adds no power; USD's 1,500 covers the 1,000 debt: all of the ETH is free.
@@ -378,7 +383,7 @@ mod tests {
                 .is_ok()
         );
         // Without the USD collateral the account is over its power: nothing is free.
-        account.position_mut(USD).unwrap().collateral = false;
+        account.position_mut(USD).unwrap().collateral = Collateral::Off;
         assert_eq!(max_withdrawable(&account, &books, &prices, ETH), Ok(0));
     }
 
@@ -387,11 +392,11 @@ mod tests {
         let mut books = books();
         let account = borrower(&mut books, 1, 1_000);
         let mut prices = prices(2_000);
-        prices[0].1.status = FeedStatus::Suspect;
+        set_status(&mut prices, USD, FeedStatus::Suspect);
         assert_eq!(max_withdrawable(&account, &books, &prices, ETH), Ok(0));
         // A lender without debt withdraws regardless.
         let mut lender = Account::default();
-        lender.open(ETH, true).unwrap().scaled_supply = WAD;
+        collateral_position(&mut lender, ETH, WAD);
         assert_eq!(max_withdrawable(&lender, &books, &prices, ETH), Ok(WAD));
     }
 
@@ -418,7 +423,7 @@ mod tests {
         assert_eq!(view.debt_value_wad, 1_000 * WAD);
         assert_eq!(view.health_factor_wad, 16 * WAD / 10);
         assert!(view.prices_ok);
-        prices[1].1.status = carrack_interfaces::FeedStatus::Stale;
+        set_status(&mut prices, ETH, FeedStatus::Stale);
         assert!(!account_view(&account, &books, &prices).unwrap().prices_ok);
 
         // USD: 1,000,000 seeded, 1,000 borrowed: utilization 0.1 %.

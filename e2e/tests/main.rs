@@ -10,5 +10,7 @@ mod attacks;
 mod governance;
 mod governance_veto;
 mod oracle;
+mod oracle_integrity;
 mod pool;
+mod pool_hardening;
 mod token;

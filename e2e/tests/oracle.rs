@@ -1,6 +1,8 @@
 //! The oracle on a real substrate-contracts-node with five reporters and quorum 3:
-//! normal rounds, a lying reporter, reporters going offline, staleness after the
-//! heartbeat, a 60 % spike held until confirmed, unauthorised submissions and freezing.
+//! normal rounds (closing when all five have submitted), a lying reporter, reporters
+//! going offline (a round of three closes only after its window; two never make a
+//! price), staleness after the heartbeat, a 60 % spike held until confirmed, unauthorised
+//! submissions and freezing.
 
 use carrack_e2e::NodeClient;
 use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
@@ -15,7 +17,13 @@ type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
 type OracleCalls = <Oracle as ContractCallBuilder>::Type;
 
 const ASSET: AccountId = AccountId([0xEE; 32]);
-const HEARTBEAT_SECS: u64 = 12;
+/// Long enough that a slow machine running tests side by side never sees a feed go
+/// `Stale` in the middle of a test that does not wait for it.
+const HEARTBEAT_SECS: u64 = 30;
+/// A round's window: short, so the tests can wait it out, and long enough for five
+/// submissions (a block each) observed at one time.
+const WINDOW_SECS: u64 = 10;
+const ALL: [usize; 5] = [0, 1, 2, 3, 4];
 
 fn reporters() -> [Keypair; 5] {
     [
@@ -44,7 +52,7 @@ fn config() -> FeedConfig {
     FeedConfig {
         quorum: 3,
         heartbeat_secs: HEARTBEAT_SECS,
-        round_window_secs: HEARTBEAT_SECS,
+        round_window_secs: WINDOW_SECS,
         min_price: 1,
         max_price: 1_000_000 * 100_000_000,
         max_deviation_wad: 200_000_000_000_000_000, // 20 % per round
@@ -132,12 +140,28 @@ const USD: u128 = 100_000_000;
 async fn rounds_follow_the_median_and_ignore_one_liar(mut client: NodeClient) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
 
-    // a normal round
+    // a normal round: it closes when all five have submitted
     round(
         &mut client,
         &mut oracle,
         &[0, 1, 2],
         &[2_000 * USD, 2_010 * USD, 1_990 * USD],
+    )
+    .await?;
+    let no_price = client
+        .call(&ink_e2e::alice(), &oracle.price(ASSET))
+        .dry_run()
+        .await?;
+    assert_eq!(
+        no_price.return_value(),
+        Err(OracleError::NoPrice),
+        "three of five inside the window close no round"
+    );
+    round(
+        &mut client,
+        &mut oracle,
+        &[3, 4],
+        &[2_005 * USD, 1_995 * USD],
     )
     .await?;
     let first = read(&mut client, &oracle).await?;
@@ -147,8 +171,14 @@ async fn rounds_follow_the_median_and_ignore_one_liar(mut client: NodeClient) ->
     round(
         &mut client,
         &mut oracle,
-        &[0, 1, 2],
-        &[2_020 * USD, 900_000 * USD, 2_015 * USD],
+        &ALL,
+        &[
+            2_020 * USD,
+            900_000 * USD,
+            2_015 * USD,
+            2_025 * USD,
+            2_018 * USD,
+        ],
     )
     .await?;
     let second = read(&mut client, &oracle).await?;
@@ -160,26 +190,34 @@ async fn rounds_follow_the_median_and_ignore_one_liar(mut client: NodeClient) ->
 #[carrack_e2e::test]
 async fn offline_reporters_quorum_and_staleness(mut client: NodeClient) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
-    round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
+    round(&mut client, &mut oracle, &ALL, &[100 * USD; 5]).await?;
 
-    // two reporters offline: the other three still make a quorum
-    round(&mut client, &mut oracle, &[2, 3, 4], &[105 * USD; 3]).await?;
+    // two reporters offline: the other three make a quorum once the window has passed,
+    // the third one's submission after it closing the round
+    round(&mut client, &mut oracle, &[2, 3], &[105 * USD; 2]).await?;
+    tokio_sleep(Duration::from_secs(WINDOW_SECS + 1)).await;
+    round(&mut client, &mut oracle, &[4], &[105 * USD]).await?;
     let price = read(&mut client, &oracle).await?;
     assert_eq!((price.value, price.status), (105 * USD, FeedStatus::Ok));
 
-    // three offline: two submissions are no quorum, nothing changes
+    // three offline: two submissions are no quorum, even after the window; the next
+    // submission expires the round instead of closing it, and nothing changes
     round(&mut client, &mut oracle, &[3, 4], &[110 * USD; 2]).await?;
+    tokio_sleep(Duration::from_secs(WINDOW_SECS + 1)).await;
+    round(&mut client, &mut oracle, &[3], &[110 * USD]).await?;
     assert_eq!(read(&mut client, &oracle).await?.value, 105 * USD);
 
     // after the heartbeat the price is Stale but still readable as the last good price
-    tokio_sleep(Duration::from_secs(HEARTBEAT_SECS + 2)).await;
+    let since_price = Duration::from_secs(now_secs().saturating_sub(price.updated_at_secs));
+    tokio_sleep(Duration::from_secs(HEARTBEAT_SECS + 2).saturating_sub(since_price)).await;
     // A block must be sealed for the chain's clock to move (instant seal).
     observation_time(&mut client).await;
     let stale = read(&mut client, &oracle).await?;
     assert_eq!((stale.value, stale.status), (105 * USD, FeedStatus::Stale));
 
-    // the reporters come back: a fresh quorum makes the feed Ok again
-    round(&mut client, &mut oracle, &[0, 1, 2], &[106 * USD; 3]).await?;
+    // the reporters come back: a full round makes the feed Ok again (the first of them,
+    // after the window of the round Eve's lone 110 opened, expires that round too)
+    round(&mut client, &mut oracle, &ALL, &[106 * USD; 5]).await?;
     let recovered = read(&mut client, &oracle).await?;
     assert_eq!(
         (recovered.value, recovered.status),
@@ -195,10 +233,10 @@ async fn offline_reporters_quorum_and_staleness(mut client: NodeClient) -> E2ERe
 #[carrack_e2e::test]
 async fn a_sixty_percent_spike_is_held_until_confirmed(mut client: NodeClient) -> E2EResult<()> {
     let mut oracle = deploy(&mut client, account_id(AccountKeyring::Alice)).await?;
-    round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
+    round(&mut client, &mut oracle, &ALL, &[100 * USD; 5]).await?;
 
     // +60 %: beyond the 20 % limit, held back, feed Suspect, old price in force
-    round(&mut client, &mut oracle, &[0, 1, 2], &[160 * USD; 3]).await?;
+    round(&mut client, &mut oracle, &ALL, &[160 * USD; 5]).await?;
     let held = read(&mut client, &oracle).await?;
     assert_eq!((held.value, held.status), (100 * USD, FeedStatus::Suspect));
     let feed = client
@@ -209,12 +247,13 @@ async fn a_sixty_percent_spike_is_held_until_confirmed(mut client: NodeClient) -
         .map_err(|err| format!("{err:?}"))?;
     assert_eq!(feed.candidate.map(|(price, _)| price), Some(160 * USD));
 
-    // the next round confirms the new level: accepted
+    // the next round, in which every reporter agrees with the candidate, confirms the
+    // new level: accepted
     round(
         &mut client,
         &mut oracle,
-        &[2, 3, 4],
-        &[159 * USD, 161 * USD, 160 * USD],
+        &[4, 3, 2, 1, 0],
+        &[159 * USD, 161 * USD, 160 * USD, 162 * USD, 158 * USD],
     )
     .await?;
     let confirmed = read(&mut client, &oracle).await?;
@@ -237,7 +276,7 @@ async fn outsiders_are_refused_and_the_guardian_only_freezes(
         .await;
     let guardian_id = AccountId::from(guardian.public_key().0);
     let mut oracle = deploy(&mut client, guardian_id).await?;
-    round(&mut client, &mut oracle, &[0, 1, 2], &[100 * USD; 3]).await?;
+    round(&mut client, &mut oracle, &ALL, &[100 * USD; 5]).await?;
 
     // an unauthorised submission
     let observed_at = observation_time(&mut client).await;

@@ -14,6 +14,7 @@ use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_e2e::NodeClient;
 use carrack_interfaces::{AdminError, AdminRoles, FeedStatus, Governed};
+use carrack_pool::account::Collateral;
 use carrack_pool::error::PoolError;
 use carrack_pool::events::{
     BadDebtWrittenOff, InterestAccrued, Liquidated, PauseChanged, Repaid, ReservesWithdrawn,
@@ -496,7 +497,7 @@ async fn a_price_drop_lets_a_liquidator_repay_half_the_debt_with_bonus_and_fee(
     assert_eq!(debt.map(|p| (p.supply, p.debt)), Some((0, usd(5_880))));
     assert_eq!(
         collateral.map(|p| (p.supply, p.debt, p.position.collateral)),
-        Some((5_590 * unit(15), 0, true))
+        Some((5_590 * unit(15), 0, Collateral::On))
     );
     assert_eq!(view.collateral_value_wad, 7_826 * WAD);
     assert_eq!(view.liquidation_capacity_wad, 62_608 * WAD / 10);
@@ -651,8 +652,10 @@ async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit(
 
 /// Ferdie (guardian) pauses supply, withdraw and borrow of the 6-decimal market: each is
 /// refused with `ActionPaused`, repay still works, other markets are untouched, and the
-/// guardian cannot unpause. Governance unpauses, which starts an 8-second liquidation
-/// grace period: a liquidation that was possible just before is refused until it ends.
+/// guardian cannot unpause. Governance unpauses them: liquidation never stopped, so no
+/// grace period starts (audit L-6). Then the guardian pauses liquidation and governance
+/// resumes it, which starts an 8-second liquidation grace period: a liquidation that was
+/// possible just before is refused until it ends.
 #[carrack_e2e::test]
 async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_grace(
     mut client: NodeClient,
@@ -746,11 +749,56 @@ async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_g
     let possible = dry(&mut client, &charlie_keys, &liquidation).await?;
     assert_eq!(possible, Ok((usd(5_880), 4_389 * unit(15))));
 
-    // Governance unpauses: the grace period runs from the unpause's block.
+    // Governance unpauses the user actions: liquidation never stopped, so no grace
+    // period starts (audit L-6) and the liquidation stays possible.
+    let grace_before = suite
+        .market(&mut client, t6)
+        .await?
+        .market
+        .liquidation_grace_until_secs;
     let (_, emitted) = send(
         &mut client,
         &ink_e2e::alice(),
         &suite.pool.unpause(t6, user_actions()),
+    )
+    .await?;
+    let view = suite.market(&mut client, t6).await?;
+    assert_eq!(view.market.paused, Actions::default());
+    assert_eq!(view.market.liquidation_grace_until_secs, grace_before);
+    let unpaused: PauseChanged = one(&suite, &emitted);
+    assert_eq!(
+        (
+            unpaused.by,
+            unpaused.paused,
+            unpaused.liquidation_grace_until_secs
+        ),
+        (alice(), Actions::default(), grace_before)
+    );
+    let still_possible = dry(&mut client, &charlie_keys, &liquidation).await?;
+    assert_eq!(still_possible, Ok((usd(5_880), 4_389 * unit(15))));
+
+    // The guardian pauses liquidation and governance resumes it: the grace period runs
+    // from the unpause's block, so borrowers act before liquidators.
+    let liquidation_only = Actions {
+        liquidate: true,
+        ..Actions::default()
+    };
+    send(
+        &mut client,
+        &ink_e2e::ferdie(),
+        &suite.pool.pause(t6, liquidation_only),
+    )
+    .await?
+    .0
+    .map_err(describe)?;
+    assert_eq!(
+        refused(&mut client, &charlie_keys, &liquidation).await?,
+        Err(PoolError::ActionPaused)
+    );
+    let (_, emitted) = send(
+        &mut client,
+        &ink_e2e::alice(),
+        &suite.pool.unpause(t6, liquidation_only),
     )
     .await?;
     let view = suite.market(&mut client, t6).await?;

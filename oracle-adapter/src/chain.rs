@@ -123,8 +123,31 @@ pub struct Chain {
     last_included_nonce: std::sync::Mutex<Option<u64>>,
 }
 
+/// `url` as logs, errors and metrics show it: scheme, host and port only (`/…` when
+/// there was more), so a user:password or an API key in the path or query never leaves
+/// the process.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => {
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let more = if u.path().trim_start_matches('/').is_empty() && u.query().is_none() {
+                ""
+            } else {
+                "/…"
+            };
+            format!(
+                "{}://{}{port}{more}",
+                u.scheme(),
+                u.host_str().unwrap_or("?")
+            )
+        }
+        Err(_) => "(a node URL that does not parse)".to_string(),
+    }
+}
+
 impl Chain {
-    /// Connects to `url`, failing after `timeout`.
+    /// Connects to `url`, failing after `timeout`. Errors show the URL redacted
+    /// ([`redact_url`]).
     pub async fn connect(url: &str, timeout: Duration) -> Result<Self, ChainError> {
         let connect = async {
             let rpc = RpcClient::from_url(url).await?;
@@ -134,9 +157,15 @@ impl Chain {
         let (rpc, client) = tokio::time::timeout(timeout, connect)
             .await
             .map_err(|_| {
-                ChainError::Connection(format!("no answer from {url} within {timeout:?}"))
+                ChainError::Connection(format!(
+                    "no answer from {} within {timeout:?}",
+                    redact_url(url)
+                ))
             })?
-            .map_err(|e| ChainError::Connection(format!("{url}: {e}")))?;
+            .map_err(|e| {
+                let shown = redact_url(url);
+                ChainError::Connection(format!("{shown}: {}", e.to_string().replace(url, &shown)))
+            })?;
         Ok(Chain {
             client,
             rpc: LegacyRpcMethods::new(rpc),
@@ -401,6 +430,37 @@ mod tests {
 
     fn no_metadata() -> subxt::Metadata {
         unreachable!("not needed for successful dry runs")
+    }
+
+    #[test]
+    fn node_urls_are_redacted() {
+        assert_eq!(redact_url("ws://127.0.0.1:9944"), "ws://127.0.0.1:9944");
+        assert_eq!(
+            redact_url("wss://op:hunter2@rpc.example.org/ws/s3cr3t?apikey=s3cr3t"),
+            "wss://rpc.example.org/…"
+        );
+        assert_eq!(
+            redact_url("not a url s3cr3t"),
+            "(a node URL that does not parse)"
+        );
+    }
+
+    #[tokio::test]
+    async fn connection_errors_do_not_show_credentials() {
+        // Nothing listens on port 9 of loopback.
+        let err = Chain::connect(
+            "ws://op:hunter2@127.0.0.1:9/s3cr3t?apikey=s3cr3t",
+            Duration::from_secs(5),
+        )
+        .await
+        .err()
+        .expect("nothing listens there");
+        let text = err.to_string();
+        assert!(
+            !text.contains("hunter2") && !text.contains("s3cr3t"),
+            "{text}"
+        );
+        assert!(text.contains("ws://127.0.0.1:9/…"), "{text}");
     }
 
     #[test]

@@ -466,10 +466,19 @@ fn build_source(
             timestamp_pointer,
             timestamp_unit,
         } => {
-            let url = reqwest::Url::parse(&url).with_context(|| format!("url {url:?}"))?;
+            // Errors name the scheme or host at most: the URL may carry an API key.
+            let url = reqwest::Url::parse(&url)
+                .map_err(|e| anyhow!("url: not a URL ({e}; value not shown)"))?;
             ensure!(
                 matches!(url.scheme(), "http" | "https"),
-                "url {url} is not http(s)"
+                "url: the scheme {:?} is not https",
+                url.scheme()
+            );
+            ensure!(
+                url.scheme() == "https" || is_loopback(&url),
+                "url: plain http is accepted only for a source on this machine \
+                 (127.0.0.1, localhost, [::1]); {} needs https",
+                url.host_str().unwrap_or("?")
             );
             check_pointer(&price_pointer, "price_pointer")?;
             if let Some(p) = &timestamp_pointer {
@@ -541,6 +550,20 @@ fn build_source(
             }))
         }
     })
+}
+
+/// Whether `url`'s host is this machine (a test or a local sidecar), where plain http
+/// cannot be read or changed on the way.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host_str() {
+        Some("localhost") => true,
+        Some(host) => host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
 }
 
 fn check_pointer(pointer: &str, field: &str) -> Result<()> {
@@ -731,6 +754,42 @@ mod tests {
             let err = format!("{:#}", load(&text).err().expect(expected));
             assert!(err.contains(expected), "expected {expected:?} in: {err}");
         }
+    }
+
+    #[test]
+    fn http_sources_need_https_unless_local_and_errors_hide_the_url() {
+        let remote = "https://example.com/api/ticker?pair=BTCUSD";
+        for url in [
+            "http://example.com/api/ticker?apikey=hunter2",
+            "http://10.0.0.8/api?apikey=hunter2",
+            "http://127.0.0.1.attacker.example/api?apikey=hunter2",
+        ] {
+            let err = format!("{:#}", load(&GOOD.replace(remote, url)).err().expect(url));
+            assert!(err.contains("needs https"), "{url}: {err}");
+            assert!(!err.contains("hunter2"), "{url}: {err}");
+        }
+        for url in [
+            "http://127.0.0.1:8099/p",
+            "http://localhost:8099/p",
+            "http://[::1]:8099/p",
+        ] {
+            load(&GOOD.replace(remote, url)).unwrap();
+        }
+        let err = format!(
+            "{:#}",
+            load(&GOOD.replace(remote, "ftp://user:hunter2@example.com/p"))
+                .err()
+                .unwrap()
+        );
+        assert!(err.contains("\"ftp\""), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = format!(
+            "{:#}",
+            load(&GOOD.replace(remote, "hunter2 is not a url"))
+                .err()
+                .unwrap()
+        );
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

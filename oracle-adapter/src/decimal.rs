@@ -10,11 +10,23 @@ use std::fmt;
 pub const PRICE_DECIMALS: u32 = 18;
 const ONE: u128 = 1_000_000_000_000_000_000;
 
+/// The most characters of an untrusted text (a source's answer) an error message repeats.
+pub const EXCERPT_CHARS: usize = 64;
+
+/// `text` cut to [`EXCERPT_CHARS`] characters (with `…` when cut), for error messages: a
+/// source's answer is untrusted and may be huge, and errors end up in logs and metrics.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// A non-negative price with [`PRICE_DECIMALS`] decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Price(pub u128);
 
-/// Why a text is not a price.
+/// Why a text is not a price. Each variant holds an [`excerpt`] of the text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecimalError {
     /// Not decimal notation.
@@ -35,11 +47,11 @@ impl Price {
         let original = text;
         let text = text.trim().replace('_', "");
         if text.starts_with('-') {
-            return Err(DecimalError::Negative(original.to_string()));
+            return Err(DecimalError::Negative(excerpt(original)));
         }
         let text = text.strip_prefix('+').unwrap_or(&text);
-        let syntax = || DecimalError::Syntax(original.to_string());
-        let overflow = || DecimalError::Overflow(original.to_string());
+        let syntax = || DecimalError::Syntax(excerpt(original));
+        let overflow = || DecimalError::Overflow(excerpt(original));
         let (mantissa, exponent) = match text.find(['e', 'E']) {
             Some(at) => {
                 let exponent: i32 = text[at + 1..].parse().map_err(|_| syntax())?;

@@ -22,6 +22,7 @@ struct State {
     submissions: BTreeMap<(String, &'static str), u64>,
     last_submission_secs: BTreeMap<String, u64>,
     aggregate_price: BTreeMap<String, f64>,
+    refused_confirmations: BTreeMap<String, u64>,
     source_up: BTreeMap<(String, String), bool>,
     source_price: BTreeMap<(String, String), f64>,
 }
@@ -76,6 +77,16 @@ impl Metrics {
             if let Some(price) = price {
                 s.source_price.insert(key, price);
             }
+        });
+    }
+
+    /// We reported our own price in a round that could confirm a held-back candidate our
+    /// aggregate disagrees with (beyond the feed's deviation limit).
+    pub fn refused_confirmation(&self, asset: &str) {
+        self.with(|s| {
+            *s.refused_confirmations
+                .entry(asset.to_string())
+                .or_default() += 1;
         });
     }
 
@@ -159,6 +170,15 @@ impl Metrics {
                 s.aggregate_price
                     .iter()
                     .map(|(asset, p)| (format!("{{asset=\"{}\"}}", escape(asset)), p.to_string()))
+                    .collect(),
+            );
+            metric(
+                "carrack_relayer_refused_confirmations_total",
+                "counter",
+                "Reports of our own price against a held-back candidate our aggregate is beyond the deviation limit of (a source or other reporters disagree with us: investigate).",
+                s.refused_confirmations
+                    .iter()
+                    .map(|(asset, n)| (format!("{{asset=\"{}\"}}", escape(asset)), n.to_string()))
                     .collect(),
             );
             let labels = |(asset, source): &(String, String)| {
@@ -252,6 +272,8 @@ mod tests {
         m.source("TBTC", "http:x", Some(60_000.5));
         m.source("TBTC", "file:y", None);
         m.error(107, "connection: \"refused\"");
+        m.refused_confirmation("TBTC");
+        m.refused_confirmation("TBTC");
         let text = m.render();
         for line in [
             "carrack_relayer_connected 1",
@@ -262,6 +284,7 @@ mod tests {
             "carrack_relayer_source_up{asset=\"TBTC\",source=\"file:y\"} 0",
             "carrack_relayer_source_price{asset=\"TBTC\",source=\"http:x\"} 60000.5",
             "carrack_relayer_last_error_info{message=\"connection: \\\"refused\\\"\"} 1",
+            "carrack_relayer_refused_confirmations_total{asset=\"TBTC\"} 2",
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }

@@ -26,7 +26,7 @@
 use crate::aggregate::aggregate;
 use crate::chain::{Chain, ChainError, Inclusion, Weight};
 use crate::config::{AssetSettings, Settings};
-use crate::decision::{decide, Decision, SkipReason};
+use crate::decision::{decide, Decision, SkipReason, SubmitReason};
 use crate::metrics::Metrics;
 use crate::oracle::{AcceptedProbe, Oracle, OracleCallError};
 use crate::sources::SourceError;
@@ -116,7 +116,7 @@ impl Relayer {
         info!(
             reporter = %self.account,
             oracle = %self.settings.oracle,
-            url = %self.settings.url,
+            url = %crate::chain::redact_url(&self.settings.url),
             assets = self.settings.assets.len(),
             "relayer starting"
         );
@@ -129,7 +129,7 @@ impl Relayer {
                 None => {
                     match Chain::connect(&self.settings.url, self.settings.connect_timeout).await {
                         Ok(c) => {
-                            info!(url = %self.settings.url, "connected to the node");
+                            info!(url = %crate::chain::redact_url(&self.settings.url), "connected to the node");
                             self.metrics.set_connected(true);
                             backoff = Duration::from_secs(1);
                             c
@@ -340,6 +340,17 @@ impl Relayer {
             .deposit_per_byte()?
             .saturating_mul(DEPOSIT_FLOOR_BYTES);
         let deposit_limit = probe.storage_charge.saturating_mul(2).max(deposit_floor);
+        if let SubmitReason::CandidateRefused { candidate, bps } = reason {
+            // Our own price goes in and counts against the candidate; never the candidate.
+            self.metrics.refused_confirmation(&label);
+            warn!(
+                asset = %label,
+                candidate,
+                price,
+                bps,
+                "refusing to confirm the held-back candidate: our aggregate is beyond the feed's deviation limit of it; reporting our own price"
+            );
+        }
         info!(
             asset = %label,
             price,

@@ -330,6 +330,12 @@ enum Op {
         user: usize,
         amount: Amount,
     },
+    /// A liquidation taken as supply: part of a position's supply goes to the next
+    /// account (the liquidator), a tenth of it (rounded up) to reserves, no cash moves.
+    SeizeToSupply {
+        user: usize,
+        amount: Amount,
+    },
 }
 
 /// An account: the first one half the time, so positions build up and get unwound.
@@ -361,6 +367,7 @@ fn any_op(decimals: u8) -> impl Strategy<Value = Op> {
         1 => user().prop_map(|user| Op::WriteOff { user }),
         1 => amount(decimals).prop_map(|amount| Op::WithdrawReserves { amount }),
         1 => (user(), amount(decimals)).prop_map(|(user, amount)| Op::SupplyToReserves { user, amount }),
+        1 => (user(), amount(decimals)).prop_map(|(user, amount)| Op::SeizeToSupply { user, amount }),
     ]
 }
 
@@ -673,6 +680,14 @@ impl Sim {
                 let fee = amount.div_ceil(10);
                 let scaled = self.state.seize(position, amount, fee)?;
                 self.supplied[user] -= scaled;
+            }
+            Op::SeizeToSupply { user, amount } => {
+                let position = self.supplied[user];
+                let amount = share_of(amount, self.state.supply_balance(position)?)?;
+                let fee = amount.div_ceil(10);
+                let (burned, minted) = self.state.seize_to_supply(position, amount, fee)?;
+                self.supplied[user] -= burned;
+                self.supplied[(user + 1) % USERS] += minted;
             }
         }
         Ok(None)

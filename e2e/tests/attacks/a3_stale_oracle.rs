@@ -19,6 +19,7 @@
 //! keep working. The window that remains is the heartbeat itself: until it passes the
 //! last price is `Ok` unless the guardian freezes it (`THREAT_MODEL.md`, known limits).
 
+use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_interfaces::{FeedStatus, OracleError};
 use carrack_oracle::feed::FeedConfig;
@@ -94,15 +95,22 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
         FeedStatus::Stale
     );
 
-    // The attacker deposits TETH bought at the crash: accepted, but lends him nothing.
+    // The attacker deposits TETH bought at the crash: accepted, but it does not become
+    // collateral at a price that is not Ok (audit H-3), cannot be made collateral, and
+    // lends him nothing.
     suite
         .supply(&mut client, &attacker, eth, 10 * unit(18))
         .await?;
+    let enable = suite.pool.enable_collateral(eth);
+    assert_eq!(
+        refused(&mut client, &attacker, &enable).await?,
+        Err(stale.clone())
+    );
     for amount in [10_000 * unit(6), unit(6)] {
         let borrow = suite.pool.borrow(usd, amount);
         assert_eq!(
             refused(&mut client, &attacker, &borrow).await?,
-            Err(stale.clone())
+            Err(PoolError::Core(CoreError::InsufficientCollateral))
         );
     }
     let limits = dry(&mut client, &attacker, &suite.pool.limits(charlie(), usd)).await?;
@@ -156,8 +164,12 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
         Err(OracleError::NotGovernance)
     );
     let frozen = Err(PoolError::PriceNotOk(eth, FeedStatus::Frozen));
+    assert_eq!(refused(&mut client, &attacker, &enable).await?, frozen);
     let borrow = suite.pool.borrow(usd, 10_000 * unit(6));
-    assert_eq!(refused(&mut client, &attacker, &borrow).await?, frozen);
+    assert_eq!(
+        refused(&mut client, &attacker, &borrow).await?,
+        Err(PoolError::Core(CoreError::InsufficientCollateral))
+    );
 
     // The attacker leaves with exactly what he brought; the lenders lost nothing.
     suite

@@ -10,10 +10,12 @@
 //! for about an hour, Compound's open price feed took Coinbase's signed price, and about
 //! 89 M USD of DAI borrowers were liquidated at the spike.
 //!
-//! **Why it fails here.** A feed's price is the median of a quorum of reporters, each
-//! counted once per round, so one reporter cannot move it; and a round whose median
-//! moves beyond the deviation limit only makes the feed `Suspect` (the last good price
-//! stays, marked) until the next round confirms the new level. The pool refuses
+//! **Why it fails here.** A feed's price is the median of all the submissions of a round,
+//! each reporter counted once, and a round closes only when every reporter has submitted
+//! or, after its window, with at least a quorum; so fewer than half the reporters cannot
+//! move it (the oracle's fault bound); and a round whose median moves beyond the
+//! deviation limit only makes the feed `Suspect` (the last good price stays, marked)
+//! until a later round in which a quorum of reporters agree with it confirms the level. The pool refuses
 //! borrows and liquidations on a price that is not `Ok`.
 
 use carrack_core::CoreError;
@@ -23,7 +25,7 @@ use carrack_interfaces::FeedStatus;
 use carrack_oracle::feed::FeedConfig;
 use carrack_pool::error::PoolError;
 use ink::primitives::AccountId;
-use ink_e2e::Keypair;
+use ink_e2e::{ChainBackend, Keypair};
 
 /// `who` reports `price` for `asset`, observed in a second later than any report before.
 async fn report(
@@ -51,23 +53,30 @@ async fn one_lying_reporter_cannot_lift_its_collateral(mut client: NodeClient) -
     let mut suite = Suite::deploy(&mut client, config).await?;
     let (usd, eth) = (suite.t6, suite.t18);
     let (alice_keys, attacker) = (ink_e2e::alice(), ink_e2e::eve());
-    for reporter in [charlie(), dave()] {
-        let add = suite.oracle.add_reporter(eth, reporter);
-        send(&mut client, &alice_keys, &add)
-            .await?
-            .0
-            .map_err(describe)?;
-    }
+    // TETH's feed gets three reporters with quorum 3 (f = 1). A feed of one reporter
+    // cannot grow to three one `add_reporter` at a time (n = 3 needs an odd quorum of at
+    // least 2, which two reporters cannot have), so governance replaces the feed; its
+    // first round of three sets the price again.
+    let remove = suite.oracle.remove_feed(eth);
+    send(&mut client, &alice_keys, &remove)
+        .await?
+        .0
+        .map_err(describe)?;
     let quorum_of_three = FeedConfig {
         quorum: 3,
         max_deviation_wad: WAD / 5,
         ..feed_config(3_600)
     };
-    let configure = suite.oracle.set_feed_config(eth, quorum_of_three);
-    send(&mut client, &alice_keys, &configure)
+    let add = suite
+        .oracle
+        .add_feed(eth, quorum_of_three, vec![eve(), charlie(), dave()]);
+    send(&mut client, &alice_keys, &add)
         .await?
         .0
         .map_err(describe)?;
+    for reporter in [ink_e2e::eve(), ink_e2e::charlie(), ink_e2e::dave()] {
+        report(&mut client, &mut suite, &reporter, eth, 2_000 * DOLLAR).await?;
+    }
     suite
         .fund_and_supply(&mut client, &ink_e2e::bob(), usd, 20_000 * unit(6))
         .await?;
@@ -132,28 +141,81 @@ async fn one_lying_reporter_cannot_lift_its_collateral(mut client: NodeClient) -
     Ok(())
 }
 
-/// Compound's DAI event replayed: Bob borrows 1,400 TUSD against 1 TETH (health 1.14).
-/// TUSD's only source reports 1.30 for one round: at that price Bob's debt would be
-/// worth 1,820 against a liquidation capacity of 1,600. The feed turns `Suspect` and
-/// Charlie's liquidation is refused; the next round reports 1.00, the feed is `Ok` at 1
-/// again and Bob is healthy. Bob keeps every unit.
+/// One round of the feed: every reporter of `reporters` submits its price of `asset`,
+/// in that order, all observed at one freshly sealed time a second after the last round.
+async fn round(
+    client: &mut NodeClient,
+    suite: &mut Suite,
+    asset: AccountId,
+    reporters: &[(&Keypair, u128)],
+) -> E2EResult<()> {
+    wait_until(client, now_secs() + 1).await;
+    let observed_at = observation_time(client).await;
+    for (who, price) in reporters {
+        let message = suite.oracle.submit(asset, *price, observed_at);
+        send(client, who, &message).await?.0.map_err(describe)?;
+    }
+    Ok(())
+}
+
+/// Compound's DAI event replayed on a production-like feed: TUSD has five reporters,
+/// quorum 3, deviation limit 10 %. Two of them read the exchange that prints 1.30 and
+/// report it for twelve rounds in a row (an hour at a five-minute cadence, as long as the
+/// real print lasted), each round submitting **first**, so that before the fix
+/// (a round closed on the first quorum of submissions) {1.30, 1.30, 1.00} made 1.30 the
+/// median, held it, and the next round confirmed it. Bob borrowed 1,400 TUSD against 1
+/// TETH (health 1.14): at 1.30 his debt would be worth 1,820 against a liquidation
+/// capacity of 1,600. Here every round closes on all five, the median stays 1.00, the
+/// feed stays `Ok` without a candidate, and Charlie's liquidation is refused in every
+/// round as `NotLiquidatable`. Bob keeps every unit.
 #[carrack_e2e::test]
-async fn a_one_round_spike_of_the_debt_token_liquidates_nobody(
+async fn an_hour_of_a_spiking_source_on_two_of_five_reporters_liquidates_nobody(
     mut client: NodeClient,
 ) -> E2EResult<()> {
     let config = SuiteConfig::default().with_rate_model(zero_rate_model());
     let mut suite = Suite::deploy(&mut client, config).await?;
     let (usd, eth) = (suite.t6, suite.t18);
-    let (borrower, liquidator) = (ink_e2e::bob(), ink_e2e::charlie());
-    let guarded = FeedConfig {
-        max_deviation_wad: WAD / 5,
+    let (borrower, liquidator, alice_keys) = (ink_e2e::bob(), ink_e2e::charlie(), ink_e2e::alice());
+
+    // The production-like feed: two reporters on the spiking exchange, three elsewhere.
+    let spiking: [Keypair; 2] = [
+        client
+            .create_and_fund_account(&alice_keys, 1_000_000_000_000_000)
+            .await,
+        client
+            .create_and_fund_account(&alice_keys, 1_000_000_000_000_000)
+            .await,
+    ];
+    let honest = [ink_e2e::dave(), ink_e2e::eve(), ink_e2e::ferdie()];
+    let accounts: Vec<AccountId> = spiking
+        .iter()
+        .map(|keys| AccountId::from(keys.public_key().0))
+        .chain([dave(), eve(), ferdie()])
+        .collect();
+    let production_like = FeedConfig {
+        quorum: 3,
+        max_deviation_wad: WAD / 10,
         ..feed_config(3_600)
     };
-    let configure = suite.oracle.set_feed_config(usd, guarded);
-    send(&mut client, &ink_e2e::alice(), &configure)
+    let remove = suite.oracle.remove_feed(usd);
+    send(&mut client, &alice_keys, &remove)
         .await?
         .0
         .map_err(describe)?;
+    let add = suite.oracle.add_feed(usd, production_like, accounts);
+    send(&mut client, &alice_keys, &add)
+        .await?
+        .0
+        .map_err(describe)?;
+    let everyone_at_one: Vec<(&Keypair, u128)> = spiking
+        .iter()
+        .chain(&honest)
+        .map(|keys| (keys, DOLLAR))
+        .collect();
+    round(&mut client, &mut suite, usd, &everyone_at_one).await?;
+    let first = suite.price(&mut client, usd).await?;
+    assert_eq!((first.value, first.status), (DOLLAR, FeedStatus::Ok));
+
     suite
         .fund_and_supply(&mut client, &ink_e2e::dave(), usd, 20_000 * unit(6))
         .await?;
@@ -177,34 +239,30 @@ async fn a_one_round_spike_of_the_debt_token_liquidates_nobody(
     let before = suite.account(&mut client, bob()).await?;
     let liquidate = suite.pool.liquidate(bob(), usd, eth, u128::MAX, 0);
 
-    // The spike: one round at 1.30 USD.
-    report(
-        &mut client,
-        &mut suite,
-        &ink_e2e::eve(),
-        usd,
-        130 * DOLLAR / 100,
-    )
-    .await?;
-    let spiked = suite.price(&mut client, usd).await?;
-    assert_eq!(
-        (spiked.value, spiked.status),
-        (DOLLAR, FeedStatus::Suspect),
-        "held as a candidate, the last good price kept"
-    );
-    assert_eq!(
-        refused(&mut client, &liquidator, &liquidate).await?,
-        Err(PoolError::PriceNotOk(usd, FeedStatus::Suspect))
-    );
-
-    // The next round is back at 1.00: the spike was transient.
-    report(&mut client, &mut suite, &ink_e2e::eve(), usd, DOLLAR).await?;
-    let settled = suite.price(&mut client, usd).await?;
-    assert_eq!((settled.value, settled.status), (DOLLAR, FeedStatus::Ok));
-    assert_eq!(
-        refused(&mut client, &liquidator, &liquidate).await?,
-        Err(PoolError::Core(CoreError::NotLiquidatable))
-    );
+    let spike = 130 * DOLLAR / 100;
+    let spike_first: Vec<(&Keypair, u128)> = spiking
+        .iter()
+        .map(|keys| (keys, spike))
+        .chain(honest.iter().map(|keys| (keys, DOLLAR)))
+        .collect();
+    for minute in (0..60).step_by(5) {
+        round(&mut client, &mut suite, usd, &spike_first).await?;
+        let price = suite.price(&mut client, usd).await?;
+        assert_eq!(
+            (price.value, price.status, price.ok_since_secs),
+            (DOLLAR, FeedStatus::Ok, first.ok_since_secs),
+            "minute {minute}: the honest median, no candidate held"
+        );
+        assert!(
+            price.updated_at_secs > first.updated_at_secs,
+            "minute {minute}"
+        );
+        assert_eq!(
+            refused(&mut client, &liquidator, &liquidate).await?,
+            Err(PoolError::Core(CoreError::NotLiquidatable)),
+            "minute {minute}"
+        );
+    }
 
     let after = suite.account(&mut client, bob()).await?;
     assert_eq!(after.positions, before.positions, "Bob lost nothing");

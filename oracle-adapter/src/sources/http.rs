@@ -3,6 +3,10 @@
 //! `{"data": {"amount": "..."}}`, `[["60123.4", ...]]` ...). The observation time is the
 //! document's own timestamp when a pointer for it is configured, otherwise the time the
 //! answer arrived.
+//!
+//! A source is untrusted: its answer is read up to [`MAX_ANSWER_BYTES`] and refused
+//! beyond, redirects are not followed (a 3xx is a failed answer), and no error message
+//! carries the URL (it may hold an API key) or more than an excerpt of the answer.
 
 use super::{at_pointer, price_from_json, time_from_json, Observation, PriceSource, SourceError};
 use crate::decimal::Price;
@@ -10,10 +14,13 @@ use crate::sources::TimeUnit;
 use futures::future::BoxFuture;
 use std::time::Duration;
 
+/// The largest answer accepted from a source: price documents are a few hundred bytes.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
 /// Settings of one HTTP source.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
-    /// The endpoint (http or https).
+    /// The endpoint (https; http only on loopback, checked by the config).
     pub url: reqwest::Url,
     /// RFC 6901 pointer to the price in the JSON answer.
     pub price_pointer: String,
@@ -39,6 +46,7 @@ impl HttpSource {
     pub fn new(settings: HttpSettings) -> Result<Self, SourceError> {
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("carrack-relayer/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SourceError::Unavailable(format!("cannot build an HTTP client: {e}")))?;
@@ -56,10 +64,10 @@ impl HttpSource {
             if e.is_timeout() {
                 SourceError::Timeout(timeout_ms)
             } else {
-                SourceError::Unavailable(format!("request failed: {e}"))
+                SourceError::Unavailable(format!("request failed: {}", without_url(e)))
             }
         };
-        let response = self
+        let mut response = self
             .client
             .get(self.settings.url.clone())
             .send()
@@ -69,7 +77,25 @@ impl HttpSource {
         if !status.is_success() {
             return Err(SourceError::Unavailable(format!("HTTP {status}")));
         }
-        let body = response.bytes().await.map_err(transport)?;
+        let too_large = || {
+            SourceError::Malformed(format!(
+                "answer larger than {} KiB",
+                MAX_ANSWER_BYTES / 1024
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         let document: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|e| SourceError::Malformed(format!("not JSON ({e})")))?;
         let raw = price_from_json(at_pointer(&document, &self.settings.price_pointer)?)?;
@@ -88,6 +114,19 @@ impl HttpSource {
             observed_at_secs,
         })
     }
+}
+
+/// A transport error's text with its causes, without the URL reqwest appends (it may carry
+/// credentials: user:password, an API key in the query).
+fn without_url(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(c) = cause {
+        text = format!("{text}: {c}");
+        cause = c.source();
+    }
+    text
 }
 
 impl PriceSource for HttpSource {
@@ -130,6 +169,113 @@ pub(crate) mod tests {
             }
         });
         format!("http://{address}")
+    }
+
+    /// A loopback server whose every answer is `head` (status line and headers, without
+    /// the blank line) followed by `body_len` bytes of `{"p":"1111…`, written in 64 KiB
+    /// pieces (stops early when the client hangs up); returns its base URL.
+    async fn serve_raw(head: String, body_len: usize) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let head = head.clone();
+                tokio::spawn(async move {
+                    let mut request = [0u8; 2048];
+                    let _ = stream.read(&mut request).await;
+                    if stream
+                        .write_all(format!("{head}\r\n\r\n{{\"p\":\"").as_bytes())
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    let piece = vec![b'1'; 64 * 1024];
+                    let mut sent = 0;
+                    while sent < body_len {
+                        let n = piece.len().min(body_len - sent);
+                        if stream.write_all(&piece[..n]).await.is_err() {
+                            return;
+                        }
+                        sent += n;
+                    }
+                });
+            }
+        });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn huge_answers_are_refused_without_reading_them_whole() {
+        const HUNDRED_MB: usize = 100 * 1024 * 1024;
+        // With a Content-Length, and streamed without one (connection: close).
+        for head in [
+            format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {HUNDRED_MB}"
+            ),
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close".to_string(),
+        ] {
+            let url = serve_raw(head.clone(), HUNDRED_MB).await;
+            let mut s = settings(&url, "/p");
+            s.timeout = Duration::from_secs(20);
+            let started = std::time::Instant::now();
+            let err = HttpSource::new(s).unwrap().fetch(0).await;
+            assert!(
+                matches!(&err, Err(SourceError::Malformed(m)) if m == "answer larger than 64 KiB"),
+                "{head}: {err:?}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{head}: read too long"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn redirects_are_not_followed() {
+        let target = serve(200, r#"{"p":"1"}"#, Duration::ZERO).await;
+        let redirect = serve_raw(
+            format!("HTTP/1.1 302 Found\r\nlocation: {target}/\r\ncontent-length: 0"),
+            0,
+        )
+        .await;
+        let err = HttpSource::new(settings(&redirect, "/p"))
+            .unwrap()
+            .fetch(0)
+            .await;
+        assert!(
+            matches!(&err, Err(SourceError::Unavailable(m)) if m.contains("302")),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_carry_no_credentials_and_only_an_excerpt_of_the_answer() {
+        // Nothing listens on port 9 of loopback: a transport error.
+        let source = HttpSource::new(settings(
+            "http://operator:hunter2@127.0.0.1:9/p?apikey=s3cr3t",
+            "/p",
+        ))
+        .unwrap();
+        assert!(!source.name().contains("hunter2") && !source.name().contains("s3cr3t"));
+        let err = format!("{}", source.fetch(0).await.unwrap_err());
+        assert!(!err.contains("hunter2") && !err.contains("s3cr3t"), "{err}");
+        assert!(err.starts_with("request failed: "), "{err}");
+
+        // A non-price of over 64 characters: the error repeats only an excerpt of it.
+        let garbage = serve(200, r#"{"p":"1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111x"}"#, Duration::ZERO).await;
+        let err = format!(
+            "{}",
+            HttpSource::new(settings(&garbage, "/p"))
+                .unwrap()
+                .fetch(0)
+                .await
+                .unwrap_err()
+        );
+        assert!(err.contains('…') && err.len() < 140, "{err}");
     }
 
     fn settings(url: &str, pointer: &str) -> HttpSettings {

@@ -7,7 +7,7 @@ pub mod file;
 pub mod http;
 pub mod sim;
 
-use crate::decimal::{DecimalError, Price};
+use crate::decimal::{excerpt, DecimalError, Price};
 use futures::future::BoxFuture;
 
 /// A price as a source saw it.
@@ -52,7 +52,8 @@ fn price_from_json(value: &serde_json::Value) -> Result<Price, SourceError> {
         // serde_json prints a number back in its shortest exact form ("60123.45").
         serde_json::Value::Number(number) => Ok(Price::parse(&number.to_string())?),
         other => Err(SourceError::Malformed(format!(
-            "expected a number or a decimal string, found {other}"
+            "expected a number or a decimal string, found {}",
+            excerpt(&other.to_string())
         ))),
     }
 }
@@ -64,7 +65,12 @@ fn time_from_json(value: &serde_json::Value, unit: TimeUnit) -> Result<u64, Sour
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-    .ok_or_else(|| SourceError::Malformed(format!("{value} is not a Unix time")))?;
+    .ok_or_else(|| {
+        SourceError::Malformed(format!(
+            "{} is not a Unix time",
+            excerpt(&value.to_string())
+        ))
+    })?;
     Ok(match unit {
         TimeUnit::Seconds => raw,
         TimeUnit::Milliseconds => raw / 1000,
