@@ -21,6 +21,8 @@ while (( $# )); do
 done
 [[ -n "$MANIFEST" ]] || die "--manifest is required (scripts/devnet.sh writes .devnet/manifest.json)"
 [[ -f "$MANIFEST" ]] || die "no manifest at $MANIFEST: deploy first (scripts/devnet.sh)"
+# Absolute before the cd below (the server re-reads it on every request).
+MANIFEST="$(realpath -- "$MANIFEST")"
 command -v node >/dev/null || die "node is not on PATH (scripts/setup.sh lists what to install)"
 
 cd "$HERE"

@@ -11,9 +11,14 @@
 //                       [--host 127.0.0.1] [--dist web/dist]
 //
 // Prints `Carrack web app: http://HOST:PORT/` once listening. No dependencies.
+//
+// Hardening (tests/server.test.mjs): only GET and HEAD; a malformed request target is a
+// 400, never a crash; nothing outside dist/ is served, symlinks included; every answer
+// carries a Content-Security-Policy (no inline script, no framing) and nosniff; the
+// manifest is served without local paths and with the node URL's credentials removed.
 
 import { createServer } from 'node:http';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,11 +42,12 @@ function parseArgs(argv) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const dist = resolve(args.dist);
-if (!existsSync(join(dist, 'index.html'))) {
-  console.error(`web/server.mjs: ${dist}/index.html is missing; build the app first (cd web && npm run build)`);
+if (!existsSync(join(resolve(args.dist), 'index.html'))) {
+  console.error(`web/server.mjs: ${resolve(args.dist)}/index.html is missing; build the app first (cd web && npm run build)`);
   process.exit(1);
 }
+// The real path, so that symlinks can be checked against it.
+const dist = realpathSync(resolve(args.dist));
 
 // The bundles the app uses. Snapshot their metadata now, so a rebuild while the page is
 // open cannot serve metadata that no longer matches the deployed code.
@@ -74,30 +80,118 @@ const TYPES = {
   '.wasm': 'application/wasm',
 };
 
-function send(res, status, type, body) {
-  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
-  res.end(body);
+// 'wasm-unsafe-eval': @polkadot/util-crypto compiles its WebAssembly; inline styles: the
+// health bars and tallies set widths with style attributes.
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "connect-src 'self' ws: wss:",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+function send(req, res, status, type, body, extra = {}) {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const path = decodeURIComponent(url.pathname);
+/** The node URL without credentials (a browser cannot use them, and the manifest is public). */
+function publicNodeUrl(text) {
+  try {
+    const url = new URL(text);
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '';
+  }
+}
+
+/** What the app needs of the carrack-deploy manifest: no local paths, no credentials. */
+function publicManifest(text) {
+  const m = JSON.parse(text);
+  const contracts = {};
+  for (const [name, c] of Object.entries(m.contracts ?? {})) {
+    contracts[name] = { bundle: c.bundle, address: c.address, code_hash: c.code_hash };
+  }
+  return JSON.stringify({
+    chain: {
+      genesis_hash: m.chain?.genesis_hash,
+      node_url: publicNodeUrl(m.chain?.node_url ?? ''),
+      start_block: m.chain?.start_block,
+      last_block: m.chain?.last_block,
+    },
+    config: { kind: m.config?.kind },
+    deployer: m.deployer,
+    contracts,
+  });
+}
+
+/** Whether `file` (which exists) resolves, symlinks followed, to a regular file inside dist/. */
+function insideDist(file) {
+  const real = realpathSync(file);
+  return real === dist || real.startsWith(dist + sep);
+}
+
+function handle(req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    return send(req, res, 405, 'text/plain', 'method not allowed', { Allow: 'GET, HEAD' });
+  }
+  // Origin-form targets only ("/path?query"): not "//host", "*" or absolute URLs.
+  const target = req.url ?? '';
+  if (!target.startsWith('/') || target.startsWith('//')) return send(req, res, 400, 'text/plain', 'bad request');
+  let path;
+  try {
+    path = decodeURIComponent(target.split(/[?#]/, 1)[0]);
+  } catch {
+    return send(req, res, 400, 'text/plain', 'bad request');
+  }
+  if (path.includes('\0')) return send(req, res, 400, 'text/plain', 'bad request');
   if (path === '/carrack/manifest.json') {
+    let body;
     try {
-      return send(res, 200, TYPES['.json'], readFileSync(args.manifest));
+      body = publicManifest(readFileSync(args.manifest, 'utf8'));
     } catch (err) {
-      return send(res, 404, 'text/plain', `manifest ${args.manifest} is not readable: ${err.message}`);
+      console.error(`web/server.mjs: the manifest ${args.manifest} is not readable: ${err.message}`);
+      return send(req, res, 404, 'text/plain', 'no deployment manifest (see the server log)');
     }
+    return send(req, res, 200, TYPES['.json'], body);
   }
   const meta = path.match(/^\/carrack\/metadata\/([a-z_]+)\.json$/);
   if (meta) {
     const body = metadata.get(meta[1]);
-    return body ? send(res, 200, TYPES['.json'], body) : send(res, 404, 'text/plain', `no metadata for ${meta[1]}`);
+    return body ? send(req, res, 200, TYPES['.json'], body) : send(req, res, 404, 'text/plain', 'no such metadata');
   }
   let file = normalize(join(dist, path));
-  if (file !== dist && !file.startsWith(dist + sep)) return send(res, 403, 'text/plain', 'forbidden');
-  if (!existsSync(file) || statSync(file).isDirectory()) file = join(dist, 'index.html');
-  return send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  if (file !== dist && !file.startsWith(dist + sep)) return send(req, res, 403, 'text/plain', 'forbidden');
+  if (existsSync(file) && !insideDist(file)) return send(req, res, 403, 'text/plain', 'forbidden');
+  if (!existsSync(file) || !statSync(file).isFile()) file = join(dist, 'index.html');
+  return send(req, res, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+}
+
+const server = createServer((req, res) => {
+  try {
+    handle(req, res);
+  } catch (err) {
+    console.error(`web/server.mjs: ${req.method} ${JSON.stringify(req.url)} failed: ${err.message}`);
+    if (res.headersSent) res.destroy();
+    else send(req, res, 500, 'text/plain', 'internal error');
+  }
+});
+// Requests Node's parser refuses (bad request lines, oversized headers) end with a 400.
+server.on('clientError', (err, socket) => {
+  if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  else socket.destroy();
 });
 
 server.on('error', (err) => {

@@ -9,12 +9,14 @@ import type { ApiPromise } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Contract, Refusal, connect, loadAbi, type Account, type Manifest, type TxStatus } from './chain';
-import { FEED_STATUS_TEXT, type ErrorContext } from './errors';
+import { FEED_STATUS_TEXT, explainOracleError, type ErrorContext } from './errors';
 import { healthBar, rateCurveSvg, type RateModel } from './charts';
 import {
-  U128_MAX, WAD, big, borrowApy, duration, escapeHtml, formatUnits, healthText, parseUnits, pct, pctNumber,
+  U128_MAX, WAD, big, borrowApy, duration, formatUnits, healthText, parseUnits, pct, pctNumber,
   plainUnits, shortAddress, usd, wadToNumber,
 } from './format';
+import { html, joinHtml, raw, setHtml, type SafeHtml } from './html';
+import { chooseNode, isLocalNode, nodeLabel } from './node-url';
 
 // ----------------------------------------------------------------------------- types
 
@@ -52,6 +54,8 @@ interface Position {
   supply: bigint;
   debt: bigint;
   collateral: boolean;
+  /** The owner has not chosen yet: its own next supply may switch collateral on. */
+  unchosen: boolean;
 }
 
 interface AccountState {
@@ -83,6 +87,8 @@ const PENDING_CHIPS: Record<TxStatus['step'], string> = {
 
 let api: ApiPromise;
 let manifest: Manifest;
+/** The node connected to, for display (scheme, host, port). */
+let nodeShown = '';
 let pool: Contract;
 let oracle: Contract;
 let governor: Contract | null = null;
@@ -180,10 +186,16 @@ async function loadMarkets(): Promise<void> {
       let price: Market['price'] = null;
       let priceError = pricesError;
       if (prices) {
-        const p = prices[i];
-        price = { value: big(p.value), decimals: Number(p.decimals), updatedAt: Number(p.updatedAtSecs), status: String(p.status), okSince: Number(p.okSinceSecs) };
+        // One answer per asset: its price, or why it has none.
+        const entry = prices[i];
+        if (entry && typeof entry === 'object' && 'ok' in entry) {
+          const p = entry.ok;
+          price = { value: big(p.value), decimals: Number(p.decimals), updatedAt: Number(p.updatedAtSecs), status: String(p.status), okSince: Number(p.okSinceSecs) };
+        } else {
+          priceError = explainOracleError(entry?.err);
+        }
       } else {
-        // One feed without a price fails the batch read: read this market's alone.
+        // The batch read failed as a whole: read this market's alone.
         try {
           const p = await oracle.view('PriceOracle::price', READER, asset);
           price = { value: big(p.value), decimals: Number(p.decimals), updatedAt: Number(p.updatedAtSecs), status: String(p.status), okSince: Number(p.okSinceSecs) };
@@ -234,7 +246,8 @@ async function loadAccountView(address: string): Promise<Omit<AccountState, 'wal
   const view = await pool.view('account', READER, address);
   const positions = new Map<string, Position>();
   for (const p of view.positions) {
-    positions.set(p.position.asset, { asset: p.position.asset, supply: big(p.supply), debt: big(p.debt), collateral: Boolean(p.position.collateral) });
+    const flag = String(p.position.collateral);
+    positions.set(p.position.asset, { asset: p.position.asset, supply: big(p.supply), debt: big(p.debt), collateral: flag === 'On', unchosen: flag === 'Unchosen' });
   }
   return {
     address,
@@ -342,18 +355,18 @@ async function scanNewBlocks(): Promise<void> {
 // ------------------------------------------------------------------------ header
 
 function renderHeader(): void {
-  $('#chain-info').innerHTML = `<span class="dot ${api.isConnected ? 'on' : 'off'}"></span>
-    ${escapeHtml(manifest.config.kind)} · block <b data-testid="block">#${headNumber}</b> · chain time ${new Date(chainNowSecs * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  setHtml($('#chain-info'), html`<span class="dot ${api.isConnected ? 'on' : 'off'}"></span>
+    ${manifest.config.kind} · <span data-testid="node">${nodeShown}</span> · block <b data-testid="block">#${headNumber}</b> · chain time ${new Date(chainNowSecs * 1000).toISOString().replace('T', ' ').slice(0, 19)} UTC`);
 }
 
 function renderAccountPicker(): void {
   const select = $<HTMLSelectElement>('#account-select');
   const dev = accounts.filter((a) => a.kind === 'dev');
   const ext = accounts.filter((a) => a.kind === 'extension');
-  const option = (a: Account) => `<option value="${a.address}" ${current?.address === a.address ? 'selected' : ''}>${escapeHtml(a.name)} · ${shortAddress(a.address)}</option>`;
-  select.innerHTML = `<option value="">Choose an account…</option>
-    ${dev.length ? `<optgroup label="Development accounts (devnet keys, public)">${dev.map(option).join('')}</optgroup>` : ''}
-    ${ext.length ? `<optgroup label="Browser wallet">${ext.map(option).join('')}</optgroup>` : ''}`;
+  const option = (a: Account) => html`<option value="${a.address}" ${current?.address === a.address ? 'selected' : ''}>${a.name} · ${shortAddress(a.address)}</option>`;
+  setHtml(select, html`<option value="">Choose an account…</option>
+    ${dev.length ? html`<optgroup label="Development accounts (devnet keys, public)">${dev.map(option)}</optgroup>` : ''}
+    ${ext.length ? html`<optgroup label="Browser wallet">${ext.map(option)}</optgroup>` : ''}`);
   $('#faucet').hidden = !(devMode && current);
 }
 
@@ -381,23 +394,23 @@ async function connectWallet(): Promise<void> {
 
 // ------------------------------------------------------------------------ markets
 
-function statusChip(m: Market): string {
-  if (!m.price) return `<span class="chip bad" data-testid="oracle-status">No price</span> <small>${escapeHtml(m.priceError ?? '')}</small>`;
+function statusChip(m: Market): SafeHtml {
+  if (!m.price) return html`<span class="chip bad" data-testid="oracle-status">No price</span> <small>${m.priceError ?? ''}</small>`;
   const s = m.price.status;
   const cls = s === 'Ok' ? 'ok' : s === 'Emergency' || s === 'Suspect' ? 'warn' : 'bad';
   const age = chainNowSecs - m.price.updatedAt;
-  return `<span class="chip ${cls}" data-testid="oracle-status" title="${escapeHtml(FEED_STATUS_TEXT[s] ?? s)}">${escapeHtml(s)}</span>
-    <small>${escapeHtml(FEED_STATUS_TEXT[s] ?? s)}; updated ${duration(age)} ago</small>`;
+  return html`<span class="chip ${cls}" data-testid="oracle-status" title="${FEED_STATUS_TEXT[s] ?? s}">${s}</span>
+    <small>${FEED_STATUS_TEXT[s] ?? s}; updated ${duration(age)} ago</small>`;
 }
 
-function pausedText(m: Market): string {
+function pausedText(m: Market): SafeHtml | '' {
   const paused = Object.entries(m.paused).filter(([, v]) => v).map(([k]) => k);
   const notes: string[] = [];
   if (paused.length) notes.push(`paused: ${paused.join(', ')}`);
   if (!m.borrowingEnabled) notes.push('borrowing disabled');
   if (!m.collateralEnabled) notes.push('not collateral');
   if (m.graceUntil > chainNowSecs) notes.push(`liquidation grace for ${duration(m.graceUntil - chainNowSecs)}`);
-  return notes.length ? `<div class="note warn">${notes.join(' · ')}</div>` : '';
+  return notes.length ? html`<div class="note warn">${notes.join(' · ')}</div>` : '';
 }
 
 function renderMarkets(): void {
@@ -406,8 +419,8 @@ function renderMarkets(): void {
       const p = m.price ? formatUnits(m.price.value, m.price.decimals, 4) : '—';
       const capUse = m.supplyCap ? Number((m.totalSupply * 10_000n) / m.supplyCap) / 100 : 0;
       const borrowCapUse = m.borrowCap ? Number((m.totalDebt * 10_000n) / m.borrowCap) / 100 : 0;
-      return `<tr data-testid="market-row" data-symbol="${m.symbol}">
-        <td><b>${escapeHtml(m.symbol)}</b><br><small>${escapeHtml(m.name)}</small>${pausedText(m)}</td>
+      return html`<tr data-testid="market-row" data-symbol="${m.symbol}">
+        <td><b>${m.symbol}</b><br><small>${m.name}</small>${pausedText(m)}</td>
         <td class="num">$${p}</td>
         <td>${statusChip(m)}</td>
         <td class="num">${formatUnits(m.totalSupply, m.decimals, 2)}<br><small>${usd(valueWad(m, m.totalSupply))}</small></td>
@@ -418,18 +431,15 @@ function renderMarkets(): void {
         <td class="num">${formatUnits(m.supplyCap, m.decimals, 0)} <small>(${capUse.toFixed(2)} % used)</small><br>${formatUnits(m.borrowCap, m.decimals, 0)} <small>(${borrowCapUse.toFixed(2)} % used)</small></td>
         <td class="num">${pct(m.ltvWad, 1)} / ${pct(m.liquidationThresholdWad, 1)}<br><small>bonus ${pct(m.liquidationBonusWad - WAD, 1)}</small></td>
       </tr>`;
-    })
-    .join('');
-  $('#markets-table tbody').innerHTML = rows || '<tr><td colspan="10">No markets are listed.</td></tr>';
-  $('#curves').innerHTML = markets
-    .map(
-      (m) => `<figure class="card">
-        <figcaption><b>${escapeHtml(m.symbol)}</b> rate curve · now ${pct(m.utilizationWad)} utilized:
+    });
+  setHtml($('#markets-table tbody'), rows.length ? html`${rows}` : raw('<tr><td colspan="10">No markets are listed.</td></tr>'));
+  setHtml($('#curves'), html`${markets.map(
+      (m) => html`<figure class="card">
+        <figcaption><b>${m.symbol}</b> rate curve · now ${pct(m.utilizationWad)} utilized:
           <span class="borrow-key">borrow ${pct(m.borrowRateWad)}</span>, <span class="supply-key">supply ${pct(m.supplyRateWad)}</span></figcaption>
         ${rateCurveSvg(m.rateModel, m.reserveFactorWad, m.utilizationWad, m.symbol)}
       </figure>`,
-    )
-    .join('');
+    )}`);
 }
 
 // ------------------------------------------------------------------------ account
@@ -438,36 +448,35 @@ function renderAccount(): void {
   const summary = $('#account-summary');
   const table = $('#positions tbody');
   if (!current || !account) {
-    summary.innerHTML = '<p class="muted">Choose an account (top right) to see positions and act.</p>';
-    table.innerHTML = '';
+    setHtml(summary, raw('<p class="muted">Choose an account (top right) to see positions and act.</p>'));
+    setHtml(table, raw(''));
     return;
   }
   const a = account;
   const used = a.borrowingPowerWad ? Number((a.debtValueWad * 10_000n) / a.borrowingPowerWad) / 100 : 0;
-  summary.innerHTML = `
+  setHtml(summary, html`
     <div class="stat"><label>Collateral value</label><b data-testid="collateral-value">${usd(a.collateralValueWad)}</b></div>
     <div class="stat"><label>Borrowing power</label><b data-testid="borrowing-power">${usd(a.borrowingPowerWad)}</b><small>${used.toFixed(2)} % used</small></div>
     <div class="stat"><label>Debt value</label><b data-testid="debt-value">${usd(a.debtValueWad)}</b></div>
     <div class="stat wide"><label>Health factor</label><b data-testid="health-factor">${healthText(a.healthFactorWad)}</b>
       ${healthBar(a.healthFactorWad, 'health-bar')}<small>Below 1.00 the account can be liquidated.</small></div>
-    ${a.pricesOk ? '' : '<div class="note bad" data-testid="prices-not-ok">Some prices this account depends on are not fresh: borrowing, withdrawing collateral and liquidation are refused until the oracle updates. Figures use the last good prices.</div>'}`;
-  table.innerHTML = markets
+    ${a.pricesOk ? '' : raw('<div class="note bad" data-testid="prices-not-ok">Some prices this account depends on are not fresh: borrowing and withdrawing collateral are refused until the oracle updates, and liquidations cannot repay or seize those assets. Figures value the account as a liquidation does: collateral without an Ok (or Emergency) price counts as zero, debts at their last good prices.</div>')}`);
+  setHtml(table, html`${markets
     .map((m) => {
       const p = a.positions.get(m.asset);
       const l = a.limits.get(m.asset);
-      const limits = typeof l === 'string' ? `<small class="bad">${escapeHtml(l)}</small>` : l ? `${formatUnits(l.maxWithdraw, m.decimals)} / ${formatUnits(l.maxBorrow, m.decimals)}` : '—';
+      const limits = typeof l === 'string' ? html`<small class="bad">${l}</small>` : l ? `${formatUnits(l.maxWithdraw, m.decimals)} / ${formatUnits(l.maxBorrow, m.decimals)}` : '—';
       const canToggle = p && p.supply > 0n;
-      return `<tr data-testid="position-row" data-symbol="${m.symbol}">
-        <td><b>${escapeHtml(m.symbol)}</b></td>
+      return html`<tr data-testid="position-row" data-symbol="${m.symbol}">
+        <td><b>${m.symbol}</b></td>
         <td class="num" data-testid="wallet">${formatUnits(a.wallet.get(m.asset) ?? 0n, m.decimals)}</td>
         <td class="num" data-testid="supplied">${formatUnits(p?.supply ?? 0n, m.decimals)}</td>
         <td class="num" data-testid="borrowed">${formatUnits(p?.debt ?? 0n, m.decimals)}</td>
         <td><label class="switch"><input type="checkbox" data-collateral="${m.asset}" ${p?.collateral ? 'checked' : ''} ${canToggle ? '' : 'disabled'}> ${p?.collateral ? 'collateral' : 'not collateral'}</label></td>
         <td class="num">${limits}</td>
-        <td class="actions">${(['supply', 'withdraw', 'borrow', 'repay'] as const).map((k) => `<button class="small" data-act="${k}" data-asset="${m.asset}">${k}</button>`).join('')}</td>
+        <td class="actions">${(['supply', 'withdraw', 'borrow', 'repay'] as const).map((k) => html`<button class="small" data-act="${k}" data-asset="${m.asset}">${k}</button>`)}</td>
       </tr>`;
-    })
-    .join('');
+    })}`);
 }
 
 /** The health factor after adding the deltas (WAD values) to the account's view figures. */
@@ -544,11 +553,15 @@ function previewOf(plan: Plan) {
   const v = valueWad(m, plan.amount);
   const ltv = m.collateralEnabled ? m.ltvWad : 0n;
   const counts = p ? p.collateral && p.supply > 0n : false;
-  // A first supply by the account itself into a collateral market enables it as collateral.
-  const becomes = !p || (p.supply === 0n && m.collateralEnabled && m.ltvWad !== 0n) ? m.collateralEnabled && m.ltvWad !== 0n : p.collateral;
+  // The account's own supply switches collateral on for a position whose flag it has not
+  // chosen yet, when the market takes collateral and its price is Ok; the whole supply
+  // then counts. A flag switched on or off by the account stays as it is.
+  const takes = m.collateralEnabled && m.ltvWad !== 0n && !m.paused?.collateral && m.price?.status === 'Ok';
+  const becomes = (!p || p.unchosen) && takes;
+  const added = becomes && p ? v + valueWad(m, p.supply) : v;
   switch (plan.kind) {
     case 'supply':
-      return (counts || becomes) ? healthAfter(a, (v * m.liquidationThresholdWad) / WAD, (v * ltv) / WAD, 0n) : healthAfter(a, 0n, 0n, 0n);
+      return (counts || becomes) ? healthAfter(a, (added * m.liquidationThresholdWad) / WAD, (added * ltv) / WAD, 0n) : healthAfter(a, 0n, 0n, 0n);
     case 'withdraw':
       return counts ? healthAfter(a, -(v * m.liquidationThresholdWad) / WAD, -(v * ltv) / WAD, 0n) : healthAfter(a, 0n, 0n, 0n);
     case 'borrow':
@@ -595,20 +608,20 @@ async function updatePreview(): Promise<void> {
   const info = $('#action-info');
   submit.disabled = true;
   if (!current || !account || markets.length === 0) {
-    out.innerHTML = '';
-    info.innerHTML = '';
+    setHtml(out, raw(''));
+    setHtml(info, raw(''));
     return;
   }
   const m = marketOf($<HTMLSelectElement>('#action-market').value || markets[0].asset);
   const p = account.positions.get(m.asset);
   const l = account.limits.get(m.asset);
-  info.innerHTML = `Wallet ${formatUnits(account.wallet.get(m.asset) ?? 0n, m.decimals)} ${m.symbol} · supplied ${formatUnits(p?.supply ?? 0n, m.decimals)} · owed ${formatUnits(p?.debt ?? 0n, m.decimals)}
-    ${l && typeof l !== 'string' ? ` · max withdraw ${formatUnits(l.maxWithdraw, m.decimals)} · max borrow ${formatUnits(l.maxBorrow, m.decimals)}` : ''}`;
+  setHtml(info, html`Wallet ${formatUnits(account.wallet.get(m.asset) ?? 0n, m.decimals)} ${m.symbol} · supplied ${formatUnits(p?.supply ?? 0n, m.decimals)} · owed ${formatUnits(p?.debt ?? 0n, m.decimals)}
+    ${l && typeof l !== 'string' ? ` · max withdraw ${formatUnits(l.maxWithdraw, m.decimals)} · max borrow ${formatUnits(l.maxBorrow, m.decimals)}` : ''}`);
   let plan: Plan;
   try {
     plan = planFromForm();
   } catch (err) {
-    out.innerHTML = `<div class="note muted" data-testid="preview-note">${escapeHtml((err as Error).message)}</div>`;
+    setHtml(out, html`<div class="note muted" data-testid="preview-note">${(err as Error).message}</div>`);
     out.dataset.for = formKey();
     out.dataset.state = 'done';
     return;
@@ -617,11 +630,11 @@ async function updatePreview(): Promise<void> {
   if (maxMode) $<HTMLInputElement>('#action-amount').value = plainUnits(plan.amount, m.decimals);
   const after = previewOf(plan);
   const before = account.healthFactorWad;
-  const verdict = '<div class="note muted" data-testid="verdict">Checking with a dry run…</div>';
-  const hfLine = `<div class="preview-hf">Health factor <b data-testid="hf-now">${healthText(before)}</b> → <b data-testid="hf-after">${healthText(after.hf)}</b>
+  const verdict = raw('<div class="note muted" data-testid="verdict">Checking with a dry run…</div>');
+  const hfLine = html`<div class="preview-hf">Health factor <b data-testid="hf-now">${healthText(before)}</b> → <b data-testid="hf-after">${healthText(after.hf)}</b>
       ${healthBar(after.hf, 'hf-after-bar')}
       <small>Debt ${usd(account.debtValueWad)} → ${usd(after.debt)} · borrowing power ${usd(account.borrowingPowerWad)} → ${usd(after.power)}</small></div>`;
-  out.innerHTML = hfLine + verdict;
+  setHtml(out, html`${hfLine}${verdict}`);
   // Client-side checks the contract would also make, with the exact figures.
   const wallet = account.wallet.get(m.asset) ?? 0n;
   let refusal: string | null = null;
@@ -647,13 +660,14 @@ async function updatePreview(): Promise<void> {
   }
   if (seq !== previewSeq) return;
   const steps = needsApproval
-    ? `<div class="note info" data-testid="approval-needed">Two transactions: 1. approve the pool to take ${formatUnits(plan.approve, m.decimals, m.decimals)} ${m.symbol}, 2. ${plan.kind}.</div>`
+    ? html`<div class="note info" data-testid="approval-needed">Two transactions: 1. approve the pool to take ${formatUnits(plan.approve, m.decimals, m.decimals)} ${m.symbol}, 2. ${plan.kind}.</div>`
     : '';
-  out.innerHTML =
-    hfLine +
-    (refusal
-      ? `<div class="note bad" data-testid="refusal">The pool would refuse this: ${escapeHtml(refusal)}</div>`
-      : `<div class="note ok" data-testid="verdict">Dry run passed: the pool accepts this ${plan.kind}${needsApproval ? ' once approved' : ''}.</div>${steps}`);
+  setHtml(
+    out,
+    html`${hfLine}${refusal
+      ? html`<div class="note bad" data-testid="refusal">The pool would refuse this: ${refusal}</div>`
+      : html`<div class="note ok" data-testid="verdict">Dry run passed: the pool accepts this ${plan.kind}${needsApproval ? ' once approved' : ''}.</div>${steps}`}`,
+  );
   submit.disabled = Boolean(refusal) || busy;
   submit.dataset.approve = needsApproval ? 'true' : '';
   out.dataset.for = key;
@@ -667,7 +681,7 @@ function statusList(): HTMLElement {
 function addStatusRow(label: string): (s: TxStatus) => void {
   const row = document.createElement('li');
   row.dataset.testid = 'tx-step';
-  row.innerHTML = `<span class="tx-label">${escapeHtml(label)}</span> <span class="chip" data-testid="tx-state">Queued</span> <small></small>`;
+  setHtml(row, html`<span class="tx-label">${label}</span> <span class="chip" data-testid="tx-state">Queued</span> <small></small>`);
   statusList().prepend(row);
   const chip = row.querySelector('.chip') as HTMLElement;
   const small = row.querySelector('small') as HTMLElement;
@@ -784,37 +798,35 @@ async function renderLiquidations(): Promise<void> {
     candidates = views.filter((c) => c.view.debtValueWad > 0n && c.view.healthFactorWad < WAD);
     const atRisk = views.filter((c) => c.view.debtValueWad > 0n && c.view.healthFactorWad >= WAD && c.view.healthFactorWad < (WAD * 11n) / 10n).length;
     $('#liq-summary').textContent = `${borrowers.size} borrower(s) found in Borrowed events since block #${Math.max(manifest.chain.start_block ?? 0, headNumber - 10_000)}; ${candidates.length} below health factor 1, ${atRisk} between 1.00 and 1.10.`;
-    $('#liq-table tbody').innerHTML =
-      candidates
-        .map((c) => {
-          const positions = [...c.view.positions.values()]
-            .map((p) => {
-              const m = marketOf(p.asset);
-              return `${p.supply ? `${formatUnits(p.supply, m.decimals)} ${m.symbol} supplied${p.collateral ? ' (collateral)' : ''}` : ''}${p.supply && p.debt ? ', ' : ''}${p.debt ? `${formatUnits(p.debt, m.decimals)} ${m.symbol} owed` : ''}`;
-            })
-            .join('<br>');
-          return `<tr data-testid="liq-row" data-address="${c.address}"><td title="${c.address}">${shortAddress(c.address)}</td>
+    const liqRows = candidates.map((c) => {
+      const positions = joinHtml(
+        [...c.view.positions.values()].map((p) => {
+          const m = marketOf(p.asset);
+          return `${p.supply ? `${formatUnits(p.supply, m.decimals)} ${m.symbol} supplied${p.collateral ? ' (collateral)' : ''}` : ''}${p.supply && p.debt ? ', ' : ''}${p.debt ? `${formatUnits(p.debt, m.decimals)} ${m.symbol} owed` : ''}`;
+        }),
+        raw('<br>'),
+      );
+      return html`<tr data-testid="liq-row" data-address="${c.address}"><td title="${c.address}">${shortAddress(c.address)}</td>
             <td class="num bad" data-testid="liq-hf">${healthText(c.view.healthFactorWad)}</td><td class="num" data-testid="liq-debt-value">${usd(c.view.debtValueWad)}</td>
             <td class="num">${usd(c.view.collateralValueWad)}</td><td>${positions}</td>
             <td><button class="small" data-liquidate="${c.address}">Liquidate…</button></td></tr>`;
-        })
-        .join('') || '<tr><td colspan="6" class="muted">No account is below health factor 1.</td></tr>';
-    $('#liq-history').innerHTML = liquidations
+    });
+    setHtml($('#liq-table tbody'), liqRows.length ? html`${liqRows}` : raw('<tr><td colspan="6" class="muted">No account is below health factor 1.</td></tr>'));
+    const history = liquidations
       .slice(-10)
       .reverse()
       .map((l) => {
         const d = marketOf(l.fields.debtAsset);
         const c = marketOf(l.fields.collateralAsset);
-        return `<li>#${l.block}: ${shortAddress(l.fields.liquidator)} repaid ${formatUnits(big(l.fields.repaid), d.decimals)} ${d.symbol} of ${shortAddress(l.fields.borrower)}'s debt and seized ${formatUnits(big(l.fields.collateralSeized), c.decimals)} ${c.symbol}</li>`;
-      })
-      .join('') || '<li class="muted">None yet.</li>';
+        return html`<li>#${l.block}: ${shortAddress(l.fields.liquidator)} repaid ${formatUnits(big(l.fields.repaid), d.decimals)} ${d.symbol} of ${shortAddress(l.fields.borrower)}'s debt and seized ${formatUnits(big(l.fields.collateralSeized), c.decimals)} ${c.symbol}</li>`;
+      });
+    setHtml($('#liq-history'), history.length ? html`${history}` : raw('<li class="muted">None yet.</li>'));
     const select = $<HTMLSelectElement>('#liq-borrower');
     const chosen = select.value;
-    select.innerHTML = '<option value="">Choose a borrower…</option>' + candidates.map((c) => `<option value="${c.address}" ${c.address === chosen ? 'selected' : ''}>${shortAddress(c.address)} · HF ${healthText(c.view.healthFactorWad)}</option>`).join('');
+    setHtml(select, html`<option value="">Choose a borrower…</option>${candidates.map((c) => html`<option value="${c.address}" ${c.address === chosen ? 'selected' : ''}>${shortAddress(c.address)} · HF ${healthText(c.view.healthFactorWad)}</option>`)}`);
     const fill = (id: string) => {
       const s = $<HTMLSelectElement>(id);
-      const v = s.value;
-      s.innerHTML = markets.map((m) => `<option value="${m.asset}" ${m.asset === v ? 'selected' : ''}>${m.symbol}</option>`).join('');
+      setHtml(s, marketOptions(s.value));
     };
     fill('#liq-debt');
     fill('#liq-collateral');
@@ -881,16 +893,16 @@ async function previewLiquidation(): Promise<void> {
       received = seized - (bonusPart * c.liquidationProtocolFeeWad) / WAD;
       source = `estimate (close factor ${fullClose ? '100 % at health 0.95 or below' : '50 %'}, ${pct(c.liquidationBonusWad - WAD, 1)} bonus, ${pct(c.liquidationProtocolFeeWad, 0)} of it as protocol fee); ${r.err.text.replace(/\.$/, '')}`;
     } else {
-      out.innerHTML = `<div class="note bad" data-testid="liq-refusal" data-for="${escapeHtml(plan.key)}">The pool would refuse this liquidation: ${escapeHtml(r.err.text)}</div>`;
+      setHtml(out, html`<div class="note bad" data-testid="liq-refusal" data-for="${plan.key}">The pool would refuse this liquidation: ${r.err.text}</div>`);
       return;
     }
     const bonus = valueWad(c, received) - valueWad(d, repaid);
-    out.innerHTML = `<div class="note info" data-testid="liq-expected" data-for="${escapeHtml(plan.key)}">You repay <b>${formatUnits(repaid, d.decimals)} ${d.symbol}</b> (${usd(valueWad(d, repaid))})
-      and receive <b>${formatUnits(received, c.decimals)} ${c.symbol}</b> (${usd(valueWad(c, received))}): a bonus of <b>${usd(bonus)}</b>. <small>${escapeHtml(source)}. You will not accept less than 99.5 % of this collateral.</small></div>`;
+    setHtml(out, html`<div class="note info" data-testid="liq-expected" data-for="${plan.key}">You repay <b>${formatUnits(repaid, d.decimals)} ${d.symbol}</b> (${usd(valueWad(d, repaid))})
+      and receive <b>${formatUnits(received, c.decimals)} ${c.symbol}</b> (${usd(valueWad(c, received))}): a bonus of <b>${usd(bonus)}</b>. <small>${source}. You will not accept less than 99.5 % of this collateral.</small></div>`);
     button.disabled = busy;
     button.dataset.minOut = ((received * 995n) / 1000n).toString();
   } catch (err) {
-    if (seq === liqPreviewSeq) out.innerHTML = `<div class="note muted" data-testid="liq-note">${escapeHtml((err as Error).message)}</div>`;
+    if (seq === liqPreviewSeq) setHtml(out, html`<div class="note muted" data-testid="liq-note">${(err as Error).message}</div>`);
   }
 }
 
@@ -937,9 +949,9 @@ async function renderGovernance(): Promise<void> {
     const decimals = 18;
     const totalSupply = big(await govToken.view('PSP22::total_supply', READER));
     if (stale()) return;
-    $('#gov-settings').innerHTML = `Voting opens ${s.params.votingDelayBlocks} block(s) after a proposal and lasts ${s.params.votingPeriodBlocks} blocks.
+    setHtml($('#gov-settings'), html`Voting opens ${s.params.votingDelayBlocks} block(s) after a proposal and lasts ${s.params.votingPeriodBlocks} blocks.
       Proposing needs ${formatUnits(big(s.params.proposalThreshold), decimals, 0)} CGOV of votes; quorum ${(Number(s.params.quorumBps) / 100).toFixed(2)} % of ${formatUnits(totalSupply, decimals, 0)} CGOV.
-      Passed proposals wait in the timelock ${shortAddress(s.timelock)} before anyone may execute them.`;
+      Passed proposals wait in the timelock ${shortAddress(s.timelock)} before anyone may execute them.`);
     if (current) {
       const [balance, votes, delegate] = await Promise.all([
         govToken.view('PSP22::balance_of', READER, current.address),
@@ -947,13 +959,13 @@ async function renderGovernance(): Promise<void> {
         govToken.view('Votes::delegates', READER, current.address),
       ]);
       if (stale()) return;
-      $('#gov-me').innerHTML = `You hold <b data-testid="cgov-balance">${formatUnits(big(balance), decimals, 2)}</b> CGOV and have <b data-testid="votes">${formatUnits(big(votes), decimals, 2)}</b> votes;
-        your tokens are delegated to <b data-testid="delegate">${delegate ? (delegate === current.address ? 'yourself' : shortAddress(delegate)) : 'nobody (they do not vote)'}</b>.`;
+      setHtml($('#gov-me'), html`You hold <b data-testid="cgov-balance">${formatUnits(big(balance), decimals, 2)}</b> CGOV and have <b data-testid="votes">${formatUnits(big(votes), decimals, 2)}</b> votes;
+        your tokens are delegated to <b data-testid="delegate">${delegate ? (delegate === current.address ? 'yourself' : shortAddress(delegate)) : 'nobody (they do not vote)'}</b>.`);
     } else {
       $('#gov-me').textContent = 'Choose an account to vote and delegate.';
     }
     const count = Number(s.proposalCount);
-    const rows: string[] = [];
+    const rows: SafeHtml[] = [];
     for (let id = count - 1; id >= 0 && id >= count - 20; id -= 1) {
       const [p, stateR, receipt] = await Promise.all([
         governor.view('proposal', READER, id),
@@ -967,14 +979,14 @@ async function renderGovernance(): Promise<void> {
       const ag = big(t.againstVotes);
       const ab = big(t.abstainVotes);
       const total = f + ag + ab || 1n;
-      const bar = (v: bigint, cls: string) => `<div class="${cls}" style="width:${Number((v * 1000n) / total) / 10}%"></div>`;
+      const bar = (v: bigint, cls: string) => html`<div class="${cls}" style="width:${Number((v * 1000n) / total) / 10}%"></div>`;
       const quorum = p.quorumVotes !== null && p.quorumVotes !== undefined ? formatUnits(big(p.quorumVotes), decimals, 0) : `${(Number(p.quorumBps) / 100).toFixed(2)} % of supply at the snapshot`;
       const vote = state === 'Active' && current && !receipt
-        ? `<div class="vote">${['For', 'Against', 'Abstain'].map((v) => `<button class="small" data-vote="${v}" data-proposal="${id}">${v}</button>`).join('')}</div>`
-        : receipt ? `<small data-testid="receipt">You voted ${escapeHtml(String(receipt))}.</small>` : '';
-      rows.push(`<div class="card proposal" data-testid="proposal" data-id="${id}">
-        <div><b>#${id}</b> <span class="chip ${state === 'Active' ? 'warn' : state === 'Defeated' || state === 'Canceled' || state === 'Expired' ? 'bad' : 'ok'}" data-testid="proposal-state">${escapeHtml(state)}</span>
-          ${escapeHtml(proposalDescriptions.get(id) ?? '(description not found in the scanned events)')}</div>
+        ? html`<div class="vote">${['For', 'Against', 'Abstain'].map((v) => html`<button class="small" data-vote="${v}" data-proposal="${id}">${v}</button>`)}</div>`
+        : receipt ? html`<small data-testid="receipt">You voted ${String(receipt)}.</small>` : '';
+      rows.push(html`<div class="card proposal" data-testid="proposal" data-id="${id}">
+        <div><b>#${id}</b> <span class="chip ${state === 'Active' ? 'warn' : state === 'Defeated' || state === 'Canceled' || state === 'Expired' ? 'bad' : 'ok'}" data-testid="proposal-state">${state}</span>
+          ${proposalDescriptions.get(id) ?? '(description not found in the scanned events)'}</div>
         <small>by ${shortAddress(p.proposer)} · snapshot #${p.snapshotBlock} · voting ends #${p.deadlineBlock} · quorum ${quorum}</small>
         <div class="tally">${bar(f, 'for')}${bar(ag, 'against')}${bar(ab, 'abstain')}</div>
         <small>For <span data-testid="votes-for">${formatUnits(f, decimals, 2)}</span> · Against <span data-testid="votes-against">${formatUnits(ag, decimals, 2)}</span> · Abstain <span data-testid="votes-abstain">${formatUnits(ab, decimals, 2)}</span></small>
@@ -982,7 +994,7 @@ async function renderGovernance(): Promise<void> {
       </div>`);
     }
     if (stale()) return;
-    $('#proposals').innerHTML = rows.join('') || '<p class="muted">No proposals yet.</p>';
+    setHtml($('#proposals'), rows.length ? html`${rows}` : raw('<p class="muted">No proposals yet.</p>'));
   } catch (err) {
     if (stale()) return;
     $('#gov-settings').textContent = `Could not read governance: ${(err as Error).message}`;
@@ -1042,7 +1054,12 @@ function selectTab(name: string): void {
 function fillActionMarkets(): void {
   const select = $<HTMLSelectElement>('#action-market');
   const v = select.value;
-  select.innerHTML = markets.map((m) => `<option value="${m.asset}" ${m.asset === v ? 'selected' : ''}>${m.symbol}</option>`).join('');
+  setHtml(select, marketOptions(v));
+}
+
+/** One `<option>` per market (value: the asset address, text: the symbol), `selected` kept. */
+function marketOptions(selected: string): SafeHtml {
+  return html`${markets.map((m) => html`<option value="${m.asset}" ${m.asset === selected ? 'selected' : ''}>${m.symbol}</option>`)}`;
 }
 
 function wire(): void {
@@ -1122,20 +1139,22 @@ export async function start(): Promise<void> {
   selectTab(location.hash.slice(1) || 'markets');
   try {
     manifest = await loadManifest();
-    const params = new URLSearchParams(location.search);
-    const url = params.get('rpc') ?? manifest.chain.node_url;
-    $('#chain-info').textContent = `connecting to ${url}…`;
+    const node = chooseNode(manifest.chain.node_url, manifest.config.kind, new URLSearchParams(location.search).get('rpc'));
+    const url = node.url;
+    nodeShown = nodeLabel(url);
+    $('#chain-info').textContent = `connecting to ${nodeShown}…`;
     const [abis] = await Promise.all([
       Promise.all(['carrack_pool', 'carrack_oracle', 'carrack_token', 'carrack_governor', 'carrack_gov_token'].map((b) => loadAbi(b))),
       cryptoWaitReady(),
     ]);
     api = await connect(url, (up) => {
-      if (!up) banner(`Disconnected from ${url}; reconnecting…`, 'warn');
-      else banner('');
+      if (!up) banner(`Disconnected from ${nodeShown}; reconnecting…`, 'warn');
+      else banner(node.ignored ?? '', 'warn');
     });
+    if (node.ignored) banner(node.ignored, 'warn');
     const genesis = api.genesisHash.toHex();
     if (genesis !== manifest.chain.genesis_hash) {
-      banner(`The node at ${url} runs another chain (genesis ${genesis.slice(0, 10)}…) than the manifest's deployment (${manifest.chain.genesis_hash.slice(0, 10)}…). Redeploy or open the right node.`);
+      banner(`The node at ${nodeShown} runs another chain (genesis ${genesis.slice(0, 10)}…) than the manifest's deployment (${manifest.chain.genesis_hash.slice(0, 10)}…). Redeploy or open the right node.`);
       return;
     }
     const [poolAbi, oracleAbi, tAbi, govAbi, govTokenAbi] = abis;
@@ -1144,7 +1163,9 @@ export async function start(): Promise<void> {
     oracle = new Contract(api, oracleAbi, addressOf('oracle'), ctx);
     if (manifest.contracts.governor) governor = new Contract(api, govAbi, addressOf('governor'), ctx);
     if (manifest.contracts.gov_token) govToken = new Contract(api, govTokenAbi, addressOf('gov_token'), ctx);
-    devMode = manifest.config.kind === 'devnet';
+    // The public dev keys only for a devnet on this machine (review D7): a manifest that
+    // says "devnet" for a shared node must not offer //Alice to its users.
+    devMode = manifest.config.kind === 'devnet' && isLocalNode(url);
     if (devMode) {
       const keyring = new Keyring({ type: 'sr25519', ss58Format: api.registry.chainSS58 ?? 42 });
       for (const name of DEV_ACCOUNTS) {

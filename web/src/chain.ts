@@ -41,6 +41,17 @@ export interface QueryResult {
   /** For `Result` messages that returned `Err`: the decoded error and its explanation. */
   err?: { raw: unknown; text: string };
   gasRequired: any;
+  /** What the dry run charged for storage (0 for a refund), in the chain's smallest unit. */
+  storageCharge: bigint;
+}
+
+/**
+ * The storage deposit limit a transaction is signed with: twice the dry run's charge, plus
+ * one storage item's deposit for a new entry the dry run did not foresee — never the
+ * unlimited `null`, so a token (or a node) cannot charge more than the user was shown.
+ */
+export function storageDepositLimit(storageCharge: bigint, depositPerItem: bigint): bigint {
+  return storageCharge * 2n + depositPerItem;
 }
 
 export async function connect(url: string, onState: (connected: boolean) => void): Promise<ApiPromise> {
@@ -83,7 +94,7 @@ export class Contract {
       refTime: 1_000_000_000_000n,
       proofSize: 10_000_000n,
     }) as any;
-    const { result, output, gasRequired } = await this.inner.query[message.method](
+    const { result, output, gasRequired, storageDeposit } = await this.inner.query[message.method](
       caller,
       { gasLimit, storageDepositLimit: null },
       ...args,
@@ -105,15 +116,16 @@ export class Contract {
       throw new Refusal(`${label}: the contract could not decode the call (${JSON.stringify(json.err)})`, json.err);
     }
     const inner = json && typeof json === 'object' && 'ok' in json ? json.ok : json;
+    const storageCharge = storageDeposit.isCharge ? storageDeposit.asCharge.toBigInt() : 0n;
     const returnType = message.returnType?.type ?? '';
     const nested = /^Result<Result<(.*), ([A-Za-z0-9]+)>, InkPrimitivesLangError>$/.exec(returnType);
     if (nested && inner && typeof inner === 'object') {
       if ('err' in inner) {
-        return { value: undefined, err: { raw: inner.err, text: explainContractError(nested[2], inner.err, this.ctx) }, gasRequired };
+        return { value: undefined, err: { raw: inner.err, text: explainContractError(nested[2], inner.err, this.ctx) }, gasRequired, storageCharge };
       }
-      return { value: inner.ok, gasRequired };
+      return { value: inner.ok, gasRequired, storageCharge };
     }
-    return { value: inner, gasRequired };
+    return { value: inner, gasRequired, storageCharge };
   }
 
   /** A view's value; a contract `Err` throws a Refusal in plain words. */
@@ -125,7 +137,8 @@ export class Contract {
 
   /**
    * Dry-runs, refuses with the contract's reason if it would fail, otherwise submits with
-   * the dry run's gas (doubled for margin) and resolves once in a block; the finalized
+   * the dry run's gas (doubled for margin) and a storage deposit limit from the dry run's
+   * charge (`storageDepositLimit`), and resolves once in a block; the finalized
    * status is reported later through `onStatus`.
    */
   async tx(label: string, account: Account, args: unknown[], onStatus: (s: TxStatus) => void): Promise<{ value: any; block: string }> {
@@ -137,7 +150,9 @@ export class Contract {
       refTime: dry.gasRequired.refTime.toBn().muln(2).addn(1),
       proofSize: dry.gasRequired.proofSize.toBn().muln(2).addn(1),
     }) as any;
-    const extrinsic = this.inner.tx[message.method]({ gasLimit, storageDepositLimit: null }, ...args);
+    const perItem = (this.api.consts.contracts?.depositPerItem as any)?.toBigInt?.() ?? 0n;
+    const limit = storageDepositLimit(dry.storageCharge, perItem);
+    const extrinsic = this.inner.tx[message.method]({ gasLimit, storageDepositLimit: limit }, ...args);
     onStatus({ step: 'signing' });
     return new Promise((resolve, reject) => {
       let settled = false;

@@ -1,6 +1,7 @@
 // Small SVG pictures: a market's utilization-vs-rate curve and the health bar.
 
 import { WAD, wadToNumber } from './format';
+import { html, type SafeHtml } from './html';
 
 export interface RateModel {
   baseRateWad: bigint;
@@ -34,13 +35,14 @@ export function tickTextWidth(text: string): number {
  * kink line and slid sideways to stay within the plot's width [left, right]. The only
  * other text near that row is the top rate tick, which ends left of the plot.
  */
-function kinkLabel(at: number, left: number, right: number, y: number, text: string): string {
+function kinkLabel(at: number, left: number, right: number, y: number, text: string): SafeHtml {
   const half = tickTextWidth(text) / 2;
   const cx = Math.min(Math.max(at, left + half), right - half);
-  return `<text x="${cx.toFixed(1)}" y="${y}" text-anchor="middle" class="tick kink-label">${text}</text>`;
+  return html`<text x="${cx.toFixed(1)}" y="${y}" text-anchor="middle" class="tick kink-label">${text}</text>`;
 }
 
-export function rateCurveSvg(model: RateModel, reserveFactorWad: bigint, utilizationWad: bigint, label: string): string {
+/** The curve as SVG markup; `label` (a token symbol, from its contract) is escaped. */
+export function rateCurveSvg(model: RateModel, reserveFactorWad: bigint, utilizationWad: bigint, label: string): SafeHtml {
   const W = 300;
   const H = 150;
   const L = 40;
@@ -64,8 +66,8 @@ export function rateCurveSvg(model: RateModel, reserveFactorWad: bigint, utiliza
   const uNow = Number(utilizationWad * 10_000n / WAD) / 10_000;
   const kink = wadToNumber(model.optimalUtilizationWad);
   const rNow = borrowRateAt(model, uNow);
-  const ticks = [0, 0.5, 1].map((f) => `<text x="${L - 4}" y="${y(maxRate * f) + 3}" text-anchor="end" class="tick">${(maxRate * f * 100).toFixed(0)}%</text>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" class="curve" role="img" aria-label="${label}: borrow and supply rate by utilization">
+  const ticks = [0, 0.5, 1].map((f) => html`<text x="${L - 4}" y="${y(maxRate * f) + 3}" text-anchor="end" class="tick">${(maxRate * f * 100).toFixed(0)}%</text>`);
+  return html`<svg viewBox="0 0 ${W} ${H}" class="curve" role="img" aria-label="${label}: borrow and supply rate by utilization">
     <line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" class="axis"/>
     <line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" class="axis"/>
     ${ticks}
@@ -81,7 +83,7 @@ export function rateCurveSvg(model: RateModel, reserveFactorWad: bigint, utiliza
 }
 
 /** Health bar: 0 .. 3 on a log-ish scale, red below 1, amber to 1.5, green above. */
-export function healthBar(hf: bigint | null, testId: string): string {
+export function healthBar(hf: bigint | null, testId: string): SafeHtml {
   let fill = 100;
   let cls = 'ok';
   let label = 'no debt';
@@ -91,7 +93,7 @@ export function healthBar(hf: bigint | null, testId: string): string {
     cls = v < 1 ? 'bad' : v < 1.5 ? 'warn' : 'ok';
     label = v.toFixed(2);
   }
-  return `<div class="hbar" data-testid="${testId}" title="Health factor ${label}: below 1.00 the account can be liquidated">
+  return html`<div class="hbar" data-testid="${testId}" title="Health factor ${label}: below 1.00 the account can be liquidated">
     <div class="hbar-fill ${cls}" style="width:${fill}%"></div>
     <div class="hbar-mark" style="left:${100 / 3}%"><span>1.0</span></div>
   </div>`;

@@ -95,6 +95,7 @@ const POOL: Record<string, string> = {
   SelfLiquidation: 'A borrower cannot liquidate itself.',
   LiquidationGracePeriod: 'Liquidations wait for the grace period after an unpause or a price feed recovery. Try again later.',
   InvalidPoolParams: 'A pool parameter is out of bounds.',
+  RecipientIsPool: 'Tokens cannot be sent to the pool itself: nobody could get them back. Choose another recipient.',
 };
 
 const GOVERNOR: Record<string, string> = {
@@ -108,7 +109,7 @@ const GOVERNOR: Record<string, string> = {
   AlreadyVoted: 'You already voted on this proposal.',
   NoVotingPower: "You had no votes at this proposal's snapshot block. Delegate (to yourself) before a proposal's snapshot to vote on it.",
   NotSucceeded: 'Only a succeeded proposal can be queued.',
-  NotCancelable: 'The proposal can no longer be canceled.',
+  NotCancelable: 'The proposal can no longer be canceled: its vote has ended (a queued batch can only be stopped by the guardian in the timelock).',
   NotProposer: 'Only the proposer may cancel while its votes stay above the threshold.',
   VotesCallFailed: 'The call to the votes token failed.',
   TimelockCallFailed: 'The call to the timelock failed.',

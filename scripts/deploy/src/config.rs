@@ -8,7 +8,7 @@
 //! The plan, serialized, is the *normalized config*: its digest identifies a deployment
 //! whatever the formatting, comments, units or node URL of the file.
 
-use crate::accounts::{self, SignerSource};
+use crate::accounts::{self, DevKeys, SignerSource};
 use crate::units::{self, Decimal};
 use anyhow::{bail, ensure, Context, Result};
 use blake2::{digest::consts::U32, Blake2b, Digest};
@@ -16,6 +16,7 @@ use carrack_core::{ConfigError, MarketConfig, RateModel, MIN_DEAD_SHARES, WAD};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use subxt_signer::sr25519::Keypair;
 
 // The contracts' own bounds (their crates are dependencies, used as libraries), checked
 // here for a precise error before anything touches the chain; the contracts re-check them.
@@ -121,8 +122,8 @@ pub struct FeedSpec {
     /// Prices in quote units (e.g. `"0.5"` dollars), scaled by the price decimals.
     pub min_price: Decimal,
     pub max_price: Decimal,
-    /// Submitted by the first `quorum` reporters right after the feed is added; they must
-    /// be given as //Dev URIs (devnet/testnet).
+    /// Submitted by every reporter right after the feed is added, so the first round
+    /// closes at once; they must all be given as //Dev URIs (devnet/testnet).
     pub initial_price: Option<Decimal>,
     pub reporters: Option<Vec<String>>,
     pub quorum: Option<u8>,
@@ -393,25 +394,57 @@ impl LoadedConfig {
             .map(Path::to_path_buf)
             .unwrap_or_default()
     }
+
+    /// The deployer's keypair; production refuses any key from the development phrase.
+    pub fn signer(&self) -> Result<Keypair> {
+        let dev_keys = match self.config.network.kind {
+            Kind::Production => DevKeys::Refused,
+            Kind::Devnet | Kind::Testnet => DevKeys::Allowed,
+        };
+        self.config.signer.load(&self.dir(), dev_keys)
+    }
 }
 
-/// Parses a config, flattening TOML's multi-line error into one line.
+/// Parses a config, flattening TOML's multi-line error into one line. Errors in the
+/// signer's value never quote it (serde's messages echo values, and a mnemonic written as
+/// `signer = "word1 word2 …"` would be printed as an "unknown variant").
 pub fn parse(text: &str) -> Result<Config> {
     toml::from_str::<Config>(text).map_err(|e| {
-        let message = e.message().trim().to_string();
+        let mut message = e.message().trim().to_string();
         match e.span() {
             Some(span) => {
-                let line = text[..span.start.min(text.len())].lines().count().max(1);
-                let line = if text[..span.start.min(text.len())].ends_with('\n') {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.lines().count().max(1);
+                let line = if before.ends_with('\n') {
                     line + 1
                 } else {
                     line
                 };
+                if in_signer(before) && !message.starts_with("unknown field") {
+                    message = "signer: expected `suri = \"//Dev\"` or `key_file = \"path\"` \
+                               (the value is not shown: it may be a secret)"
+                        .to_string();
+                }
                 anyhow::anyhow!("line {line}: {message}")
             }
             None => anyhow::anyhow!("{message}"),
         }
     })
+}
+
+/// Whether the config position whose preceding text is `before` lies in the signer: on a
+/// `signer…` key line, or in the `[signer]` table.
+fn in_signer(before: &str) -> bool {
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if before[line_start..].trim_start().starts_with("signer") {
+        return true;
+    }
+    before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .is_some_and(|header| header.starts_with("[signer]"))
 }
 
 fn check_symbol(what: &str, symbol: &str) -> Result<()> {
@@ -436,19 +469,57 @@ fn check_name(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
-fn minter(what: &str, text: &str) -> Result<Minter> {
+/// An account field (`what` names it in errors), as SS58. Production refuses the public
+/// development accounts in every form: a `//Dev` URI or a well-known dev address.
+fn account(production: bool, what: &str, text: &str) -> Result<String> {
+    let text = text.trim();
+    if production && accounts::is_dev_uri(text) {
+        bail!("{what}: a //Dev URI is a public development key; production needs real addresses");
+    }
+    let account = accounts::parse_account(text).with_context(|| what.to_string())?;
+    if production {
+        if let Some(name) = accounts::dev_account_name(&account) {
+            bail!("{what}: {account} is the public development account {name}; production needs real addresses");
+        }
+    }
+    Ok(account.to_string())
+}
+
+fn minter(production: bool, what: &str, text: &str) -> Result<Minter> {
     Ok(match text.trim() {
         "none" => Minter::None,
         "deployer" => Minter::Deployer,
         "timelock" => Minter::Timelock,
-        other => Minter::Account(
-            accounts::parse_account(other)
-                .with_context(|| {
-                    format!("{what}: minter must be none, deployer, timelock or an account")
-                })?
-                .to_string(),
-        ),
+        other => {
+            Minter::Account(account(production, what, other).with_context(|| {
+                format!("{what}: must be none, deployer, timelock or an account")
+            })?)
+        }
     })
+}
+
+/// Token decimals: the pool lists at most [`carrack_core::MAX_DECIMALS`], and amounts of a
+/// token with more would hardly fit a `u128`.
+fn check_decimals(what: &str, decimals: u8) -> Result<()> {
+    ensure!(
+        decimals <= carrack_core::MAX_DECIMALS,
+        "{what}.decimals: {decimals} is above the limit of {}",
+        carrack_core::MAX_DECIMALS
+    );
+    Ok(())
+}
+
+/// The node URL must be a WebSocket URL. Errors show only the scheme: a URL can carry
+/// credentials.
+fn check_node_url(text: &str) -> Result<()> {
+    let url = url::Url::parse(text.trim())
+        .map_err(|e| anyhow::anyhow!("network.url: not a URL ({e})"))?;
+    ensure!(
+        matches!(url.scheme(), "ws" | "wss"),
+        "network.url: the scheme {:?} is not a node WebSocket; use ws:// or wss://",
+        url.scheme()
+    );
+    Ok(())
 }
 
 /// A precise message for each way `MarketConfig::validate` can refuse.
@@ -533,7 +604,15 @@ impl Config {
             bail!("{what}: asset {text:?} must be a test token's symbol or a token address");
         }
         match accounts::parse_account(text) {
-            Ok(account) => Ok(Asset::Address(account.to_string())),
+            Ok(account) => {
+                if self.network.kind == Kind::Production {
+                    if let Some(name) = accounts::dev_account_name(&account) {
+                        bail!("{what}: asset {account} is the public development account {name}, not a token");
+                    }
+                }
+                Ok(Asset::Address(account.to_string()))
+            }
+            Err(e) if text.starts_with("REPLACE_ME") => Err(e.context(what.to_string())),
             Err(_) => {
                 bail!(
                 "{what}: asset {text:?} is neither a test token of this config ({}) nor an address",
@@ -547,6 +626,7 @@ impl Config {
     pub fn plan(&self, deployer: &str) -> Result<Plan> {
         let kind = self.network.kind;
         let production = kind == Kind::Production;
+        check_node_url(&self.network.url)?;
         if let Some(genesis) = &self.network.expected_genesis {
             let hex = genesis.strip_prefix("0x").unwrap_or(genesis);
             ensure!(
@@ -564,14 +644,13 @@ impl Config {
                 "tokens: test tokens are for devnets and testnets only"
             );
         }
-        let account = |what: &str, text: &str| -> Result<String> {
-            if production && accounts::is_dev_uri(text) {
-                bail!("{what}: {text:?} is a development key; production needs real addresses");
+        if production {
+            let account = accounts::parse_account(deployer).context("the deployer")?;
+            if let Some(name) = accounts::dev_account_name(&account) {
+                bail!("signer: the deployer {account} is the public development account {name}; production needs a private key");
             }
-            Ok(accounts::parse_account(text)
-                .with_context(|| what.to_string())?
-                .to_string())
-        };
+        }
+        let account = |what: &str, text: &str| account(production, what, text);
         let guardian = account("roles.guardian", &self.roles.guardian)?;
 
         // Tokens.
@@ -581,6 +660,7 @@ impl Config {
             let what = format!("tokens.{}", t.symbol);
             check_symbol(&what, &t.symbol)?;
             check_name(&what, &t.name)?;
+            check_decimals(&what, t.decimals)?;
             ensure!(
                 symbols.insert(t.symbol.clone()),
                 "{what}: symbol listed twice"
@@ -591,12 +671,13 @@ impl Config {
                 decimals: t.decimals,
                 initial_supply: units::amount(&t.initial_supply, t.decimals)
                     .with_context(|| format!("{what}.initial_supply"))?,
-                minter: minter(&what, &t.minter)?,
+                minter: minter(production, &format!("{what}.minter"), &t.minter)?,
             });
         }
         let gt = &self.gov_token;
         check_symbol("gov_token", &gt.symbol)?;
         check_name("gov_token", &gt.name)?;
+        check_decimals("gov_token", gt.decimals)?;
         ensure!(
             !symbols.contains(&gt.symbol),
             "gov_token: symbol {} is also a test token's",
@@ -608,11 +689,8 @@ impl Config {
             decimals: gt.decimals,
             initial_supply: units::amount(&gt.initial_supply, gt.decimals)
                 .context("gov_token.initial_supply")?,
-            minter: minter("gov_token", &gt.minter)?,
+            minter: minter(production, "gov_token.minter", &gt.minter)?,
         };
-        if let Minter::Account(a) = &gov_token.minter {
-            ensure!(!production || !a.is_empty(), "gov_token.minter");
-        }
 
         // Feeds.
         ensure!(
@@ -666,11 +744,16 @@ impl Config {
             let max_price = units::amount(&f.max_price, decimals)
                 .with_context(|| format!("{what}.max_price"))?;
             let mut reporters = Vec::new();
-            for r in reporter_texts {
-                let address = account(&format!("{what}.reporters"), r)?;
+            let reporters_field = if f.reporters.is_some() {
+                format!("{what}.reporters")
+            } else {
+                "oracle.reporters".to_string()
+            };
+            for (i, r) in reporter_texts.iter().enumerate() {
+                let address = account(&format!("{reporters_field}[{i}]"), r)?;
                 ensure!(
                     !reporters.contains(&address),
-                    "{what}: reporter {r} listed twice"
+                    "{reporters_field}[{i}]: reporter {address} listed twice"
                 );
                 reporters.push(address);
             }
@@ -682,6 +765,19 @@ impl Config {
             ensure!(
                 quorum % 2 == 1 && usize::from(quorum) <= reporters.len(),
                 "{what}: quorum {quorum} must be odd and at most the number of reporters ({})",
+                reporters.len()
+            );
+            // The oracle's fault bound: f = ⌊(n − 1)/2⌋ liars are tolerated, and the quorum
+            // must exceed f so that liars alone never close a round or confirm a jump.
+            let tolerated = reporters.len().saturating_sub(1) / 2;
+            ensure!(
+                usize::from(quorum) > tolerated,
+                "{what}: quorum {quorum} is a minority of {} reporters: it must be more than {tolerated} (⌊(n − 1)/2⌋)",
+                reporters.len()
+            );
+            ensure!(
+                !production || tolerated >= 1,
+                "{what}: {} reporters tolerate no lying reporter; production feeds need at least 3",
                 reporters.len()
             );
             ensure!(
@@ -713,15 +809,16 @@ impl Config {
                         (min_price..=max_price).contains(&price),
                         "{what}: initial_price is outside min_price..=max_price"
                     );
+                    // Every reporter signs, so the first round closes at once (a round
+                    // of fewer closes only after its window).
                     let uris: Vec<String> = reporter_texts
                         .iter()
                         .filter(|r| accounts::is_dev_uri(r))
-                        .take(usize::from(quorum))
                         .cloned()
                         .collect();
                     ensure!(
-                        uris.len() == usize::from(quorum),
-                        "{what}: initial_price needs at least {quorum} reporters given as //Dev URIs to sign it"
+                        uris.len() == reporter_texts.len(),
+                        "{what}: initial_price needs every reporter given as a //Dev URI to sign it"
                     );
                     Some((price, uris))
                 }
@@ -1025,12 +1122,84 @@ pub mod tests {
         assert_ne!(plan.guardian, plan.deployer);
     }
 
+    /// The production example with each `"REPLACE_ME_…"` placeholder but `keep` replaced
+    /// by an address of a fresh (non-development) key, the same one for the same placeholder.
+    pub fn production_example_except(keep: &str) -> String {
+        let original = repo_file("deploy/production.example.toml");
+        let mut text = original.clone();
+        let mut seed = 0u8;
+        let mut from = 0;
+        while let Some(start) = text[from..].find("\"REPLACE_ME_").map(|i| i + from) {
+            let end = start + 1 + text[start + 1..].find('"').unwrap();
+            let placeholder = text[start..=end].to_string();
+            if placeholder.trim_matches('"') == keep {
+                from = end + 1;
+                continue;
+            }
+            seed += 1;
+            let address = Keypair::from_secret_key([seed; 32])
+                .unwrap()
+                .public_key()
+                .to_account_id()
+                .to_string();
+            text = text.replace(&placeholder, &format!("\"{address}\""));
+        }
+        text
+    }
+
+    /// The production example with every placeholder filled in.
+    pub fn filled_production_example() -> String {
+        production_example_except("")
+    }
+
+    /// A non-development deployer.
+    pub fn production_deployer() -> String {
+        Keypair::from_secret_key([0xde; 32])
+            .unwrap()
+            .public_key()
+            .to_account_id()
+            .to_string()
+    }
+
+    fn production_err(text: &str) -> String {
+        match parse(text) {
+            Err(e) => format!("{e:#}"),
+            Ok(config) => format!("{:#}", config.plan(&production_deployer()).unwrap_err()),
+        }
+    }
+
     #[test]
-    fn production_example_parses_and_validates() {
+    fn production_example_is_refused_until_filled_in() {
         let text = repo_file("deploy/production.example.toml");
         let config = parse(&text).unwrap();
         assert!(matches!(config.signer, SignerSource::KeyFile(_)));
-        let plan = config.plan(ALICE).unwrap();
+        let err = format!("{:#}", config.plan(&production_deployer()).unwrap_err());
+        assert!(err.starts_with("roles.guardian: "), "{err}");
+        assert!(err.contains("placeholder"), "{err}");
+        // Each placeholder on its own is refused, naming its field.
+        for (placeholder, field) in [
+            ("REPLACE_ME_guardian_multisig", "roles.guardian"),
+            ("REPLACE_ME_reporter_3", "oracle.reporters[2]"),
+            (
+                "REPLACE_ME_usd_stablecoin",
+                "feeds.REPLACE_ME_usd_stablecoin",
+            ),
+            ("REPLACE_ME_wrapped_btc", "feeds.REPLACE_ME_wrapped_btc"),
+        ] {
+            let err = production_err(&production_example_except(placeholder));
+            assert!(
+                err.starts_with(&format!("{field}: ")),
+                "{placeholder}: {err}"
+            );
+            assert!(err.contains("placeholder"), "{placeholder}: {err}");
+        }
+
+        let filled = filled_production_example();
+        assert!(!filled.contains("\"REPLACE_ME"));
+        let plan = parse(&filled)
+            .unwrap()
+            .plan(&production_deployer())
+            .unwrap();
         assert_eq!(plan.kind, Kind::Production);
         assert!(plan.tokens.is_empty());
         assert_eq!(plan.timelock.delay_secs, 2 * 24 * 3600);
@@ -1038,6 +1207,117 @@ pub mod tests {
         assert_eq!(plan.timelock.max_delay_secs, 30 * 24 * 3600);
         assert_eq!(plan.timelock.grace_secs, 14 * 24 * 3600);
         assert!(plan.feeds.iter().all(|f| f.initial_price.is_none()));
+        assert_eq!(plan.feeds[0].reporters.len(), 5);
+    }
+
+    #[test]
+    fn production_refuses_dev_accounts_in_every_account_field() {
+        let filled = filled_production_example();
+        let guardian = filled
+            .lines()
+            .find(|l| l.starts_with("guardian = "))
+            .unwrap();
+        let minter = "minter = \"none\"";
+        for (from, to, field) in [
+            (guardian, "guardian = \"//Alice\"", "roles.guardian"),
+            (guardian, "guardian = \" //Alice \"", "roles.guardian"),
+            (guardian, "guardian = \"//Charlie///pw\"", "roles.guardian"),
+            (
+                guardian,
+                "guardian = \"5FLSigC9HGRKVhB9FiEo4Y3koPsNmBmLJbpXg2mp1hXcS59Y\"",
+                "roles.guardian",
+            ),
+            (minter, "minter = \"//Alice\"", "gov_token.minter"),
+            (
+                minter,
+                "minter = \"5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL\"",
+                "gov_token.minter",
+            ),
+        ] {
+            let text = filled.replacen(from, to, 1);
+            assert_ne!(text, filled);
+            let err = production_err(&text);
+            assert!(err.starts_with(&format!("{field}: ")), "{to}: {err}");
+            assert!(err.contains("development"), "{to}: {err}");
+            assert!(!err.contains("pw"), "{to}: {err}");
+        }
+        let err = format!("{:#}", parse(&filled).unwrap().plan(ALICE).unwrap_err());
+        assert!(err.starts_with("signer: the deployer "), "{err}");
+        assert!(err.contains("//Alice"), "{err}");
+        // Devnets keep their dev accounts.
+        devnet_plan();
+    }
+
+    #[test]
+    fn node_url_must_be_a_websocket() {
+        for url in [
+            "ftp://example.org/node",
+            "https://rpc.example.org",
+            "127.0.0.1:9944",
+        ] {
+            let text = devnet_text().replacen(
+                "url = \"ws://127.0.0.1:9944\"",
+                &format!("url = \"{url}\""),
+                1,
+            );
+            let err = plan_err(&text);
+            assert!(err.starts_with("network.url: "), "{url}: {err}");
+        }
+        let text = devnet_text().replacen(
+            "url = \"ws://127.0.0.1:9944\"",
+            "url = \"ftp://user:hunter2@example.org\"",
+            1,
+        );
+        let err = plan_err(&text);
+        assert!(err.contains("\"ftp\""), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn decimals_above_the_limit_name_the_decimals() {
+        let text = devnet_text().replacen("decimals = 18", "decimals = 99", 1);
+        assert_ne!(text, devnet_text());
+        let err = plan_err(&text);
+        assert!(
+            err.contains(".decimals: 99 is above the limit of 24"),
+            "{err}"
+        );
+        let err = production_err(&filled_production_example().replacen(
+            "decimals = 18",
+            "decimals = 99",
+            1,
+        ));
+        assert_eq!(err, "gov_token.decimals: 99 is above the limit of 24");
+    }
+
+    #[test]
+    fn signer_errors_do_not_quote_the_value() {
+        let phrase = "legal winner thank year wave sausage worth useful legal winner thank yellow";
+        let base = devnet_text();
+        let signer_table = base
+            .split("[signer]")
+            .nth(1)
+            .unwrap()
+            .split("\n[")
+            .next()
+            .unwrap();
+        for replacement in [
+            format!("signer = \"{phrase}\"\n"),
+            format!("\nsuri = [\"{phrase}\"]\n"),
+        ] {
+            let text = if replacement.starts_with("signer") {
+                format!(
+                    "{replacement}{}",
+                    base.replacen(&format!("[signer]{signer_table}"), "", 1)
+                )
+            } else {
+                base.replacen(signer_table, &replacement, 1)
+            };
+            let err = plan_err(&text);
+            assert!(err.starts_with("line "), "{err}");
+            assert!(err.contains("signer: expected"), "{err}");
+            assert!(!err.contains("winner"), "{err}");
+        }
     }
 
     #[test]
@@ -1085,6 +1365,8 @@ pub mod tests {
     fn other_bounds_are_checked() {
         let err = plan_err(&devnet_text().replacen("quorum = 3", "quorum = 2", 1));
         assert!(err.contains("quorum 2 must be odd"), "{err}");
+        let err = plan_err(&devnet_text().replacen("quorum = 3", "quorum = 1", 1));
+        assert!(err.contains("quorum 1 is a minority of 5 reporters"), "{err}");
         let err = plan_err(&devnet_text().replacen("delay_secs = 60", "delay_secs = 0", 1));
         assert!(err.contains("timelock"), "{err}");
         let err = plan_err(&devnet_text().replacen(

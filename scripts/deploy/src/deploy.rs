@@ -160,7 +160,7 @@ struct Deployment {
 pub async fn run(args: DeployArgs, progress: &ProgressBar) -> Result<()> {
     let started = Instant::now();
     let loaded = LoadedConfig::load(&args.config)?;
-    let signer = loaded.config.signer.load(&loaded.dir())?;
+    let signer = loaded.signer()?;
     let deployer = signer.public_key().to_account_id();
     let plan = loaded
         .config
@@ -921,7 +921,8 @@ impl Deployment {
     }
 }
 
-/// Whether `account` has a submission pending in `feed_info` that is still fresh.
+/// Whether `account` has a submission waiting in `feed_info`'s round in progress, joined
+/// at most a round window ago (the slot holds the block time it joined the round).
 fn pending_fresh(
     feed: &contract_transcode::Value,
     account: &str,
@@ -936,12 +937,12 @@ fn pending_fresh(
             return Ok(false);
         };
         let items = values::tuple_items(pending)?;
-        let observed_at = items
+        let joined_at = items
             .get(1)
             .map(|v| values::uint(v))
             .transpose()?
             .unwrap_or(0);
-        return Ok(now.saturating_sub(observed_at as u64) <= window);
+        return Ok(now.saturating_sub(joined_at as u64) <= window);
     }
     bail!("{account} is not a reporter of this feed")
 }

@@ -250,13 +250,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let loaded = config::LoadedConfig::load(&config)?;
             let deployer = match deployer {
                 Some(d) => accounts::parse_account(&d)?.to_string(),
-                None => loaded
-                    .config
-                    .signer
-                    .load(&loaded.dir())?
-                    .public_key()
-                    .to_account_id()
-                    .to_string(),
+                None => loaded.signer()?.public_key().to_account_id().to_string(),
             };
             let plan = loaded
                 .config
