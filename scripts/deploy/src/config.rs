@@ -1366,7 +1366,10 @@ pub mod tests {
         let err = plan_err(&devnet_text().replacen("quorum = 3", "quorum = 2", 1));
         assert!(err.contains("quorum 2 must be odd"), "{err}");
         let err = plan_err(&devnet_text().replacen("quorum = 3", "quorum = 1", 1));
-        assert!(err.contains("quorum 1 is a minority of 5 reporters"), "{err}");
+        assert!(
+            err.contains("quorum 1 is a minority of 5 reporters"),
+            "{err}"
+        );
         let err = plan_err(&devnet_text().replacen("delay_secs = 60", "delay_secs = 0", 1));
         assert!(err.contains("timelock"), "{err}");
         let err = plan_err(&devnet_text().replacen(
