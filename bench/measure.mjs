@@ -69,7 +69,9 @@ const govToken = handle('carrack_gov_token', 'gov_token');
 const tokens = SYMBOLS.map((symbol) => handle('carrack_token', symbol));
 const [bt1, bt2] = tokens;
 
-const [alice, bob, charlie, dave] = await devKeys('//Alice', '//Bob', '//Charlie', '//Dave');
+const [alice, bob, charlie, dave, eve, ferdie] = await devKeys(
+  '//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie',
+);
 const scalingUsers = await devKeys(...SCALING.map((n) => `//Bench/markets-${n}`));
 const borrowers = await devKeys(...LIQUIDATION_SCALING.map((n) => `//Bench/borrower-${n}`));
 const [liquidator, nobody] = await devKeys('//Bench/liquidator', '//Bench/never-funded');
@@ -223,10 +225,13 @@ for (const [index, n] of LIQUIDATION_SCALING.entries()) {
 console.error('==> oracle: one round raising BT1 to $1.20');
 const observedAt = await chainNowSecs();
 await record('oracle.submit.pending', "a reporter's submission that does not complete the round", oracle, 'submit', bob, bt1.address, RAISED_BT1_PRICE, observedAt);
-await oracle.tx('submit', bob, bt1.address, RAISED_BT1_PRICE, observedAt);
-await oracle.tx('submit', charlie, bt1.address, RAISED_BT1_PRICE, observedAt);
-await record('oracle.submit.completing', 'the quorum-th submission: completes the round (median, deviation guard)', oracle, 'submit', dave, bt1.address, RAISED_BT1_PRICE, observedAt);
-await oracle.tx('submit', dave, bt1.address, RAISED_BT1_PRICE, observedAt);
+// A round closes when every reporter has submitted (or after its window with a quorum):
+// the fifth of five completes it.
+for (const reporter of [bob, charlie, dave, eve]) {
+  await oracle.tx('submit', reporter, bt1.address, RAISED_BT1_PRICE, observedAt);
+}
+await record('oracle.submit.completing', "the last reporter's submission: completes the round (median of all five, deviation guard)", oracle, 'submit', ferdie, bt1.address, RAISED_BT1_PRICE, observedAt);
+await oracle.tx('submit', ferdie, bt1.address, RAISED_BT1_PRICE, observedAt);
 const price = await record('oracle.price', 'PriceOracle::price of one asset', oracle, 'PriceOracle::price', alice, bt1.address);
 if (BigInt(ok(price, 'PriceOracle::price').value) !== RAISED_BT1_PRICE) {
   throw new Error(`BT1's price did not move to ${RAISED_BT1_PRICE}: ${JSON.stringify(price)}`);
