@@ -9,6 +9,8 @@ pub mod bundles;
 #[cfg(feature = "e2e-tests")]
 pub mod governance;
 pub mod metadata;
+#[cfg(feature = "e2e-tests")]
+pub mod oracle_feed;
 pub mod psp22_standard;
 #[cfg(feature = "e2e-tests")]
 pub mod runner;

@@ -46,7 +46,6 @@ start_dev_node "$WORK/node.log"
 URL="ws://127.0.0.1:$NODE_PORT"
 "$TOOL" deploy -q --config "$CARRACK_ROOT/deploy/devnet.toml" --bundles "$BUNDLES" --manifest "$WORK/manifest.json" --url "$URL"
 "$TOOL" deploy -q --config "$HERE/tests/stale.toml" --bundles "$BUNDLES" --manifest "$WORK/stale-manifest.json" --url "$URL"
-STALE_DEPLOYED_AT="$(date +%s%3N)"
 # The liquidation test's deployment: deploy/devnet.toml without the liquidation grace
 # period, which otherwise holds liquidations back for 10 minutes after the feeds first
 # turn Ok (at deployment).
@@ -77,6 +76,6 @@ say "app served at $APP_URL (stale-feed deployment at $STALE_URL, liquidation te
 
 CHROMIUM="$CHROMIUM" CARRACK_WEB_URL="$APP_URL" CARRACK_WEB_URL_STALE="$STALE_URL" \
   CARRACK_WEB_URL_LIQUIDATION="$LIQUIDATION_URL" \
-  CARRACK_STALE_DEPLOYED_AT="$STALE_DEPLOYED_AT" CARRACK_SCREENSHOTS="$SHOTS" \
+  CARRACK_SCREENSHOTS="$SHOTS" \
   CARRACK_TEST_ARTIFACTS="${CARRACK_TEST_ARTIFACTS:-$CARRACK_CACHE/logs/web-test-failures}" \
   npm test --silent

@@ -4,17 +4,14 @@
 //! price), staleness after the heartbeat, a 60 % spike held until confirmed, unauthorised
 //! submissions and freezing.
 
+use carrack_e2e::oracle_feed::{self, OracleCalls};
+use carrack_e2e::suite::{now_secs, observation_time, sleep as tokio_sleep, E2EResult};
 use carrack_e2e::NodeClient;
 use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
 use carrack_oracle::feed::FeedConfig;
-use carrack_oracle::oracle::{Oracle, OracleRef};
-use ink::codegen::ContractCallBuilder;
 use ink::primitives::AccountId;
-use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend, Keypair};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
-type OracleCalls = <Oracle as ContractCallBuilder>::Type;
+use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend};
+use std::time::Duration;
 
 const ASSET: AccountId = AccountId([0xEE; 32]);
 /// Long enough that a slow machine running tests side by side never sees a feed go
@@ -24,29 +21,6 @@ const HEARTBEAT_SECS: u64 = 30;
 /// submissions (a block each) observed at one time.
 const WINDOW_SECS: u64 = 10;
 const ALL: [usize; 5] = [0, 1, 2, 3, 4];
-
-fn reporters() -> [Keypair; 5] {
-    [
-        ink_e2e::bob(),
-        ink_e2e::charlie(),
-        ink_e2e::dave(),
-        ink_e2e::eve(),
-        ink_e2e::ferdie(),
-    ]
-}
-
-fn reporter_accounts() -> Vec<AccountId> {
-    [
-        AccountKeyring::Bob,
-        AccountKeyring::Charlie,
-        AccountKeyring::Dave,
-        AccountKeyring::Eve,
-        AccountKeyring::Ferdie,
-    ]
-    .into_iter()
-    .map(account_id)
-    .collect()
-}
 
 fn config() -> FeedConfig {
     FeedConfig {
@@ -60,78 +34,25 @@ fn config() -> FeedConfig {
     }
 }
 
-/// Wall-clock seconds; the dev node seals blocks with the system time.
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-/// Alice (governance) deploys the oracle with `guardian` and adds the feed.
 async fn deploy(client: &mut NodeClient, guardian: AccountId) -> E2EResult<OracleCalls> {
-    let alice = account_id(AccountKeyring::Alice);
-    let mut constructor = OracleRef::new(alice, guardian);
-    let contract = client
-        .instantiate("carrack_oracle", &ink_e2e::alice(), &mut constructor)
-        .submit()
-        .await?;
-    let mut oracle = contract.call_builder::<Oracle>();
-    client
-        .call(
-            &ink_e2e::alice(),
-            &oracle.add_feed(ASSET, config(), reporter_accounts()),
-        )
-        .submit()
-        .await?;
-    Ok(oracle)
+    oracle_feed::deploy(client, guardian, ASSET, config()).await
 }
 
-/// Seals a block (the dev node seals one per transaction, with the system clock) and
-/// returns a time no later than that block's: a submission observed then is valid both in
-/// the dry run (run at the latest block's time) and on chain. ink_e2e sets the gas limit
-/// from the dry run, so a dry run refused as `ObservedInFuture` would starve the real call.
-async fn observation_time(client: &mut NodeClient) -> u64 {
-    let before = now_secs();
-    client
-        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000)
-        .await;
-    before
-}
-
-/// Each of `who` (indices into `reporters()`) submits its price, observed at a time the
-/// chain's clock has passed, and a little later for each new round.
 async fn round(
     client: &mut NodeClient,
     oracle: &mut OracleCalls,
     who: &[usize],
     prices: &[u128],
 ) -> E2EResult<()> {
-    let observed_at = observation_time(client).await;
-    let keys = reporters();
-    for (index, price) in who.iter().zip(prices) {
-        client
-            .call(&keys[*index], &oracle.submit(ASSET, *price, observed_at))
-            .submit()
-            .await?;
-    }
-    // Each reporter's next observation must be newer than this one.
-    tokio_sleep(Duration::from_millis(1_100)).await;
-    Ok(())
-}
-
-async fn tokio_sleep(duration: Duration) {
-    ink_e2e::tokio::time::sleep(duration).await;
+    oracle_feed::submit_round(client, oracle, ASSET, who, prices).await
 }
 
 async fn read(client: &mut NodeClient, oracle: &OracleCalls) -> E2EResult<PriceData> {
-    let result = client
-        .call(&ink_e2e::alice(), &oracle.price(ASSET))
-        .dry_run()
-        .await?;
-    result
-        .return_value()
-        .map_err(|err| format!("{err:?}").into())
+    oracle_feed::read(client, oracle, ASSET).await
+}
+
+fn reporters() -> [ink_e2e::Keypair; 5] {
+    oracle_feed::reporters()
 }
 
 const USD: u128 = 100_000_000;

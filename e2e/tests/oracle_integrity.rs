@@ -10,17 +10,14 @@
 //! - M-2 and L-2: a decimals change, bounds without the current price and an emergency
 //!   price outside the bounds are refused with their precise errors.
 
+use carrack_e2e::oracle_feed::{self, OracleCalls};
+use carrack_e2e::suite::{sleep, E2EResult};
 use carrack_e2e::NodeClient;
-use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
+use carrack_interfaces::{FeedStatus, OracleError, PriceData};
 use carrack_oracle::feed::FeedConfig;
-use carrack_oracle::oracle::{Oracle, OracleRef};
-use ink::codegen::ContractCallBuilder;
 use ink::primitives::AccountId;
-use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend, Keypair};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-type E2EResult<T> = Result<T, Box<dyn std::error::Error>>;
-type OracleCalls = <Oracle as ContractCallBuilder>::Type;
+use ink_e2e::{account_id, AccountKeyring, ContractsBackend};
+use std::time::Duration;
 
 const ASSET: AccountId = AccountId([0xEF; 32]);
 const USD: u128 = 100_000_000;
@@ -30,29 +27,6 @@ const WINDOW_SECS: u64 = 60;
 const HEARTBEAT_SECS: u64 = 3_600;
 const COLLUDERS: [usize; 2] = [0, 1];
 const HONEST: [usize; 3] = [2, 3, 4];
-
-fn reporters() -> [Keypair; 5] {
-    [
-        ink_e2e::bob(),
-        ink_e2e::charlie(),
-        ink_e2e::dave(),
-        ink_e2e::eve(),
-        ink_e2e::ferdie(),
-    ]
-}
-
-fn reporter_accounts() -> Vec<AccountId> {
-    [
-        AccountKeyring::Bob,
-        AccountKeyring::Charlie,
-        AccountKeyring::Dave,
-        AccountKeyring::Eve,
-        AccountKeyring::Ferdie,
-    ]
-    .into_iter()
-    .map(account_id)
-    .collect()
-}
 
 /// The audit's production example, with a window short enough to wait out.
 fn config() -> FeedConfig {
@@ -67,73 +41,22 @@ fn config() -> FeedConfig {
     }
 }
 
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-async fn sleep(duration: Duration) {
-    ink_e2e::tokio::time::sleep(duration).await;
-}
-
 /// Alice (governance and guardian) deploys the oracle and adds the feed.
 async fn deploy(client: &mut NodeClient) -> E2EResult<OracleCalls> {
-    let alice = account_id(AccountKeyring::Alice);
-    let mut constructor = OracleRef::new(alice, alice);
-    let contract = client
-        .instantiate("carrack_oracle", &ink_e2e::alice(), &mut constructor)
-        .submit()
-        .await?;
-    let mut oracle = contract.call_builder::<Oracle>();
-    client
-        .call(
-            &ink_e2e::alice(),
-            &oracle.add_feed(ASSET, config(), reporter_accounts()),
-        )
-        .submit()
-        .await?;
-    Ok(oracle)
+    oracle_feed::deploy(client, account_id(AccountKeyring::Alice), ASSET, config()).await
 }
 
-/// Seals a block and returns a time no later than its timestamp (see `oracle.rs`).
-async fn observation_time(client: &mut NodeClient) -> u64 {
-    let before = now_secs();
-    client
-        .create_and_fund_account(&ink_e2e::alice(), 1_000_000_000)
-        .await;
-    before
-}
-
-/// Each of `who` submits its price, in order, observed at one sealed time; then waits a
-/// second so every reporter's next observation is newer.
 async fn submit_all(
     client: &mut NodeClient,
     oracle: &mut OracleCalls,
     who: &[usize],
     prices: &[u128],
 ) -> E2EResult<()> {
-    let observed_at = observation_time(client).await;
-    let keys = reporters();
-    for (index, price) in who.iter().zip(prices) {
-        client
-            .call(&keys[*index], &oracle.submit(ASSET, *price, observed_at))
-            .submit()
-            .await?;
-    }
-    sleep(Duration::from_millis(1_100)).await;
-    Ok(())
+    oracle_feed::submit_round(client, oracle, ASSET, who, prices).await
 }
 
 async fn read(client: &mut NodeClient, oracle: &OracleCalls) -> E2EResult<PriceData> {
-    let result = client
-        .call(&ink_e2e::alice(), &oracle.price(ASSET))
-        .dry_run()
-        .await?;
-    result
-        .return_value()
-        .map_err(|err| format!("{err:?}").into())
+    oracle_feed::read(client, oracle, ASSET).await
 }
 
 /// A first round of five at 60,000.

@@ -1,6 +1,6 @@
 // A liquidation in Chromium. From Node: //Alice lends TUSD, //Dave supplies 10 TETH and
 // borrows just under his limit (LTV 80 %, liquidation threshold 85 %: health 1.06), then
-// three reporters move the TETH price 10 % down (within the oracle's 20 % deviation
+// the five reporters move the TETH price 10 % down (within the oracle's 20 % deviation
 // guard, so one round is accepted): Dave's health factor falls to about 0.96. In the
 // browser, //Ferdie finds Dave in the Liquidations list, previews a 5,000 TUSD repayment
 // (the collateral and bonus it brings), liquidates, and sees Dave's debt drop by 5,000.
@@ -55,16 +55,16 @@ async function makeDaveLiquidatable() {
   // //Ferdie, the liquidator, gets TUSD to repay with.
   await tusd.tx('PSP22Mintable::mint', alice, ferdie.address, units('10000', 6));
 
-  // TETH from $3,000 to $2,700: three fresh submissions complete a round, and a 10 % move
-  // is within the 20 % deviation guard, so its median is accepted at once. Each reporter's
-  // observation must be newer than its last one and not after the block's time.
+  // TETH from $3,000 to $2,700: a round closes once every reporter has submitted, and a
+  // 10 % move is within the 20 % deviation guard, so its median is accepted at once. Each
+  // reporter's observation must be newer than its last one and not after the block's time.
   const feed = await oracle.view('feed_info', alice.address, teth.address);
   assert.equal(BigInt(feed.price), 3_000n * 10n ** 8n, 'TETH starts at $3,000');
   const now = await chain.chainNowSecs();
   const reporters = feed.reporters.filter((r) => r.lastObservedAtSecs < now).map((r) => r.account);
-  assert.ok(reporters.length >= feed.config.quorum, `only ${reporters.length} reporters can submit at chain time ${now}`);
+  assert.equal(reporters.length, feed.reporters.length, `only ${reporters.length} reporters can submit at chain time ${now}`);
   const keys = ['//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map((uri) => chain.key(uri));
-  for (const account of reporters.slice(0, feed.config.quorum)) {
+  for (const account of reporters) {
     const reporter = keys.find((k) => k.address === account);
     assert.ok(reporter, `reporter ${account} is not a dev account`);
     await oracle.tx('submit', reporter, teth.address, 2_700n * 10n ** 8n, now);
