@@ -8,14 +8,17 @@
 //                                        stripped) once at start-up
 //
 //   node web/server.mjs --manifest .devnet/manifest.json --bundles <dir> [--port 8080]
-//                       [--host 127.0.0.1] [--dist web/dist]
+//                       [--host 127.0.0.1] [--dist web/dist] [--public-name app.example.org]
 //
 // Prints `Carrack web app: http://HOST:PORT/` once listening. No dependencies.
 //
 // Hardening (tests/server.test.mjs): only GET and HEAD; a malformed request target is a
 // 400, never a crash; nothing outside dist/ is served, symlinks included; every answer
 // carries a Content-Security-Policy (no inline script, no framing) and nosniff; the
-// manifest is served without local paths and with the node URL's credentials removed.
+// manifest is served without local paths and with the node URL's credentials removed;
+// a request whose Host header names anything but this server (127.0.0.1, localhost, [::1]
+// or --host, at its port, or --public-name) gets a 421, so a page on another site that
+// rebinds its DNS name to this machine cannot read the manifest or the app (review S3).
 
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
@@ -30,7 +33,7 @@ function parseArgs(argv) {
     const key = argv[i];
     const value = argv[i + 1];
     if (!key.startsWith('--') || value === undefined) {
-      throw new Error(`bad argument ${key}: expected --manifest, --bundles, --port, --host or --dist with a value`);
+      throw new Error(`bad argument ${key}: expected --manifest, --bundles, --port, --host, --dist or --public-name with a value`);
     }
     out[key.slice(2)] = value;
     i += 1;
@@ -143,7 +146,18 @@ function insideDist(file) {
   return real === dist || real.startsWith(dist + sep);
 }
 
+// The names this server answers to, lower-case "host:port" (set once listening, when the
+// port is known), and --public-name as given (a reverse proxy's name, with or without port).
+const allowedHosts = new Set();
+
+/** Whether the request's Host header names this server (DNS rebinding defence). */
+function hostAllowed(req) {
+  const host = (req.headers.host ?? '').toLowerCase();
+  return allowedHosts.has(host);
+}
+
 function handle(req, res) {
+  if (!hostAllowed(req)) return send(req, res, 421, 'text/plain', 'misdirected request: unknown Host');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(req, res, 405, 'text/plain', 'method not allowed', { Allow: 'GET, HEAD' });
   }
@@ -200,6 +214,11 @@ server.on('error', (err) => {
 });
 server.listen(Number(args.port), args.host, () => {
   const { port } = server.address();
+  const bracketed = (name) => (name.includes(':') && !name.startsWith('[') ? `[${name}]` : name);
+  for (const name of ['127.0.0.1', 'localhost', '[::1]', args.host]) {
+    allowedHosts.add(`${bracketed(name.toLowerCase())}:${port}`);
+  }
+  if (args['public-name']) allowedHosts.add(args['public-name'].toLowerCase());
   console.log(`Carrack web app: http://${args.host}:${port}/`);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));

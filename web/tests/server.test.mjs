@@ -125,3 +125,21 @@ test('an unreadable manifest is a fixed 404 text, not a path and an errno', asyn
   assert.ok(!r.body.includes(work), r.body);
   assert.ok(!r.body.includes('ENOENT'), r.body);
 });
+
+test('a request for another Host name is refused (DNS rebinding), this server\'s names are served', async () => {
+  const as = (host) => raw(`GET /carrack/manifest.json HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  for (const host of ['attacker.example', `attacker.example:${port}`, '127.0.0.1', `127.0.0.2:${port}`]) {
+    const answer = await as(host);
+    assert.equal(answer.status, '421', `Host ${host}`);
+    assert.match(answer.body, /unknown Host/, `Host ${host}`);
+  }
+  // Node's parser already refuses an HTTP/1.1 request without Host (400).
+  const hostless = await raw(`GET / HTTP/1.1\r\nConnection: close\r\n\r\n`);
+  assert.ok(['400', '421'].includes(hostless.status), `no Host at all: ${hostless.status}`);
+  // (The manifest itself is gone by now: the test before removed it.)
+  for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+    const answer = await raw(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    assert.equal(answer.status, '200', `Host ${host}`);
+    assert.match(answer.body, /<title>app<\/title>/);
+  }
+});
