@@ -279,13 +279,63 @@ pub struct Settings {
     pub assets: Vec<AssetSettings>,
 }
 
+/// A TOML error as its message and position only, never the source line it quotes.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim_end();
+    match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count().saturating_add(1);
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map_or(0, |l| l.chars().count())
+                .saturating_add(1);
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
+/// A config file whose `signer.suri` is a real secret (not a `//…` development URI) must
+/// not be readable by group or others, as a key file must not (off-chain review R6).
+fn ensure_secret_file_is_private(path: &Path, suri: &str) -> Result<()> {
+    if suri.trim_start().starts_with("//") {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("cannot read the config {}", path.display()))?
+            .permissions()
+            .mode();
+        ensure!(
+            mode & 0o077 == 0,
+            "{} holds a secret in signer.suri but is readable by others (mode {:o}): run chmod 600 on it, or move the secret to a key file (signer.key_file)",
+            path.display(),
+            mode & 0o777
+        );
+    }
+    Ok(())
+}
+
 impl Settings {
     /// Reads and validates `path` with `overrides` applied.
     pub fn load(path: &Path, overrides: &Overrides) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the config {}", path.display()))?;
-        let file: ConfigFile = toml::from_str(&text)
-            .with_context(|| format!("{} is not a valid relayer config", path.display()))?;
+        // toml's own Display quotes the offending line, which may hold a secret URI.
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+            anyhow!(
+                "{} is not a valid relayer config: {}",
+                path.display(),
+                toml_error(&text, &e)
+            )
+        })?;
+        if let Some(SignerSection::Suri(suri)) = &file.signer {
+            ensure_secret_file_is_private(path, suri)?;
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         Self::from_file(file, dir, overrides).with_context(|| format!("in {}", path.display()))
     }
@@ -704,6 +754,51 @@ mod tests {
         url = "https://example.com/api/ticker?pair=BTCUSD"
         price_pointer = "/result/0/last"
     "#;
+
+    /// The development phrase: a real-looking mnemonic, public, safe for a test.
+    const PHRASE: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+
+    /// Loads `text` from a config file of mode `mode`.
+    #[cfg(unix)]
+    fn load_with_mode(text: &str, mode: u32) -> Result<Settings> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("manifest.json"),
+            format!(r#"{{"contracts":{{"oracle":{{"address":"{ALICE}"}},"token:TBTC":{{"address":"{BOB}"}}}}}}"#),
+        )
+        .unwrap();
+        let path = dir.path().join("relayer.toml");
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        Settings::load(&path, &Overrides::default())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_suri_needs_a_private_config_file() {
+        let secret = GOOD.replace("suri = \"//Bob\"", &format!("suri = \"{PHRASE}\""));
+        let err = format!("{:#}", load_with_mode(&secret, 0o644).err().unwrap());
+        assert!(err.contains("chmod 600"), "{err}");
+        assert!(
+            !err.contains("curtain"),
+            "the error shows the secret: {err}"
+        );
+        assert!(load_with_mode(&secret, 0o600).is_ok());
+        // A development URI is public anyway.
+        assert!(load_with_mode(GOOD, 0o644).is_ok());
+    }
+
+    #[test]
+    fn a_toml_error_never_quotes_the_line_with_the_secret() {
+        let broken = GOOD.replace("suri = \"//Bob\"", &format!("suri = \"{PHRASE}"));
+        let err = format!("{:#}", load(&broken).err().unwrap());
+        assert!(
+            !err.contains("curtain"),
+            "the error shows the secret: {err}"
+        );
+        assert!(err.contains("line ") && err.contains("column "), "{err}");
+    }
 
     #[test]
     fn a_full_config_resolves_names_from_the_manifest() {

@@ -4,6 +4,7 @@
 
 use crate::config::KeySource;
 use anyhow::{anyhow, bail, Context, Result};
+use std::io::Read;
 use std::str::FromStr;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
@@ -12,8 +13,12 @@ pub fn load(source: &KeySource) -> Result<Keypair> {
     match source {
         KeySource::Suri(uri) => from_uri(uri).context("the secret URI (--suri / signer.suri)"),
         KeySource::File(path) => {
-            check_permissions(path)?;
-            let text = std::fs::read_to_string(path)
+            // One open: the permissions checked are those of the file then read.
+            let mut file = std::fs::File::open(path)
+                .with_context(|| format!("cannot read the key file {}", path.display()))?;
+            check_permissions(path, &file)?;
+            let mut text = String::new();
+            file.read_to_string(&mut text)
                 .with_context(|| format!("cannot read the key file {}", path.display()))?;
             let Some(line) = text.lines().map(str::trim).find(|l| !l.is_empty()) else {
                 bail!("the key file {} is empty", path.display());
@@ -31,9 +36,10 @@ fn from_uri(text: &str) -> Result<Keypair> {
 }
 
 #[cfg(unix)]
-fn check_permissions(path: &std::path::Path) -> Result<()> {
+fn check_permissions(path: &std::path::Path, file: &std::fs::File) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path)
+    let mode = file
+        .metadata()
         .with_context(|| format!("cannot read the key file {}", path.display()))?
         .permissions()
         .mode();
@@ -48,7 +54,7 @@ fn check_permissions(path: &std::path::Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn check_permissions(_path: &std::path::Path) -> Result<()> {
+fn check_permissions(_path: &std::path::Path, _file: &std::fs::File) -> Result<()> {
     Ok(())
 }
 

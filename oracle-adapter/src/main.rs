@@ -23,7 +23,7 @@ use config::{Overrides, Settings};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::sync::watch;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 #[derive(Parser)]
 #[command(
@@ -144,6 +144,18 @@ async fn dispatch(command: Command) -> Result<()> {
                     .await
                     .with_context(|| format!("cannot listen on {listen} for metrics"))?;
                 info!(%bound, "metrics at http://{bound}/metrics");
+                if !bound.ip().is_loopback() {
+                    warn!(%bound, "the metrics endpoint is reachable from other hosts and has no authentication: bind it to 127.0.0.1 unless a firewall limits who can reach it");
+                }
+            }
+            for asset in &settings.assets {
+                if asset.sources.len() < 3 {
+                    warn!(
+                        asset = %asset.label,
+                        sources = asset.sources.len(),
+                        "fewer than three price sources: one wrong or hostile source decides (one source) or distorts (two) this relayer's aggregate; configure three or more independent sources"
+                    );
+                }
             }
             let (stop, shutdown) = watch::channel(false);
             tokio::spawn(async move {
