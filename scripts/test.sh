@@ -80,8 +80,9 @@ run_fmt() {
 }
 
 run_clippy() {
-  # The same package selection and features as the e2e step's build: cargo then builds
-  # the dependencies' build scripts (binaryen's C++ among them) once for both.
+  # The e2e step builds with the same package selection and features; cargo still runs
+  # binaryen's build script (its C++) once for this check and once for that test build
+  # (measured in issue 19: two wasm-opt-sys build directories).
   cargo clippy --workspace --all-targets --features carrack-e2e/e2e-tests -- -D warnings
 }
 
