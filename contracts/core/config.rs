@@ -2,12 +2,19 @@
 //! The pool calls [`MarketConfig::validate`] on listing and on every change.
 
 use crate::fixed_point::{add, wad_mul, Rounding, WAD};
+use crate::liquidation::FULL_CLOSE_HEALTH_FACTOR_WAD;
 use crate::rate_model::{RateModel, MAX_BORROW_RATE_WAD};
 
 /// The largest token decimals supported (amounts up to `u128::MAX` still value exactly).
 pub const MAX_DECIMALS: u8 = 24;
 /// The largest liquidation bonus accepted: 150 % (a 50 % discount) in WAD.
 pub const MAX_LIQUIDATION_BONUS_WAD: u128 = 3 * WAD / 2;
+/// The largest `liquidation_threshold * liquidation_bonus` accepted: the health factor
+/// below which a liquidation may close the whole debt. Repaying `r` of a debt `D` against
+/// collateral worth `C` leaves `HF' = (C*LT - r*bonus*LT) / (D - r)`, which is below `HF`
+/// exactly when `bonus*LT > HF`; partial liquidations only happen above this health
+/// factor, so with `bonus*LT` at or below it every one of them raises health (audit I-2).
+pub const MAX_THRESHOLD_TIMES_BONUS_WAD: u128 = FULL_CLOSE_HEALTH_FACTOR_WAD;
 
 /// Everything governance sets for one market. Ratios are WAD (1.0 = `WAD`), amounts are in
 /// the token's smallest unit.
@@ -59,9 +66,10 @@ pub enum ConfigError {
     LiquidationBonusNotAboveOne,
     /// The bonus exceeds [`MAX_LIQUIDATION_BONUS_WAD`].
     LiquidationBonusTooHigh,
-    /// `liquidation_threshold * liquidation_bonus` must not exceed 100 %, or liquidating
-    /// would itself make positions less healthy.
-    ThresholdTimesBonusAboveOne,
+    /// `liquidation_threshold * liquidation_bonus` must not exceed
+    /// [`MAX_THRESHOLD_TIMES_BONUS_WAD`] (0.95), or a partial liquidation could lower the
+    /// health factor it is meant to raise (audit I-2).
+    ThresholdTimesBonusTooHigh,
     /// The protocol's share of the bonus is above 100 %.
     ProtocolFeeAboveOne,
     /// The reserve factor is above 100 %.
@@ -100,9 +108,9 @@ impl MarketConfig {
             self.liquidation_bonus_wad,
             Rounding::Up,
         )
-        .map_err(|_| ConfigError::ThresholdTimesBonusAboveOne)?;
-        if threshold_times_bonus > WAD {
-            return Err(ConfigError::ThresholdTimesBonusAboveOne);
+        .map_err(|_| ConfigError::ThresholdTimesBonusTooHigh)?;
+        if threshold_times_bonus > MAX_THRESHOLD_TIMES_BONUS_WAD {
+            return Err(ConfigError::ThresholdTimesBonusTooHigh);
         }
         if self.liquidation_protocol_fee_wad > WAD {
             return Err(ConfigError::ProtocolFeeAboveOne);
@@ -197,7 +205,7 @@ pub(crate) mod tests {
                 c.liquidation_threshold_wad = 96 * WAD / 100;
                 c.liquidation_bonus_wad = 105 * WAD / 100;
             }),
-            Err(ThresholdTimesBonusAboveOne)
+            Err(ThresholdTimesBonusTooHigh)
         );
         assert_eq!(
             with(|c| c.liquidation_protocol_fee_wad = WAD + 1),
@@ -233,16 +241,53 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn no_accepted_market_lets_a_partial_liquidation_lower_health() {
+        // Audit I-2: repaying r of a debt D against collateral C leaves
+        // HF' = (C*LT - r*bonus*LT) / (D - r), below HF exactly when bonus*LT > HF. With
+        // 0.8 and 1.25, HF went 0.99 -> 0.98 -> 0.96 -> 0.92 and the full close left bad
+        // debt. Partial liquidations happen above the full-close health factor (0.95), so
+        // bonus*LT may not exceed it.
+        for (threshold_pct, bonus_pct) in [(80, 125), (90, 106), (95, 101), (761, 1250)] {
+            let scale = if threshold_pct > 100 { 1000 } else { 100 };
+            assert_eq!(
+                with(|c| {
+                    c.ltv_wad = WAD / 2;
+                    c.liquidation_threshold_wad = threshold_pct * WAD / scale;
+                    c.liquidation_bonus_wad = bonus_pct * WAD / scale;
+                }),
+                Err(ConfigError::ThresholdTimesBonusTooHigh),
+                "{threshold_pct}/{scale} x {bonus_pct}/{scale}"
+            );
+        }
+        // Aave's and our own listings stay valid.
+        for (threshold_pct, bonus_pct) in [(80, 105), (75, 110), (85, 1075), (86, 105)] {
+            let bonus_wad = if bonus_pct > 1000 {
+                bonus_pct * WAD / 1000
+            } else {
+                bonus_pct * WAD / 100
+            };
+            assert_eq!(
+                with(|c| {
+                    c.ltv_wad = WAD / 2;
+                    c.liquidation_threshold_wad = threshold_pct * WAD / 100;
+                    c.liquidation_bonus_wad = bonus_wad;
+                }),
+                Ok(())
+            );
+        }
+    }
+
+    #[test]
     fn boundary_values_are_accepted() {
         assert_eq!(with(|c| c.reserve_factor_wad = WAD), Ok(()));
         assert_eq!(with(|c| c.liquidation_protocol_fee_wad = WAD), Ok(()));
         assert_eq!(
             with(|c| {
-                c.liquidation_threshold_wad = 8 * WAD / 10;
+                c.liquidation_threshold_wad = 76 * WAD / 100;
                 c.liquidation_bonus_wad = 125 * WAD / 100;
             }),
             Ok(()),
-            "0.8 * 1.25 is exactly one"
+            "0.76 * 1.25 is exactly the full-close health factor, 0.95"
         );
         assert_eq!(
             with(|c| {

@@ -56,6 +56,9 @@ pub enum CoreError {
     InsufficientReserves,
     /// A market configuration parameter is out of bounds (see [`crate::ConfigError`]).
     InvalidConfig(crate::ConfigError),
+    /// Reserves cannot leave a market while it owes its suppliers a deficit: income
+    /// pays the deficit down first (audit L-4).
+    DeficitOutstanding,
 }
 
 impl From<crate::ConfigError> for CoreError {

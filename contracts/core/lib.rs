@@ -77,7 +77,10 @@ pub mod market;
 pub mod rate_model;
 pub mod value;
 
-pub use config::{ConfigError, MarketConfig, MAX_DECIMALS, MAX_LIQUIDATION_BONUS_WAD};
+pub use config::{
+    ConfigError, MarketConfig, MAX_DECIMALS, MAX_LIQUIDATION_BONUS_WAD,
+    MAX_THRESHOLD_TIMES_BONUS_WAD,
+};
 pub use error::{CoreError, CoreResult};
 pub use fixed_point::{mul_div, ray_div, ray_mul, wad_div, wad_mul, Rounding, RAY, WAD};
 pub use health::{AccountHealth, NO_DEBT_HEALTH_FACTOR};

@@ -334,10 +334,14 @@ impl MarketState {
     }
 
     /// Pays `amount` of reserves out; never more than the reserves, so depositors' cash
-    /// cannot be taken.
+    /// cannot be taken, and nothing while a deficit is outstanding (the suppliers it
+    /// leaves short are paid down first: audit L-4).
     pub fn withdraw_reserves(&mut self, amount: u128) -> CoreResult<()> {
         if amount == 0 {
             return Err(CoreError::ZeroAmount);
+        }
+        if self.deficit != 0 {
+            return Err(CoreError::DeficitOutstanding);
         }
         if amount > self.reserves {
             return Err(CoreError::InsufficientReserves);
@@ -352,7 +356,8 @@ impl MarketState {
 
     /// Takes `collateral_seized` from a liquidated supply position of `position_scaled`:
     /// `collateral_seized - protocol_fee` leaves the pool as cash to the liquidator and
-    /// `protocol_fee` stays as reserves. Returns the scaled supply burned, rounded up (the
+    /// `protocol_fee` stays in the market, paying down any deficit first and adding the
+    /// rest to reserves (audit L-4). Returns the scaled supply burned, rounded up (the
     /// borrower gives up at least what is taken), or the whole position when everything
     /// shown is seized.
     pub fn seize(
@@ -413,10 +418,14 @@ impl MarketState {
             (sub(self.cash, to_liquidator)?, 0)
         };
         let total_scaled_supply = add(sub(self.total_scaled_supply, burned)?, minted)?;
-        let reserves = add(self.reserves, protocol_fee)?;
+        // The fee pays down any deficit first, as reserve income does in `accrue`.
+        let deficit_covered = protocol_fee.min(self.deficit);
+        let reserves = add(self.reserves, sub(protocol_fee, deficit_covered)?)?;
+        let deficit = sub(self.deficit, deficit_covered)?;
         self.total_scaled_supply = total_scaled_supply;
         self.cash = cash;
         self.reserves = reserves;
+        self.deficit = deficit;
         Ok((burned, minted))
     }
 }
@@ -708,6 +717,44 @@ mod tests {
         );
         assert_eq!(state.seize_to_supply(10, 0, 0), Err(CoreError::ZeroAmount));
         assert_eq!(state, before, "a refused seizure changes nothing");
+    }
+
+    #[test]
+    fn a_liquidation_fee_pays_the_deficit_first() {
+        // Audit L-4: while suppliers are short by a deficit, the fee must not become
+        // reserves governance can withdraw.
+        let (_, mut state) = listed();
+        state.deficit = 100;
+        state.seize(10, 7, 3).unwrap();
+        assert_eq!((state.deficit, state.reserves), (97, 0));
+        state.seize_to_supply(10, 5, 1).unwrap();
+        assert_eq!((state.deficit, state.reserves), (96, 0));
+        state.deficit = 2;
+        state.seize(10, 7, 5).unwrap();
+        assert_eq!(
+            (state.deficit, state.reserves),
+            (0, 3),
+            "what the deficit does not need becomes reserves"
+        );
+    }
+
+    #[test]
+    fn no_reserves_leave_while_a_deficit_is_outstanding() {
+        let (_, mut state) = listed();
+        state.reserves = 100;
+        state.deficit = 1;
+        let before = state;
+        assert_eq!(
+            state.withdraw_reserves(50),
+            Err(CoreError::DeficitOutstanding)
+        );
+        assert_eq!(state, before);
+        state.deficit = 0;
+        assert_eq!(
+            state.withdraw_reserves(50),
+            Ok(()),
+            "liveness: once covered"
+        );
     }
 
     #[test]

@@ -52,6 +52,7 @@ const CORE: Record<string, string> = {
   NoDebt: 'There is no debt in this market to repay.',
   InsufficientReserves: 'The reserves hold less than requested.',
   InvalidConfig: 'A market parameter is out of bounds.',
+  DeficitOutstanding: 'The market owes its suppliers a deficit: reserves stay until it is paid down.',
 };
 
 const ORACLE: Record<string, string> = {

@@ -547,10 +547,11 @@ fn market_error(error: ConfigError, m: &MarketPlan) -> String {
             pct(m.liquidation_bonus_wad),
             pct(carrack_core::MAX_LIQUIDATION_BONUS_WAD)
         ),
-        ConfigError::ThresholdTimesBonusAboveOne => format!(
-            "liquidation_threshold ({}) times liquidation_bonus ({}) must not exceed 100%",
+        ConfigError::ThresholdTimesBonusTooHigh => format!(
+            "liquidation_threshold ({}) times liquidation_bonus ({}) must not exceed {}, or a partial liquidation could lower the borrower's health",
             pct(m.liquidation_threshold_wad),
-            pct(m.liquidation_bonus_wad)
+            pct(m.liquidation_bonus_wad),
+            pct(carrack_core::MAX_THRESHOLD_TIMES_BONUS_WAD)
         ),
         ConfigError::ProtocolFeeAboveOne => format!(
             "liquidation_protocol_fee ({}) must not exceed 100%",
