@@ -56,6 +56,10 @@ pub enum PoolError {
     /// Tokens cannot be sent to the pool's own address: it would not count them, and
     /// nobody could get them back.
     RecipientIsPool,
+    /// Withdrawals are paused in the collateral market, so a liquidation cannot pay the
+    /// collateral out in tokens; `liquidate_to_supply` credits it as supply instead
+    /// (audit L-5).
+    CollateralWithdrawPaused,
 }
 
 impl From<CoreError> for PoolError {

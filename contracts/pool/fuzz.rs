@@ -1745,7 +1745,12 @@ impl World {
                             Err(err) => supply_refusals.push((debt_asset, collateral_asset, err)),
                         }
                     }
-                    let ready = pair_ready && view.markets[&collateral_asset].state.cash >= balance;
+                    // Paid in tokens: needs the cash, and withdrawals open in the
+                    // collateral market (audit L-5); the supply path above needs neither.
+                    let collateral_market = &view.markets[&collateral_asset];
+                    let ready = pair_ready
+                        && collateral_market.state.cash >= balance
+                        && !collateral_market.paused.withdraw;
                     if ready {
                         ready_pairs += 1;
                         match probe {

@@ -223,7 +223,9 @@ pub mod pool {
         /// health factor counts other collateral only at `Ok` or `Emergency` prices and
         /// other debt at its last good price. Refused if the caller would receive less
         /// than `min_collateral_out`. Debt left without any collateral is written off.
-        /// Returns `(repaid, collateral received)`.
+        /// Paying collateral out is a withdrawal: refused with `CollateralWithdrawPaused`
+        /// while the collateral market's withdrawals are paused, when
+        /// `liquidate_to_supply` still works. Returns `(repaid, collateral received)`.
         #[ink(message)]
         pub fn liquidate(
             &mut self,

@@ -59,7 +59,8 @@ pub struct LiquidationOutcome {
 /// price, so extra positions can only make a liquidation easier. With `receiver` (the
 /// liquidator's account), the liquidator's part of the collateral is credited to it as
 /// supply in the collateral market, which needs no cash (its new position's collateral
-/// flag is left for it to choose); without, it is paid out of the market's cash.
+/// flag is left for it to choose); without, it is paid out of the market's cash, which a
+/// withdrawal pause on the collateral market forbids.
 pub fn liquidate(
     borrower: &mut Account,
     books: &mut Books,
@@ -88,6 +89,11 @@ pub fn liquidate(
         if rules.now_secs < market.liquidation_grace_until_secs {
             return Err(PoolError::LiquidationGracePeriod);
         }
+    }
+    // Paying the collateral out in tokens is a withdrawal from its market (audit L-5);
+    // taking it as supply moves no cash and stays open.
+    if receiver.is_none() && books.get(request.collateral_asset)?.paused.withdraw {
+        return Err(PoolError::CollateralWithdrawPaused);
     }
     let debt_price = *require_usable_for_liquidation(
         prices,
@@ -470,6 +476,55 @@ mod tests {
         )
         .unwrap();
         assert_eq!(outcome.plan.repay, 750_000_000);
+    }
+
+    #[test]
+    fn a_withdraw_pause_keeps_the_collateral_in_the_market_but_not_the_borrower_safe() {
+        // Audit L-5: a liquidation paid in tokens is a withdrawal from the collateral
+        // market; while withdrawals there are paused it is refused, and the liquidator
+        // takes the collateral as supply instead, so liquidation stays possible.
+        let mut books = books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        books.get_mut(ETH).unwrap().paused.withdraw = true;
+        let eth_before = books.get(ETH).unwrap().state;
+        assert_eq!(
+            liquidate_in_cash(
+                &mut account.clone(),
+                &mut books.clone(),
+                &prices(1_800),
+                &request(ALL, 0),
+                &rules(0)
+            ),
+            Err(PoolError::CollateralWithdrawPaused)
+        );
+        let mut liquidator = Account::default();
+        let outcome = liquidate(
+            &mut account,
+            &mut books,
+            &prices(1_800),
+            &request(ALL, 0),
+            &rules(0),
+            Some(&mut liquidator),
+        )
+        .unwrap();
+        assert_eq!(outcome.plan.repay, 750_000_000);
+        assert_eq!(books.get(ETH).unwrap().state.cash, eth_before.cash);
+        assert_eq!(
+            liquidator.position(ETH).unwrap().scaled_supply,
+            435_416_666_666_666_666
+        );
+        // A pause of withdrawals in the debt market stops neither.
+        let mut books = crate::test_fixtures::books();
+        let mut account = borrower(&mut books, 1, 1_500);
+        books.get_mut(USD).unwrap().paused.withdraw = true;
+        assert!(liquidate_in_cash(
+            &mut account,
+            &mut books,
+            &prices(1_800),
+            &request(ALL, 0),
+            &rules(0)
+        )
+        .is_ok());
     }
 
     #[test]

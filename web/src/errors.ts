@@ -97,6 +97,7 @@ const POOL: Record<string, string> = {
   LiquidationGracePeriod: 'Liquidations wait for the grace period after an unpause or a price feed recovery. Try again later.',
   InvalidPoolParams: 'A pool parameter is out of bounds.',
   RecipientIsPool: 'Tokens cannot be sent to the pool itself: nobody could get them back. Choose another recipient.',
+  CollateralWithdrawPaused: 'Withdrawals are paused in the collateral market: take the collateral as supply (liquidate to supply) instead of tokens.',
 };
 
 const GOVERNOR: Record<string, string> = {
