@@ -296,7 +296,9 @@ def accrue(state, config, now, growth=None):
     the state unchanged on an error. `config` is (reserve_factor_wad, (base, slope_low,
     slope_high, kink)). `growth(run, base_ray, elapsed, when)` stands for
     `ray_pow(base, elapsed, Up)?`: the concrete ray_pow by default; the proofs pass a
-    fresh value constrained by what they proved of ray_pow's loop."""
+    fresh value constrained by what they proved of ray_pow's loop. A growth that does
+    not fit (`Overflow` anywhere in `grown`, the market past its horizon) moves only the
+    clock, as Rust's `halted` accrual does; any other error of `grown` is returned."""
     reserve_factor, rate_model = config
     tss, tsd, si, bi, cash, reserves, deficit, last = state
     growth = growth or _concrete_growth
@@ -304,29 +306,38 @@ def accrue(state, config, now, growth=None):
     run.fail(now < last, E["TimeWentBackwards"])
     elapsed = now - last
     idle = OR(elapsed == 0, tsd == 0)
-    w = NOT(idle)
-    debt_before = run.take(ray_mul(tsd, bi, True), w)
-    utilization = run.take(utilization_wad(cash, debt_before), w)
-    borrow_rate_ray = run.take(borrow_rate_per_second_ray(rate_model, utilization), w)
-    g = growth(run, run.take(add(RAY, borrow_rate_ray), w), elapsed, w)
-    borrow_index = run.take(ray_mul(bi, g, True), w)
-    debt_after = run.take(ray_mul(tsd, borrow_index, True), w)
-    interest = run.take(sub(debt_after, debt_before), w)
-    earning_share = run.take(utilization_wad(run.take(add(cash, deficit), w), debt_before), w)
-    supply_rate_ray = run.take(supply_rate(borrow_rate_ray, earning_share, reserve_factor), w)
+    w = AND(NOT(idle), run.err == OK)
+    g_run = Run()  # MarketState::grown
+    debt_before = g_run.take(ray_mul(tsd, bi, True), w)
+    utilization = g_run.take(utilization_wad(cash, debt_before), w)
+    borrow_rate_ray = g_run.take(borrow_rate_per_second_ray(rate_model, utilization), w)
+    g = growth(g_run, g_run.take(add(RAY, borrow_rate_ray), w), elapsed, w)
+    borrow_index = g_run.take(ray_mul(bi, g, True), w)
+    debt_after = g_run.take(ray_mul(tsd, borrow_index, True), w)
+    interest = g_run.take(sub(debt_after, debt_before), w)
+    earning_share = g_run.take(
+        utilization_wad(g_run.take(add(cash, deficit), w), debt_before), w)
+    supply_rate_ray = g_run.take(supply_rate(borrow_rate_ray, earning_share, reserve_factor), w)
     linear = supply_rate_ray * elapsed
-    run.fail(AND(w, linear > U128_MAX), E["Overflow"])
-    supply_index = run.take(ray_mul(si, run.take(add(RAY, linear), w), False), w)
-    exact_growth = run.take(ray_mul(tsd, run.take(sub(borrow_index, bi), w), False), w)
-    reserve_share = run.take(wad_mul(exact_growth, reserve_factor, False), w)
+    g_run.fail(AND(w, linear > U128_MAX), E["Overflow"])
+    supply_index = mx(g_run.take(ray_mul(si, g_run.take(add(RAY, linear), w), False), w), si)
+    exact_growth = g_run.take(ray_mul(tsd, g_run.take(sub(borrow_index, bi), w), False), w)
+    reserve_share = g_run.take(wad_mul(exact_growth, reserve_factor, False), w)
     deficit_covered = mn(reserve_share, deficit)
-    new_reserves = run.take(add(reserves, run.take(sub(reserve_share, deficit_covered), w)), w)
-    new_deficit = run.take(sub(deficit, deficit_covered), w)
+    new_reserves = g_run.take(
+        add(reserves, g_run.take(sub(reserve_share, deficit_covered), w)), w)
+    new_deficit = g_run.take(sub(deficit, deficit_covered), w)
+    # Every total later messages form must still fit.
+    g_run.take(ray_mul(tss, supply_index, True), w)
+    g_run.take(add(g_run.take(add(cash, new_deficit), w), debt_after), w)
+    halted = g_run.err == E["Overflow"]
+    run.fail(AND(w, g_run.err != OK, NOT(halted)), g_run.err)
     unchanged = (*state, 0, 0, 0)
     clock_only = (tss, tsd, si, bi, cash, reserves, deficit, now, 0, 0, 0)
-    accrued = (tss, tsd, mx(supply_index, si), borrow_index, cash, new_reserves, new_deficit,
+    accrued = (tss, tsd, supply_index, borrow_index, cash, new_reserves, new_deficit,
                now, interest, reserve_share, deficit_covered)
-    return (run.err, *ite(run.err != 0, unchanged, ite(idle, clock_only, accrued)))
+    return (run.err, *ite(run.err != 0, unchanged,
+                          ite(OR(idle, halted), clock_only, accrued)))
 
 
 def _concrete_growth(run, base, elapsed, when):

@@ -55,6 +55,9 @@ pub struct Accrual {
     pub reserve_share: u128,
     /// The part of the reserve share that paid down the deficit.
     pub deficit_covered: u128,
+    /// The growth since the last accrual did not fit (the market is past its horizon):
+    /// the indices stayed, only the clock moved, and that interest is forgone.
+    pub halted: bool,
 }
 
 /// What writing off a bad debt did.
@@ -123,8 +126,13 @@ impl MarketState {
     /// No time passed or no debt: only the clock moves.
     ///
     /// Overflow horizon: the borrow index is a `u128` RAY, so it fits a growth of 3.4e11x:
-    /// about 2.6 years at the 1000 %/yr cap, 26 years at 100 %/yr, 130 years at 20 %/yr.
-    /// Beyond it accrual returns `Overflow` instead of wrapping.
+    /// about 2.6 years at the 1000 %/yr cap, 26 years at 100 %/yr, 130 years at 20 %/yr
+    /// of cumulative interest over the market's life. An accrual whose result does not
+    /// fit (an index, the total debt or supply, or `cash + debt + deficit`) neither wraps
+    /// nor fails: it moves only the clock and reports `halted`, forgoing that interest
+    /// (in the borrowers' favour, the one rounding here that is not the protocol's), so
+    /// repaying, withdrawing, liquidating and governance's repairs keep working
+    /// (audit L-3). The pool then pauses borrowing and supply in the market.
     pub fn accrue(&mut self, config: &MarketConfig, now_secs: u64) -> CoreResult<Accrual> {
         let elapsed = now_secs
             .checked_sub(self.last_accrual_secs)
@@ -133,10 +141,30 @@ impl MarketState {
             self.last_accrual_secs = now_secs;
             return Ok(Accrual::default());
         }
+        match self.grown(config, elapsed) {
+            Ok((grown, accrual)) => {
+                *self = grown;
+                self.last_accrual_secs = now_secs;
+                Ok(accrual)
+            }
+            Err(CoreError::Overflow) => {
+                self.last_accrual_secs = now_secs;
+                Ok(Accrual {
+                    halted: true,
+                    ..Accrual::default()
+                })
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// The state after `elapsed_secs` more of interest, and what that growth did;
+    /// `Overflow` when any of it does not fit.
+    fn grown(&self, config: &MarketConfig, elapsed_secs: u64) -> CoreResult<(Self, Accrual)> {
         let debt_before = self.total_debt(Rounding::Up)?;
         let utilization = utilization_wad(self.cash, debt_before)?;
         let borrow_rate_ray = config.rate_model.borrow_rate_per_second_ray(utilization)?;
-        let growth_ray = ray_pow(add(RAY, borrow_rate_ray)?, elapsed, Rounding::Up)?;
+        let growth_ray = ray_pow(add(RAY, borrow_rate_ray)?, elapsed_secs, Rounding::Up)?;
         let borrow_index_ray = ray_mul(self.borrow_index_ray, growth_ray, Rounding::Up)?;
         let debt_after = ray_mul(self.total_scaled_debt, borrow_index_ray, Rounding::Up)?;
         let interest = sub(debt_after, debt_before)?;
@@ -148,10 +176,11 @@ impl MarketState {
         let supply_rate_ray =
             supply_rate(borrow_rate_ray, earning_share, config.reserve_factor_wad)?;
         let linear_ray = supply_rate_ray
-            .checked_mul(u128::from(elapsed))
+            .checked_mul(u128::from(elapsed_secs))
             .ok_or(CoreError::Overflow)?;
         let supply_index_ray =
-            ray_mul(self.supply_index_ray, add(RAY, linear_ray)?, Rounding::Down)?;
+            ray_mul(self.supply_index_ray, add(RAY, linear_ray)?, Rounding::Down)?
+                .max(self.supply_index_ray);
 
         // Reserves take their share of the exact debt growth, rounded down: `interest` is a
         // difference of two rounded-up totals and may exceed it by up to one unit.
@@ -165,16 +194,25 @@ impl MarketState {
         let reserves = add(self.reserves, sub(reserve_share, deficit_covered)?)?;
         let deficit = sub(self.deficit, deficit_covered)?;
 
-        self.borrow_index_ray = borrow_index_ray;
-        self.supply_index_ray = supply_index_ray.max(self.supply_index_ray);
-        self.deficit = deficit;
-        self.reserves = reserves;
-        self.last_accrual_secs = now_secs;
-        Ok(Accrual {
-            interest,
-            reserve_share,
-            deficit_covered,
-        })
+        let grown = MarketState {
+            borrow_index_ray,
+            supply_index_ray,
+            deficit,
+            reserves,
+            ..*self
+        };
+        // Every total later messages form must still fit.
+        grown.total_supply(Rounding::Up)?;
+        add(add(grown.cash, grown.deficit)?, debt_after)?;
+        Ok((
+            grown,
+            Accrual {
+                interest,
+                reserve_share,
+                deficit_covered,
+                halted: false,
+            },
+        ))
     }
 
     /// Takes `amount` underlying in and returns the scaled supply to credit (rounded
@@ -607,22 +645,29 @@ mod tests {
     }
 
     #[test]
-    fn accrual_refuses_overflow_instead_of_wrapping() {
+    fn an_accrual_past_the_horizon_neither_wraps_nor_bricks_the_market() {
+        // Audit L-3: an accrual that no longer fits used to fail, and with it every
+        // message that loads the market (repay included) for good.
         let (mut config, mut state) = listed();
         config.rate_model.base_rate_wad = 10 * WAD;
         config.rate_model.slope_low_wad = 0;
         config.rate_model.slope_high_wad = 0;
-        state.borrow(&config, 0, 500_000).unwrap();
+        let scaled = state.borrow(&config, 0, 500_000).unwrap();
         let before = state;
-        assert_eq!(
-            state.accrue(&config, T0 + 3 * YEAR),
-            Err(CoreError::Overflow)
-        );
-        assert_eq!(state, before);
+        let mut grown = state;
         assert!(
-            state.accrue(&config, T0 + 2 * YEAR).is_ok(),
+            grown.accrue(&config, T0 + 2 * YEAR).is_ok(),
             "two years at the cap fit"
         );
+        assert!(grown.borrow_index_ray > before.borrow_index_ray);
+        assert!(state.accrue(&config, T0 + 3 * YEAR).is_ok());
+        assert_eq!(
+            (state.borrow_index_ray, state.supply_index_ray),
+            (before.borrow_index_ray, before.supply_index_ray),
+            "indices never wrap"
+        );
+        assert_eq!(state.last_accrual_secs, T0 + 3 * YEAR);
+        assert_eq!(state.repay(&config, scaled, ALL), Ok((500_000, scaled)));
     }
 
     #[test]

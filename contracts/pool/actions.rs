@@ -606,6 +606,57 @@ mod tests {
         assert!(repay(&ledger, &mut account, USD, ALL).is_ok());
     }
 
+    /// A ledger whose USD market has lent 1,500 USD to a borrower at the 1,000 %/yr cap and
+    /// seen no accrual for three years: past the borrow index's horizon (audit L-3).
+    fn past_the_accrual_horizon() -> (TestLedger, Account) {
+        let mut ledger = ledger();
+        let usd = &mut ledger.books.markets[0].market;
+        usd.params.config.rate_model = carrack_core::RateModel {
+            base_rate_wad: 10 * WAD,
+            slope_low_wad: 0,
+            slope_high_wad: 0,
+            optimal_utilization_wad: WAD / 2,
+        };
+        let account = borrower(&mut ledger.books, 1, 1_500);
+        ledger.now = NOW + 3 * 31_536_000;
+        (ledger, account)
+    }
+
+    #[test]
+    fn a_market_past_its_accrual_horizon_still_lets_borrowers_repay_and_leave() {
+        let (ledger, mut account) = past_the_accrual_horizon();
+        let (books, repaid, _) = repay(&ledger, &mut account, USD, ALL).unwrap();
+        assert_eq!(
+            repaid, 1_500_000_000,
+            "the interest that cannot be counted is forgone"
+        );
+        let usd = books.get(USD).unwrap();
+        assert!(
+            usd.paused.borrow && usd.paused.supply,
+            "nobody borrows or supplies at an index that no longer grows"
+        );
+        assert_eq!(usd.state.last_accrual_secs, ledger.now);
+        // With the debt gone, the ETH collateral leaves too.
+        let (_, withdrawn, _) = withdraw(&ledger, &mut account, ETH, ALL).unwrap();
+        assert_eq!(withdrawn, WAD);
+    }
+
+    #[test]
+    fn governance_repairs_a_market_past_its_accrual_horizon() {
+        let (mut ledger, _) = past_the_accrual_horizon();
+        let mut calm = *ledger.books.get(USD).unwrap();
+        calm.params.config.rate_model.base_rate_wad = WAD / 100;
+        let books = set_market_params(&ledger, USD, calm.params).unwrap();
+        let usd = *books.get(USD).unwrap();
+        assert_eq!(usd.params, calm.params);
+        // At sane rates the market accrues again once governance unpauses it.
+        ledger.books.markets[0].market = usd;
+        ledger.now += 86_400;
+        let books = ledger.load_books(&[USD]).unwrap();
+        let accrued = books.get(USD).unwrap().state;
+        assert!(accrued.borrow_index_ray > usd.state.borrow_index_ray);
+    }
+
     #[test]
     fn unpausing_starts_the_grace_only_when_liquidation_resumes() {
         let mut market = market(18, 1);

@@ -3,7 +3,7 @@
 //! read for the account's health and need no write.
 
 use crate::error::PoolError;
-use crate::market::Market;
+use crate::market::{Actions, Market};
 use carrack_core::Accrual;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -17,6 +17,8 @@ pub struct LoadedMarket {
     pub market: Market,
     /// What that accrual did.
     pub accrual: Accrual,
+    /// Whether that accrual moved either index.
+    pub indices_moved: bool,
     /// Whether the message changed it (and it must be written back).
     pub changed: bool,
 }
@@ -28,8 +30,28 @@ pub struct Books {
     pub markets: Vec<LoadedMarket>,
 }
 
+impl LoadedMarket {
+    /// Whether storing this market must emit `InterestAccrued`: whenever an index moved,
+    /// even by less than one unit of interest, so an indexer never holds a stale index
+    /// (audit N-4).
+    pub fn reports_accrual(&self) -> bool {
+        self.indices_moved
+    }
+
+    /// Whether this load found the market past its accrual horizon and paused its
+    /// borrowing and supply (see [`Books::load`]).
+    pub fn halted_lending(&self) -> bool {
+        self.accrual.halted
+    }
+}
+
 impl Books {
-    /// Adds `market`, accrued to `now_secs`, unless `asset` is loaded already.
+    /// Adds `market`, accrued to `now_secs`, unless `asset` is loaded already. A market
+    /// past its accrual horizon (the accrual `halted`: its indices can no longer grow)
+    /// gets borrowing and supply paused, since nobody should borrow interest-free or
+    /// supply for nothing, and is marked changed so the pause is stored; repaying,
+    /// withdrawing and liquidating go on, and governance may change its rates and unpause
+    /// (audit L-3).
     pub fn load(
         &mut self,
         asset: AccountId,
@@ -39,12 +61,19 @@ impl Books {
         if self.contains(asset) {
             return Ok(());
         }
+        let indices_before = (market.state.borrow_index_ray, market.state.supply_index_ray);
         let accrual = market.accrue(now_secs)?;
+        let indices_moved =
+            indices_before != (market.state.borrow_index_ray, market.state.supply_index_ray);
+        if accrual.halted {
+            market.paused = market.paused.union(Actions::LENDING);
+        }
         self.markets.push(LoadedMarket {
             asset,
             market,
             accrual,
-            changed: false,
+            indices_moved,
+            changed: accrual.halted,
         });
         Ok(())
     }
@@ -77,5 +106,35 @@ impl Books {
     /// The markets to write back.
     pub fn changed(&self) -> impl Iterator<Item = &LoadedMarket> {
         self.markets.iter().filter(|m| m.changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_fixtures::{market, NOW, USD};
+
+    #[test]
+    fn every_accrual_that_moves_an_index_is_reported() {
+        // Audit N-4: 0.6 USDC of debt accrued every 6 s earns a rounded interest of 0
+        // while the indices move; an indexer holding the last reported index drifts.
+        let mut usd = market(6, 1_000);
+        let config = *usd.config();
+        usd.state.borrow(&config, 0, 600_000).unwrap();
+        let mut reported = 0;
+        let mut now = NOW;
+        for _ in 0..100 {
+            now += 6;
+            let before = usd.state;
+            let mut books = Books::default();
+            books.load(USD, usd, now).unwrap();
+            let loaded = &books.markets[0];
+            let moved = loaded.market.state.borrow_index_ray != before.borrow_index_ray
+                || loaded.market.state.supply_index_ray != before.supply_index_ray;
+            assert_eq!(loaded.reports_accrual(), moved, "at {now}");
+            reported += usize::from(moved);
+            usd = loaded.market;
+        }
+        assert_eq!(reported, 100);
     }
 }

@@ -549,7 +549,16 @@ pub mod pool {
             for loaded in books.changed() {
                 self.markets.insert(loaded.asset, &loaded.market);
                 let accrual = loaded.accrual;
-                if accrual.interest != 0 {
+                if loaded.halted_lending() {
+                    // Paused by the pool itself: `by` is its own address.
+                    self.env().emit_event(PauseChanged {
+                        asset: loaded.asset,
+                        by: self.env().account_id(),
+                        paused: loaded.market.paused,
+                        liquidation_grace_until_secs: loaded.market.liquidation_grace_until_secs,
+                    });
+                }
+                if loaded.reports_accrual() {
                     self.env().emit_event(InterestAccrued {
                         asset: loaded.asset,
                         interest: accrual.interest,

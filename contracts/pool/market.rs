@@ -31,6 +31,16 @@ impl Actions {
         collateral: true,
     };
 
+    /// The actions that put new money to work: borrowing and supply (paused by the pool
+    /// itself in a market past its accrual horizon).
+    pub const LENDING: Actions = Actions {
+        supply: true,
+        withdraw: false,
+        borrow: true,
+        liquidate: false,
+        collateral: false,
+    };
+
     /// The flags set in `self` or in `other`.
     pub fn union(self, other: Actions) -> Actions {
         Actions {
