@@ -63,6 +63,8 @@ pub struct Accrual {
 /// What writing off a bad debt did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WriteOff {
+    /// The scaled debt removed (the whole position).
+    pub scaled_debt: u128,
     /// The debt removed, in underlying units.
     pub debt: u128,
     /// How much of it the reserves absorbed.
@@ -365,6 +367,7 @@ impl MarketState {
         self.reserves = reserves;
         self.deficit = deficit;
         Ok(WriteOff {
+            scaled_debt: position_scaled_debt,
             debt,
             absorbed_by_reserves,
             added_to_deficit,
@@ -678,6 +681,7 @@ mod tests {
         assert_eq!(
             state.write_off(scaled),
             Ok(WriteOff {
+                scaled_debt: scaled,
                 debt: 1_000,
                 absorbed_by_reserves: 300,
                 added_to_deficit: 700

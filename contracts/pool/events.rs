@@ -142,8 +142,13 @@ pub struct Liquidated {
     pub repaid: u128,
     /// Collateral tokens taken from the borrower.
     pub collateral_seized: u128,
-    /// The part of the seizure kept as reserves.
+    /// The part of the seizure kept by the protocol (paying down any deficit first,
+    /// then as reserves).
     pub protocol_fee: u128,
+    /// The borrower's scaled debt burned in `debt_asset`.
+    pub debt_scaled_burned: u128,
+    /// The borrower's scaled supply burned in `collateral_asset`.
+    pub collateral_scaled_burned: u128,
 }
 
 /// A liquidator took its part of a seizure as supply in the collateral market
@@ -173,6 +178,8 @@ pub struct BadDebtWrittenOff {
     pub borrower: AccountId,
     /// The debt removed.
     pub debt: u128,
+    /// The scaled debt removed: the borrower's whole position in `asset`.
+    pub scaled_debt: u128,
     /// The part reserves absorbed.
     pub absorbed_by_reserves: u128,
     /// The part booked as deficit (paid down by future reserve income).

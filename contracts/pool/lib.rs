@@ -501,6 +501,8 @@ pub mod pool {
                 repaid: plan.repay,
                 collateral_seized: plan.collateral_seized,
                 protocol_fee: plan.protocol_fee,
+                debt_scaled_burned: outcome.debt_scaled_burned,
+                collateral_scaled_burned: outcome.collateral_scaled_burned,
             });
             if let Some(scaled) = outcome.credited_scaled {
                 self.env().emit_event(SeizedAsSupply {
@@ -515,6 +517,7 @@ pub mod pool {
                     asset,
                     borrower,
                     debt: write_off.debt,
+                    scaled_debt: write_off.scaled_debt,
                     absorbed_by_reserves: write_off.absorbed_by_reserves,
                     added_to_deficit: write_off.added_to_deficit,
                 });

@@ -44,6 +44,10 @@ pub struct LiquidationRules {
 pub struct LiquidationOutcome {
     /// The amounts moved.
     pub plan: LiquidationPlan,
+    /// The borrower's scaled debt burned by the repayment.
+    pub debt_scaled_burned: u128,
+    /// The borrower's scaled supply burned by the seizure.
+    pub collateral_scaled_burned: u128,
     /// The scaled supply credited to the liquidator when it took its collateral as
     /// supply; `None` when it is paid in tokens.
     pub credited_scaled: Option<u128>,
@@ -183,6 +187,8 @@ pub fn liquidate(
     borrower.prune();
     Ok(LiquidationOutcome {
         plan,
+        debt_scaled_burned: debt_burned,
+        collateral_scaled_burned: supply_burned,
         credited_scaled,
         bad_debt,
     })
@@ -280,6 +286,36 @@ mod tests {
         let usd = books.get(USD).unwrap().state;
         assert_eq!((usd.total_scaled_debt, usd.deficit), (0, 547_619_047));
         assert!(account.positions.is_empty(), "pruned: nothing left");
+    }
+
+    #[test]
+    fn an_indexer_replays_a_liquidation_exactly_from_its_outcome() {
+        // Audit N-5: the rounding of the burns depends on branches and indices; the
+        // outcome (and so the `Liquidated` event) carries the scaled changes themselves.
+        for (eth_price, debt_usd) in [(1_800, 1_500), (1_000, 1_500), (1_700, 1_400)] {
+            let mut books = books();
+            books.get_mut(ETH).unwrap().state.supply_index_ray += 123_456_789;
+            books.get_mut(USD).unwrap().state.borrow_index_ray += 987_654_321;
+            let mut account = borrower(&mut books, 1, debt_usd);
+            let mut replayed = account.clone();
+            let outcome = liquidate_in_cash(
+                &mut account,
+                &mut books,
+                &prices(eth_price),
+                &request(ALL, 0),
+                &rules(0),
+            )
+            .unwrap();
+            let debt = replayed.position_mut(USD).unwrap();
+            debt.scaled_debt -= outcome.debt_scaled_burned;
+            let collateral = replayed.position_mut(ETH).unwrap();
+            collateral.scaled_supply -= outcome.collateral_scaled_burned;
+            for (asset, write_off) in &outcome.bad_debt {
+                replayed.position_mut(*asset).unwrap().scaled_debt -= write_off.scaled_debt;
+            }
+            replayed.prune();
+            assert_eq!(replayed, account, "ETH at {eth_price}, {debt_usd} USD owed");
+        }
     }
 
     #[test]

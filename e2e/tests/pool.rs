@@ -22,6 +22,7 @@ use carrack_pool::events::{
 };
 use carrack_pool::market::Actions;
 use carrack_pool::params::PoolParams;
+use carrack_pool::views::AccountView;
 use ink::primitives::AccountId;
 
 /// 630.72 % a year: exactly 2e-7 per second (6.3072 / 31,536,000), so a few seconds of
@@ -576,6 +577,7 @@ async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit(
     assert_eq!(view.collateral_value_wad, 6_300 * WAD, "5,250 + 1,050");
     assert_eq!(view.liquidation_capacity_wad, 5_040 * WAD, "4,200 + 840");
     assert_eq!(view.health_factor_wad, 336 * WAD / 1_000);
+    let before_first = view;
 
     // 1. All of the crashed collateral.
     let (value, emitted) = send(
@@ -592,6 +594,17 @@ async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit(
     assert!(suite.events::<BadDebtWrittenOff>(&emitted).is_empty());
     let view = suite.account(&mut client, bob()).await?;
     assert_eq!(view.positions.len(), 1, "the emptied position is gone");
+    // An indexer replays the scaled changes from the event alone (audit N-5).
+    assert_eq!(
+        scaled(&before_first, t18).0,
+        first.collateral_scaled_burned,
+        "all of it"
+    );
+    assert_eq!(
+        scaled(&before_first, t6).1 - first.debt_scaled_burned,
+        scaled(&view, t6).1
+    );
+    let before_second = view.clone();
     assert_eq!(
         (view.positions[0].supply, view.positions[0].debt),
         (usd(1_050), usd(10_000))
@@ -618,6 +631,13 @@ async fn a_deep_crash_leaves_bad_debt_that_reserves_absorb_first_then_deficit(
     assert_eq!(written_off.debt, usd(9_000));
     assert_eq!(written_off.absorbed_by_reserves, usd(5));
     assert_eq!(written_off.added_to_deficit, usd(8_995));
+    let (supply_scaled, debt_scaled) = scaled(&before_second, t6);
+    assert_eq!(second.collateral_scaled_burned, supply_scaled);
+    assert_eq!(
+        second.debt_scaled_burned + written_off.scaled_debt,
+        debt_scaled,
+        "repaid and written off: the whole position"
+    );
 
     let view = suite.account(&mut client, bob()).await?;
     assert!(view.positions.is_empty(), "debt gone with the collateral");
@@ -1038,4 +1058,15 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
         at_withdrawal.reserve_share
     );
     Ok(())
+}
+
+/// The scaled (supply, debt) of a position in `asset` in an account view; zeros without
+/// one.
+fn scaled(view: &AccountView, asset: AccountId) -> (u128, u128) {
+    view.positions
+        .iter()
+        .find(|p| p.position.asset == asset)
+        .map_or((0, 0), |p| {
+            (p.position.scaled_supply, p.position.scaled_debt)
+        })
 }
