@@ -52,8 +52,10 @@
 //!
 //! 9. a withdrawal or borrow of at most what `views::limits` says the account can
 //!    withdraw or borrow now is accepted (a borrow below the limit may still be refused
-//!    for leaving the debt under the market's minimum). Amounts are drawn at the limit
-//!    itself, below and above it;
+//!    for leaving the debt under the market's minimum; a withdrawal below the limit may
+//!    still be refused for a price that is not `Ok`, where the limit is the whole
+//!    position and only all of it may go). Amounts are drawn at the limit itself, below
+//!    and above it;
 //! 10. liveness: an account below 1 (valued as in 5) owing no debt without a price, with
 //!     a debt/collateral pair whose assets are both ready (as in 5) and whose collateral
 //!     market has the cash to pay out the whole collateral, is liquidated by at least one
@@ -1467,10 +1469,20 @@ impl World {
                 }
             }
             // Invariant 9: the view's figure is a promise. Only a borrow below the limit
-            // may still be refused, for leaving the debt under the market's minimum.
+            // may still be refused, for leaving the debt under the market's minimum, and a
+            // withdrawal below it for a price that is not `Ok` (the limit is then the whole
+            // position: the pool lets all of it go, and no part). The view and the message
+            // read the same prices, so with every price `Ok` that refusal cannot occur.
             let allowed = !at_edge
-                && matches!(op, Op::Borrow { .. })
-                && matches!(err, PoolError::Core(CoreError::BelowMinimumDebt));
+                && match op {
+                    Op::Borrow { .. } => {
+                        matches!(err, PoolError::Core(CoreError::BelowMinimumDebt))
+                    }
+                    Op::Withdraw { .. } => {
+                        matches!(err, PoolError::PriceNotOk(..) | PoolError::Oracle(_))
+                    }
+                    _ => false,
+                };
             ensure!(
                 allowed,
                 "{op:?} is within views::limits ({edge}) but was refused: {err:?}"
