@@ -16,6 +16,7 @@ mod config;
 mod deploy;
 mod manifest;
 mod status;
+mod storage_layout;
 mod units;
 mod values;
 
@@ -105,6 +106,23 @@ enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Prints a bundle's storage layout shape, its storage version first (the content of
+    /// contracts/<crate>/storage-layout.txt).
+    StorageLayout {
+        /// A .contract bundle or its .json metadata.
+        bundle: PathBuf,
+    },
+    /// Refuses an upgrade to code whose storage encoding differs from the deployed code's:
+    /// prints both storage versions, exits 0 only if they are equal.
+    CheckUpgrade {
+        /// The deployed code: its .contract bundle or .json metadata, or its
+        /// storage-layout.txt snapshot.
+        #[arg(long)]
+        current: PathBuf,
+        /// The new code: its .contract bundle or .json metadata.
+        #[arg(long)]
+        new: PathBuf,
     },
     /// Validates a config offline and prints the steps it would run and its digest.
     Check {
@@ -245,6 +263,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             })
             .await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::StorageLayout { bundle } => {
+            storage_layout::print_layout(&bundle)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CheckUpgrade { current, new } => {
+            match storage_layout::check_upgrade(&current, &new)? {
+                None => Ok(ExitCode::SUCCESS),
+                Some(refusal) => {
+                    eprintln!("error: {refusal}");
+                    Ok(ExitCode::from(1))
+                }
+            }
         }
         Command::Check { config, deployer } => {
             let loaded = config::LoadedConfig::load(&config)?;
