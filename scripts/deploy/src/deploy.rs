@@ -349,7 +349,18 @@ impl Deployment {
                 }
             }
         }
+        ensure!(
+            self.manifest.deployer == self.deployer.to_string(),
+            "the manifest was deployed by {}, but this config signs as {}",
+            self.manifest.deployer,
+            self.deployer
+        );
         for (name, record) in &self.manifest.contracts {
+            // The record must be one this deployment made (review D2), before the chain is
+            // asked whether the code there is the recorded one.
+            record
+                .check_binding(name, bundle_of(name), &self.manifest)
+                .map_err(|e| anyhow::anyhow!("manifest {}: {e}", self.manifest_path.display()))?;
             let address = AccountId32::from_str(&record.address)
                 .map_err(|e| anyhow::anyhow!("manifest: bad address of {name}: {e}"))?;
             match self.chain.contract_code_hash(&address).await? {
@@ -537,6 +548,7 @@ impl Deployment {
                 constructor: "new".to_string(),
                 args_digest: manifest::hex0x(&manifest::blake2_256(&[&input])),
                 salt: manifest::hex0x(&salt),
+                input: manifest::hex0x(&input),
                 recovered,
             },
         );

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// Bumped on incompatible changes of the manifest's layout.
 pub const FORMAT: u32 = 1;
@@ -93,9 +94,84 @@ pub struct ContractRecord {
     pub args_digest: String,
     /// `0x…`.
     pub salt: String,
+    /// The constructor's SCALE-encoded input (selector and args), `0x…`: with the
+    /// deployer, code hash and salt it re-derives `address` ([`ContractRecord::check_binding`]).
+    /// Empty in manifests written before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub input: String,
     /// `true` when found on chain after an interrupted run instead of instantiated.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub recovered: bool,
+}
+
+impl ContractRecord {
+    /// Checks that this record of contract `name` is one this deployment made (review D2),
+    /// not a contract substituted by editing the manifest: it names `expected_bundle`, its
+    /// salt is the deployment's own for `name`, its input hashes to `args_digest`, and
+    /// pallet-contracts' address of (deployer, code hash, input, salt) is `address`. A
+    /// contract instantiated by anyone else, with other code, input or salt, or by this
+    /// deployer for another deployment, fails. Says why in the error.
+    pub fn check_binding(
+        &self,
+        name: &str,
+        expected_bundle: &str,
+        manifest: &Manifest,
+    ) -> std::result::Result<(), String> {
+        if self.bundle != expected_bundle {
+            return Err(format!(
+                "{name} is recorded as an instance of {}, but is instantiated from {expected_bundle}",
+                self.bundle
+            ));
+        }
+        let uploaded = manifest
+            .codes
+            .get(&self.bundle)
+            .map(|c| c.code_hash.as_str());
+        if uploaded != Some(self.code_hash.as_str()) {
+            return Err(format!(
+                "{name}'s code {} is not the code this deployment uploaded for {} ({})",
+                self.code_hash,
+                self.bundle,
+                uploaded.unwrap_or("none")
+            ));
+        }
+        let salt = salt(&manifest.config.digest, &manifest.deployment_id, name);
+        if self.salt != hex0x(&salt) {
+            return Err(format!(
+                "{name}'s salt {} is not this deployment's ({}): the record belongs to another deployment",
+                self.salt,
+                hex0x(&salt)
+            ));
+        }
+        if self.input.is_empty() {
+            return Err(format!(
+                "{name}'s record has no constructor input (written by an older carrack-deploy), so its address cannot be verified: redeploy with --reset"
+            ));
+        }
+        let input = hex::decode(self.input.strip_prefix("0x").unwrap_or(&self.input))
+            .map_err(|e| format!("{name}'s constructor input is not hex: {e}"))?;
+        if hex0x(&blake2_256(&[&input])) != self.args_digest {
+            return Err(format!(
+                "{name}'s constructor input does not hash to its args_digest {}",
+                self.args_digest
+            ));
+        }
+        let deployer = subxt::utils::AccountId32::from_str(&manifest.deployer).map_err(|e| {
+            format!(
+                "the manifest's deployer {} is not an address: {e}",
+                manifest.deployer
+            )
+        })?;
+        let code_hash = parse_hash(&self.code_hash).map_err(|e| format!("{name}: {e:#}"))?;
+        let derived = crate::chain::Chain::contract_address(&deployer, &code_hash, &input, &salt);
+        if derived.to_string() != self.address {
+            return Err(format!(
+                "{name} is recorded at {}, but this deployment's deployer, code {}, constructor input and salt give {derived}: the manifest was edited or mixes deployments",
+                self.address, self.code_hash
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Unix seconds now.
@@ -246,6 +322,7 @@ mod tests {
                 constructor: "new".into(),
                 args_digest: hex0x(&[2; 32]),
                 salt: hex0x(&[3; 32]),
+                input: String::new(),
                 recovered: false,
             },
         );
@@ -281,6 +358,66 @@ mod tests {
             created_at: 1,
             updated_at: 2,
         }
+    }
+
+    /// `sample()` with a pool record made as `Deployment::instantiate` makes it.
+    fn bound_sample() -> Manifest {
+        let mut manifest = sample();
+        let deployer = subxt::utils::AccountId32::from_str(&manifest.deployer).unwrap();
+        let input = vec![0x9b, 0xae, 0x9d, 0x5e, 7, 7];
+        let salt = salt(&manifest.config.digest, &manifest.deployment_id, "pool");
+        let code_hash = [1; 32];
+        let record = manifest.contracts.get_mut("pool").unwrap();
+        record.salt = hex0x(&salt);
+        record.input = hex0x(&input);
+        record.args_digest = hex0x(&blake2_256(&[&input]));
+        record.address =
+            crate::chain::Chain::contract_address(&deployer, &code_hash, &input, &salt).to_string();
+        manifest
+    }
+
+    fn binding(manifest: &Manifest) -> std::result::Result<(), String> {
+        manifest.contracts["pool"].check_binding("pool", "carrack_pool", manifest)
+    }
+
+    #[test]
+    fn a_record_binds_to_its_deployer_code_input_and_salt() {
+        let manifest = bound_sample();
+        assert_eq!(binding(&manifest), Ok(()));
+        let edit = |f: &dyn Fn(&mut ContractRecord)| {
+            let mut m = manifest.clone();
+            f(m.contracts.get_mut("pool").unwrap());
+            binding(&m).unwrap_err()
+        };
+        // The audit's substitution: another contract's address and code hash.
+        let other = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty".to_string();
+        assert!(edit(&|r| r.address = other.clone()).contains("the manifest was edited"));
+        assert!(edit(&|r| r.code_hash = hex0x(&[8; 32]))
+            .contains("not the code this deployment uploaded"));
+        let mut recoded = manifest.clone();
+        for code in [&mut recoded.codes.get_mut("carrack_pool").unwrap().code_hash] {
+            *code = hex0x(&[8; 32]);
+        }
+        recoded.contracts.get_mut("pool").unwrap().code_hash = hex0x(&[8; 32]);
+        assert!(
+            binding(&recoded).unwrap_err().contains("give"),
+            "code and record edited together"
+        );
+        assert!(
+            edit(&|r| r.bundle = "carrack_token".into()).contains("instantiated from carrack_pool")
+        );
+        assert!(edit(&|r| r.salt = hex0x(&[3; 32])).contains("another deployment"));
+        assert!(edit(&|r| r.input = hex0x(&[1, 2])).contains("does not hash"));
+        assert!(edit(&|r| r.input = String::new()).contains("older carrack-deploy"));
+        // The record of another deployment by the same deployer: its own salt gives it away.
+        let mut foreign = manifest.clone();
+        foreign.deployment_id = hex0x(&[6; 16]);
+        assert!(binding(&foreign)
+            .unwrap_err()
+            .contains("another deployment"));
+        let mut deployer = manifest.clone();
+        deployer.deployer = other;
+        assert!(binding(&deployer).unwrap_err().contains("give"));
     }
 
     #[test]

@@ -217,10 +217,18 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
                 ctx.usable.insert(name.clone(), address);
             }
         }
+        if let Err(problem) =
+            record.check_binding(name, crate::deploy::bundle_of(name), &ctx.manifest)
+        {
+            // Review D2: a substituted address is not this deployment's contract, whatever
+            // code it runs.
+            r.problems.push(problem);
+            ctx.usable.remove(name);
+        }
         if bundle_matches == Some(false) {
-            r.warnings.push(format!(
-                "{name}: the local bundle {} was rebuilt since deployment (decoding with its metadata)",
-                record.bundle
+            r.problems.push(format!(
+                "{name}: the local bundle {} is not the code deployed ({}): its metadata would misread the contract; point --bundles at the deployed build",
+                record.bundle, record.code_hash
             ));
         }
         r.contracts.push(ContractStatus {

@@ -216,14 +216,25 @@ expect_error "manifest from another chain (deploy)" "belongs to chain" \
 expect_error "manifest from another chain (status)" "belongs to chain" status --manifest "$WORK/foreign.json"
 # The pool's record pointing at the oracle: a contract with another code hash.
 jq '.contracts.pool.address = .contracts.oracle.address' "$WORK/a.json" >"$WORK/wrongcode.json"
-expect_error "wrong code hash on chain (deploy)" "runs code .* on chain, but the manifest records" \
+expect_error "substituted address (deploy)" "pool is recorded at .* the manifest was edited" \
   deploy --config "$CONFIG" --bundles "$WORK/bundles" --manifest "$WORK/wrongcode.json" --url "$URL"
 expect_error "wrong code hash on chain (status)" "unhealthy" status --manifest "$WORK/wrongcode.json"
 grep -q "pool: code hash on chain" "$WORK/bad.out" && ok "status names the code hash mismatch" \
   || fail "status did not name the mismatch"
+# Review D2: the oracle of deployment C (same code, same deployer, so the chain's code hash
+# matches) substituted into A's complete manifest: the pool would trust it.
+jq --arg a "$(jq -r .contracts.oracle.address "$WORK/c.json")" '.contracts.oracle.address = $a' \
+  "$WORK/a.json" >"$WORK/swapped.json"
+expect_error "same-code contract of another deployment (deploy)" "oracle is recorded at .* the manifest was edited" \
+  deploy --config "$CONFIG" --bundles "$WORK/bundles" --manifest "$WORK/swapped.json" --url "$URL"
+expect_error "same-code contract of another deployment (status)" "unhealthy" status --manifest "$WORK/swapped.json"
+grep -q "oracle is recorded at .* the manifest was edited" "$WORK/bad.out" \
+  && ok "status names the substituted oracle" || fail "status did not name the substitution"
 jq --arg a "$(jq -r .deployer "$WORK/a.json")" '.contracts.pool.address = $a' "$WORK/a.json" >"$WORK/missing.json"
 expect_error "contract missing (status)" "unhealthy" status --manifest "$WORK/missing.json"
-expect_error "contract missing (deploy)" "no contract is there" \
+grep -q "pool: no contract at" "$WORK/bad.out" && ok "status names the missing contract" \
+  || fail "status did not name the missing contract"
+expect_error "address not derived (deploy)" "pool is recorded at .* the manifest was edited" \
   deploy --config "$CONFIG" --bundles "$WORK/bundles" --manifest "$WORK/missing.json" --url "$URL"
 
 step "summary"
