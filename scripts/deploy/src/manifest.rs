@@ -395,9 +395,7 @@ mod tests {
         assert!(edit(&|r| r.code_hash = hex0x(&[8; 32]))
             .contains("not the code this deployment uploaded"));
         let mut recoded = manifest.clone();
-        for code in [&mut recoded.codes.get_mut("carrack_pool").unwrap().code_hash] {
-            *code = hex0x(&[8; 32]);
-        }
+        recoded.codes.get_mut("carrack_pool").unwrap().code_hash = hex0x(&[8; 32]);
         recoded.contracts.get_mut("pool").unwrap().code_hash = hex0x(&[8; 32]);
         assert!(
             binding(&recoded).unwrap_err().contains("give"),
