@@ -3,10 +3,11 @@
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
 #   unit and #[ink::test] tests, the SMT proofs, then the ink_e2e suite against real
 #   substrate-contracts-node processes (one per test, on the release bundles just built),
-#   then the deployment tool (unit tests, idempotency and bad-input drills on a node), the
-#   price relayer (unit tests, failure drills with five relayers on a node), the
-#   Polkadot.js client test against a devnet the tool deployed, the cost benchmark's
-#   regression check and the web app's browser tests (Playwright driving Chromium).
+#   and beside it (they mostly wait on nodes of their own) the deployment tool (unit
+#   tests, idempotency and bad-input drills on a node), the price relayer (unit tests,
+#   failure drills with five relayers on a node) and the cost benchmark's regression
+#   check; then the Polkadot.js client test against a devnet the tool deployed and the web
+#   app's browser tests (Playwright driving Chromium).
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
 #
@@ -111,45 +112,78 @@ run_proofs() {
 # node: more of them side by side than the machine has cores keeps both cores busy.
 E2E_THREADS="${CARRACK_E2E_THREADS:-4}"
 TOOLS_MANIFESTS=(scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml)
-TOOLS_PREBUILD_PID=""
-TOOLS_PREBUILD_LOG=""
 
-# Compiles the tools' clippy and test builds in the background while the e2e tests wait
-# on their nodes (the machine's most idle stretch); the tools step then runs on a warm
-# build. The e2e test binary runs outside cargo, so nothing holds the target lock.
-prebuild_tools() {
-  TOOLS_PREBUILD_LOG="$(mktemp "${TMPDIR:-/tmp}/carrack-tools-prebuild.XXXXXX")"
+# The side lane: steps that mostly wait on nodes of their own (or, cold, compile the
+# tools) run one after another beside the e2e tests instead of after them, once the e2e
+# binary is built (so the two never contend for cargo's lock). Their output is shown, and
+# their times counted, when the e2e tests are done; the step table marks them "(beside
+# e2e)". Without the e2e step they run in their usual place.
+LANE_STEPS=(tools deploy-drills relayer-drills bench)
+LANE_RAN=()
+LANE_PID=""
+LANE_DIR=""
+
+start_lane() {
+  local name steps=()
+  for name in "${LANE_STEPS[@]}"; do
+    if selected "$name"; then steps+=("$name"); fi
+  done
+  (( ${#steps[@]} )) || return 0
+  LANE_RAN=("${steps[@]}")
+  LANE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/carrack-lane.XXXXXX")"
+  say "beside the e2e tests: ${steps[*]} (output shown when the e2e tests are done)"
   (
-    for manifest in "${TOOLS_MANIFESTS[@]}"; do
-      CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
-        cargo clippy --locked --manifest-path "$manifest" --all-targets -- -D warnings || exit 1
-      CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
-        cargo test --locked --manifest-path "$manifest" --no-run || exit 1
+    for name in "${steps[@]}"; do
+      echo "$name" >"$LANE_DIR/current"
+      step "$name: $(step_banner "$name")"
+      start=$SECONDS
+      "run_$name"
+      say "$name passed in $(elapsed_since "$start")"
+      printf '%-15s %s (beside e2e)\n' "$name" "$(elapsed_since "$start")" >>"$LANE_DIR/times"
     done
-  ) >"$TOOLS_PREBUILD_LOG" 2>&1 &
-  TOOLS_PREBUILD_PID=$!
+    rm -f "$LANE_DIR/current"
+  ) >"$LANE_DIR/log" 2>&1 &
+  LANE_PID=$!
 }
 
-# Waits for the background tools build; its failures are the tools step's to report.
-finish_prebuild() {
-  [[ -n "$TOOLS_PREBUILD_PID" ]] || return 0
-  if wait "$TOOLS_PREBUILD_PID"; then
-    say "the tools were built in the background during the e2e tests"
-  else
-    say "the background build of the tools failed; the tools step shows why"
+# Waits for the side lane, shows its output and adds its step times; dies naming the
+# lane's failed step.
+finish_lane() {
+  [[ -n "$LANE_PID" ]] || return 0
+  local status=0
+  wait "$LANE_PID" || status=$?
+  LANE_PID=""
+  cat "$LANE_DIR/log"
+  if [[ -f "$LANE_DIR/times" ]]; then
+    while IFS= read -r line; do timings+=("$line"); done <"$LANE_DIR/times"
   fi
-  TOOLS_PREBUILD_PID=""
-  rm -f "$TOOLS_PREBUILD_LOG"
+  if (( status != 0 )); then
+    CARRACK_STEP="$(cat "$LANE_DIR/current" 2>/dev/null || echo "the side lane")"
+    die "step $CARRACK_STEP failed beside the e2e tests (its output is above)"
+  fi
+  rm -rf "$LANE_DIR"
 }
-stop_prebuild() {
-  if [[ -n "$TOOLS_PREBUILD_PID" ]]; then
-    pkill -TERM -P "$TOOLS_PREBUILD_PID" 2>/dev/null
-    kill "$TOOLS_PREBUILD_PID" 2>/dev/null
+
+stop_lane() {
+  if [[ -n "$LANE_PID" ]]; then
+    pkill -TERM -P "$LANE_PID" 2>/dev/null
+    kill "$LANE_PID" 2>/dev/null
   fi
-  [[ -n "$TOOLS_PREBUILD_LOG" ]] && rm -f "$TOOLS_PREBUILD_LOG"
+  [[ -n "$LANE_DIR" ]] && rm -rf "$LANE_DIR"
   return 0
 }
-trap stop_prebuild EXIT
+trap stop_lane EXIT
+
+ran_in_lane() {
+  [[ " ${LANE_RAN[*]} " == *" $1 "* ]]
+}
+
+step_banner() {
+  local entry
+  for entry in "${STEPS[@]}"; do
+    [[ "${entry%%|*}" == "$1" ]] && { echo "${entry#*|}"; return 0; }
+  done
+}
 
 run_e2e() {
   say "substrate-contracts-node $(substrate-contracts-node --version | awk '{print $2}'), $E2E_THREADS tests at a time"
@@ -159,17 +193,19 @@ run_e2e() {
     | jq -r 'select(.reason == "compiler-artifact" and .target.name == "e2e"
                     and .executable != null) | .executable' | tail -1)"
   [[ -x "$binary" ]] || die "cargo built no e2e test binary"
-  if selected tools; then prebuild_tools; fi
+  start_lane
+  local tests_start=$SECONDS
   times="$(mktemp "${TMPDIR:-/tmp}/carrack-e2e-times.XXXXXX")"
   CARRACK_E2E_BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink" CARRACK_E2E_TIMES="$times" \
     "$binary" --test-threads="$E2E_THREADS"
+  say "e2e tests passed in $(elapsed_since "$tests_start")"
   say "slowest e2e tests (seconds, node start included):"
   sort -rn "$times" | head -8 | sed 's/^/      /'
   rm -f "$times"
+  finish_lane
 }
 
 run_tools() {
-  finish_prebuild
   local manifest
   for manifest in "${TOOLS_MANIFESTS[@]}"; do
     say "$manifest"
@@ -207,6 +243,7 @@ timings=()
 for entry in "${STEPS[@]}"; do
   name="${entry%%|*}"
   selected "$name" || continue
+  ran_in_lane "$name" && continue
   step "$name: ${entry#*|}"
   start=$SECONDS
   "run_$name"

@@ -145,7 +145,9 @@ start_dev_node() { # log [base_path] [port]
   NODE_PORT="${3:-}"
   for _ in $(seq 1 50); do
     [[ -n "$NODE_PORT" ]] && break
-    candidate=$(( 20000 + RANDOM % 30000 ))
+    # Below Linux's ephemeral range (32768 and up), where the e2e suite's nodes, started
+    # with port 0 beside the drills, get theirs: a port probed free stays free.
+    candidate=$(( 20000 + RANDOM % 12000 ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
       NODE_PORT=$candidate
     fi
