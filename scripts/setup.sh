@@ -107,6 +107,13 @@ ensure_contracts_node() {
     curl -sSfL -o "$crate_file" \
       "https://static.crates.io/crates/contracts-node/contracts-node-$CONTRACTS_NODE_VERSION.crate"
   fi
+  # Review SC1: nothing is unpacked (let alone built) that is not the published crate.
+  local actual
+  actual="$(sha256sum "$crate_file" | cut -c1-64)"
+  if [[ "$actual" != "$CONTRACTS_NODE_CRATE_SHA256" ]]; then
+    rm -f "$crate_file"
+    die "the downloaded contracts-node $CONTRACTS_NODE_VERSION crate is not the published one (sha256 $actual, expected $CONTRACTS_NODE_CRATE_SHA256): removed, nothing unpacked"
+  fi
   rm -rf "$source_dir"
   tar -xzf "$crate_file" -C "$CARRACK_CACHE"
   [[ -f "$source_dir/Cargo.lock" ]] || die "$source_dir/Cargo.lock missing after unpacking $crate_file"

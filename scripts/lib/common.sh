@@ -21,6 +21,9 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 RUST_TOOLCHAIN="1.86"
 CARGO_CONTRACT_VERSION="5.0.3"
 CONTRACTS_NODE_VERSION="0.42.0"
+# sha256 of the published contracts-node-0.42.0.crate (the crates.io index's `cksum`),
+# checked before setup.sh unpacks it.
+CONTRACTS_NODE_CRATE_SHA256="eec86b7f9619375abb6ea559856b72bfedffe89c6097fa04853da7779ef4da72"
 
 CARRACK_STEP="starting"
 
@@ -106,9 +109,11 @@ link_release_dir() { # name
 # `cargo contract build --release` into $CARRACK_RELEASE_TARGET_DIR (one shared target, see
 # shared_release_dir) and prints each optimized .wasm size against its target.
 build_release_contracts() { # [--fixtures]
-  local dir name log wasm size target start
+  local dir name log wasm size target start dirs
   mkdir -p "$CARRACK_CACHE/logs"
-  for dir in $(contract_dirs "${1:-}"); do
+  # One directory per line, kept whole (a checkout path may hold spaces: review SC3).
+  mapfile -t dirs < <(contract_dirs "${1:-}")
+  for dir in "${dirs[@]}"; do
     name="$(artifact_name "$dir")"
     log="$CARRACK_CACHE/logs/build-$name.log"
     start=$SECONDS
