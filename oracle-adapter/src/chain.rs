@@ -222,6 +222,25 @@ impl Chain {
         Ok(millis / 1000)
     }
 
+    /// The code hash of the contract at `address` at the best block
+    /// (`Contracts::ContractInfoOf`); `None` when no contract is there.
+    pub async fn code_hash(&self, address: &AccountId32) -> Result<Option<[u8; 32]>, ChainError> {
+        timed(async {
+            let (block, _) = self.best_block_untimed().await?;
+            let key = subxt::dynamic::storage(
+                "Contracts",
+                "ContractInfoOf",
+                vec![Value::from_bytes(address.0)],
+            );
+            let key = self.client.storage().address_bytes(&key)?;
+            match self.client.storage().at(block).fetch_raw(key).await? {
+                Some(raw) => decode_code_hash(&raw).map(Some),
+                None => Ok(None),
+            }
+        })
+        .await
+    }
+
     /// Dry-runs a call of `contract` with `input` from `origin` at `block`.
     pub async fn dry_run(
         &self,
@@ -408,6 +427,19 @@ fn decode_dry_run(
     })
 }
 
+/// The `code_hash` of a SCALE-encoded `pallet_contracts::ContractInfo`, its second field
+/// after `trie_id` (a `BoundedVec<u8>`); the fields after it are not needed. Should a
+/// pallet version lay the struct out differently, the hash read is wrong and the check
+/// refuses the oracle: it fails closed.
+fn decode_code_hash(raw: &[u8]) -> Result<[u8; 32], ChainError> {
+    let input = &mut &raw[..];
+    let bad = |e: scale::Error| {
+        ChainError::Unexpected(format!("cannot decode Contracts::ContractInfoOf: {e}"))
+    };
+    let _trie_id = Vec::<u8>::decode(input).map_err(bad)?;
+    <[u8; 32]>::decode(input).map_err(bad)
+}
+
 /// `Contracts::ContractReverted` rather than the whole debug structure.
 fn dispatch_error_text(error: &DispatchError) -> String {
     match error {
@@ -461,6 +493,15 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("ws://127.0.0.1:9/…"), "{text}");
+    }
+
+    #[test]
+    fn decodes_the_code_hash_of_a_contract_info() {
+        let mut raw = vec![7u8; 5].encode(); // trie_id
+        raw.extend([0xab; 32]); // code_hash
+        raw.extend(123u32.encode()); // storage_bytes, … (ignored)
+        assert_eq!(decode_code_hash(&raw).unwrap(), [0xab; 32]);
+        assert!(decode_code_hash(&raw[..20]).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! the config file. See `oracle-adapter/README.md` and `oracle-adapter/devnet.toml`.
 
 use crate::aggregate::AggregationRules;
+use crate::code_check::{bundle_code_hash, bundle_file, parse_hash, ExpectedCode};
 use crate::decimal::Price;
 use crate::decision::Policy;
 use crate::sources::file::{FileSettings, FileSource};
@@ -47,6 +48,10 @@ pub struct ChainSection {
     pub oracle: Option<String>,
     /// A carrack-deploy manifest giving the oracle and the test tokens' addresses.
     pub manifest: Option<PathBuf>,
+    /// The oracle's code hash (`0x…`): the relayer submits only to an oracle address that
+    /// holds this code. Without it, the `source.hash` of the oracle bundle the manifest
+    /// names (see `code_check`).
+    pub expected_code_hash: Option<String>,
     /// Seconds to wait for the node when connecting.
     #[serde(default = "defaults::connect_timeout_secs")]
     pub connect_timeout_secs: u64,
@@ -261,6 +266,8 @@ pub struct Settings {
     pub url: String,
     /// The oracle contract.
     pub oracle: AccountId32,
+    /// The code the oracle address must hold before anything is submitted.
+    pub oracle_code: ExpectedCode,
     /// The key.
     pub key: KeySource,
     /// Connect timeout.
@@ -366,6 +373,15 @@ impl Settings {
             (None, Some(m)) => m.address("oracle")?,
             (None, None) => bail!("chain: give `oracle` (an SS58 address) or `manifest`"),
         };
+        let oracle_code = match (&file.chain.expected_code_hash, &manifest) {
+            (Some(text), _) => {
+                ExpectedCode::Pinned(parse_hash(text).context("chain.expected_code_hash")?)
+            }
+            (None, Some(m)) => m.oracle_code(),
+            (None, None) => {
+                ExpectedCode::Unknown("no chain.expected_code_hash and no manifest".into())
+            }
+        };
         let key = match (overrides.suri.clone(), file.signer) {
             (Some(suri), _) => KeySource::Suri(suri),
             (None, Some(SignerSection::Suri(suri))) => KeySource::Suri(suri),
@@ -433,6 +449,7 @@ impl Settings {
         Ok(Settings {
             url,
             oracle,
+            oracle_code,
             key,
             connect_timeout: Duration::from_secs(file.chain.connect_timeout_secs),
             poll_interval: Duration::from_secs(r.poll_interval_secs),
@@ -668,6 +685,8 @@ pub fn parse_address(text: &str) -> Result<AccountId32> {
 struct Manifest {
     path: PathBuf,
     contracts: serde_json::Map<String, serde_json::Value>,
+    /// Where the deployment's bundles were read from (as the deploy tool was given it).
+    bundles_dir: Option<PathBuf>,
 }
 
 impl Manifest {
@@ -686,10 +705,43 @@ impl Manifest {
                     path.display()
                 )
             })?;
+        let bundles_dir = document
+            .get("bundles_dir")
+            .and_then(|d| d.as_str())
+            .map(PathBuf::from);
         Ok(Self {
             path: path.to_path_buf(),
             contracts,
+            bundles_dir,
         })
+    }
+
+    /// The `source.hash` of the oracle bundle this manifest's deployment was made from
+    /// (`<bundles_dir>/<contracts.oracle.bundle>/…`), or why there is none.
+    fn oracle_code(&self) -> ExpectedCode {
+        let shown = self.path.display();
+        let Some(dir) = &self.bundles_dir else {
+            return ExpectedCode::Unknown(format!("the manifest {shown} records no bundles_dir"));
+        };
+        let bundle = self
+            .contracts
+            .get("oracle")
+            .and_then(|entry| entry.get("bundle"))
+            .and_then(|b| b.as_str());
+        let Some(bundle) = bundle.filter(|b| {
+            !b.is_empty()
+                && b.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        }) else {
+            return ExpectedCode::Unknown(format!(
+                "the manifest {shown} names no oracle bundle (contracts.oracle.bundle: a-z, 0-9, _)"
+            ));
+        };
+        let path = bundle_file(dir, bundle);
+        match bundle_code_hash(&path) {
+            Ok(hash) => ExpectedCode::Bundle { hash, path },
+            Err(e) => ExpectedCode::Unknown(format!("the manifest's oracle bundle: {e:#}")),
+        }
     }
 
     fn address(&self, name: &str) -> Result<AccountId32> {
@@ -885,6 +937,80 @@ mod tests {
                 .unwrap()
         );
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_oracle_code_is_pinned_or_read_from_the_manifests_oracle_bundle() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundles = dir.path().join("ink");
+        std::fs::create_dir_all(bundles.join("carrack_oracle")).unwrap();
+        let bundle = bundles
+            .join("carrack_oracle")
+            .join("carrack_oracle.contract");
+        std::fs::write(
+            &bundle,
+            format!(
+                r#"{{"source":{{"hash":"0x{}","wasm":"0x00"}}}}"#,
+                "ab".repeat(32)
+            ),
+        )
+        .unwrap();
+        let manifest = |bundles_dir: &Path, oracle_bundle: &str| {
+            std::fs::write(
+                dir.path().join("manifest.json"),
+                format!(
+                    r#"{{"bundles_dir":{:?},"contracts":{{"oracle":{{"bundle":"{oracle_bundle}","address":"{ALICE}"}},"token:TBTC":{{"address":"{BOB}"}}}}}}"#,
+                    bundles_dir.display().to_string()
+                ),
+            )
+            .unwrap();
+        };
+        let load_here = |text: &str| {
+            let path = dir.path().join("relayer.toml");
+            std::fs::write(&path, text).unwrap();
+            Settings::load(&path, &Overrides::default())
+        };
+        manifest(&bundles, "carrack_oracle");
+        let settings = load_here(GOOD).unwrap();
+        assert_eq!(
+            settings.oracle_code,
+            ExpectedCode::Bundle {
+                hash: [0xab; 32],
+                path: bundle.clone()
+            }
+        );
+        // Pinned in the config: that hash, whatever the manifest's bundle says.
+        let pinned = GOOD.replace(
+            "manifest = \"manifest.json\"",
+            &format!(
+                "manifest = \"manifest.json\"\n        expected_code_hash = \"0x{}\"",
+                "cd".repeat(32)
+            ),
+        );
+        assert_eq!(
+            load_here(&pinned).unwrap().oracle_code,
+            ExpectedCode::Pinned([0xcd; 32])
+        );
+        let err = format!(
+            "{:#}",
+            load_here(&pinned.replace(&"cd".repeat(32), "cd"))
+                .err()
+                .unwrap()
+        );
+        assert!(err.contains("chain.expected_code_hash"), "{err}");
+        // No bundle where the manifest says, or a bundle name that is a path: nothing to
+        // compare with, and `run` will say why.
+        manifest(&dir.path().join("gone"), "carrack_oracle");
+        let ExpectedCode::Unknown(why) = load_here(GOOD).unwrap().oracle_code else {
+            panic!("expected no code")
+        };
+        assert!(why.contains("cannot read") && why.contains("gone"), "{why}");
+        manifest(&bundles, "../ink/carrack_oracle");
+        let ExpectedCode::Unknown(why) = load_here(GOOD).unwrap().oracle_code else {
+            panic!("expected no code")
+        };
+        assert!(why.contains("names no oracle bundle"), "{why}");
+        assert!(ExpectedCode::unknown_error(&why).contains("set chain.expected_code_hash"));
     }
 
     #[test]

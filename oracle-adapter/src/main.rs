@@ -8,6 +8,7 @@
 
 mod aggregate;
 mod chain;
+mod code_check;
 mod config;
 mod decimal;
 mod decision;
@@ -205,6 +206,23 @@ async fn wait_for_signal() {
 
 async fn print_feeds(settings: &Settings, json: bool) -> Result<()> {
     let chain = chain::Chain::connect(&settings.url, settings.connect_timeout).await?;
+    // Read-only: without an expectation the feeds are shown, with a warning; with one, an
+    // address holding other code is refused as `run` refuses it (review D2).
+    match settings.oracle_code.hash() {
+        Some(expected) => {
+            let deployed = chain.code_hash(&settings.oracle).await?;
+            code_check::check_code(
+                &settings.oracle,
+                deployed,
+                expected,
+                &settings.oracle_code.origin(),
+            )?;
+        }
+        None => warn!(
+            "not checking the oracle address's code ({}): the feeds shown are whatever that address answers",
+            settings.oracle_code.origin()
+        ),
+    }
     let (block, number) = chain.best_block().await?;
     let now = chain.now_secs(block).await?;
     let oracle = oracle::Oracle {

@@ -14,6 +14,10 @@
 //! - Shutdown (SIGTERM, Ctrl-C) is checked between steps: a transaction being followed is
 //!   followed to its end (bounded by `submit_timeout_secs`), then the loop stops.
 //!
+//! The oracle's code: before the first round and after every reconnection, the code hash
+//! at the oracle address must be the expected one (`code_check`, review D2); otherwise, or
+//! with no expectation configured, the relayer stops without submitting.
+//!
 //! Time: reports carry the aggregate's observation time (wall clock). A dry run executes
 //! at the best block, whose timestamp can lag the wall clock (an instant-seal devnet makes
 //! blocks only for transactions, a slot-based chain stamps the slot's start), so the dry
@@ -25,6 +29,7 @@
 
 use crate::aggregate::aggregate;
 use crate::chain::{Chain, ChainError, Inclusion, Weight};
+use crate::code_check::{check_code, hex0x, ExpectedCode};
 use crate::config::{AssetSettings, Settings};
 use crate::decision::{decide, Decision, SkipReason, SubmitReason};
 use crate::metrics::Metrics;
@@ -71,6 +76,15 @@ impl From<OracleCallError> for RoundError {
     }
 }
 
+/// Why a connection is not usable.
+enum ConnectError {
+    /// The node: retry with backoff.
+    Retry(ChainError),
+    /// The oracle address does not hold the oracle's code (or its code cannot be read):
+    /// stop, submitting nothing.
+    Refuse(anyhow::Error),
+}
+
 /// A running relayer.
 pub struct Relayer {
     settings: Settings,
@@ -113,9 +127,16 @@ impl Relayer {
     ) -> anyhow::Result<()> {
         let mut backoff = Duration::from_secs(1);
         let mut chain: Option<Chain> = None;
+        let Some(expected_code) = self.settings.oracle_code.hash() else {
+            anyhow::bail!(ExpectedCode::unknown_error(
+                &self.settings.oracle_code.origin()
+            ));
+        };
         info!(
             reporter = %self.account,
             oracle = %self.settings.oracle,
+            oracle_code = %hex0x(&expected_code),
+            oracle_code_from = %self.settings.oracle_code.origin(),
             url = %crate::chain::redact_url(&self.settings.url),
             assets = self.settings.assets.len(),
             "relayer starting"
@@ -126,28 +147,30 @@ impl Relayer {
             }
             let connected = match chain.take() {
                 Some(c) => c,
-                None => {
-                    match Chain::connect(&self.settings.url, self.settings.connect_timeout).await {
-                        Ok(c) => {
-                            info!(url = %crate::chain::redact_url(&self.settings.url), "connected to the node");
-                            self.metrics.set_connected(true);
-                            backoff = Duration::from_secs(1);
-                            c
-                        }
-                        Err(e) => {
-                            self.metrics.error(wall_now_secs(), &e.to_string());
-                            if once {
-                                anyhow::bail!("cannot reach the node: {e}");
-                            }
-                            warn!(error = %e, retry_in_secs = backoff.as_secs(), "node unreachable");
-                            if sleep_or_shutdown(backoff, &mut shutdown).await {
-                                break;
-                            }
-                            backoff = (backoff * 2).min(self.settings.max_backoff);
-                            continue;
-                        }
+                None => match self.connect_checked(expected_code).await {
+                    Ok(c) => {
+                        info!(url = %crate::chain::redact_url(&self.settings.url), "connected to the node; the oracle address holds the expected code");
+                        self.metrics.set_connected(true);
+                        backoff = Duration::from_secs(1);
+                        c
                     }
-                }
+                    Err(ConnectError::Refuse(e)) => {
+                        self.metrics.error(wall_now_secs(), &e.to_string());
+                        return Err(e);
+                    }
+                    Err(ConnectError::Retry(e)) => {
+                        self.metrics.error(wall_now_secs(), &e.to_string());
+                        if once {
+                            anyhow::bail!("cannot reach the node: {e}");
+                        }
+                        warn!(error = %e, retry_in_secs = backoff.as_secs(), "node unreachable");
+                        if sleep_or_shutdown(backoff, &mut shutdown).await {
+                            break;
+                        }
+                        backoff = (backoff * 2).min(self.settings.max_backoff);
+                        continue;
+                    }
+                },
             };
             let mut failures = 0usize;
             let mut lost_connection = false;
@@ -188,6 +211,32 @@ impl Relayer {
         }
         info!("relayer stopped");
         Ok(())
+    }
+
+    /// Connects and checks the oracle address's code (review D2) before anything is read
+    /// or submitted on the connection.
+    async fn connect_checked(&self, expected: [u8; 32]) -> Result<Chain, ConnectError> {
+        let chain = Chain::connect(&self.settings.url, self.settings.connect_timeout)
+            .await
+            .map_err(ConnectError::Retry)?;
+        let deployed = match chain.code_hash(&self.settings.oracle).await {
+            Ok(deployed) => deployed,
+            Err(e @ ChainError::Connection(_)) => return Err(ConnectError::Retry(e)),
+            Err(ChainError::Unexpected(e)) => {
+                return Err(ConnectError::Refuse(anyhow::anyhow!(
+                    "cannot read the code hash at the oracle address {}: {e}; refusing to submit",
+                    self.settings.oracle
+                )))
+            }
+        };
+        check_code(
+            &self.settings.oracle,
+            deployed,
+            expected,
+            &self.settings.oracle_code.origin(),
+        )
+        .map_err(|mismatch| ConnectError::Refuse(mismatch.into()))?;
+        Ok(chain)
     }
 
     /// One asset's round.

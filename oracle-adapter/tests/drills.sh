@@ -5,6 +5,8 @@
 # on its own node (persistent chain, so the node can be restarted), then starts one
 # relayer per reporter (//Bob … //Ferdie), each reading its own price file, which a
 # writer loop refreshes every second with the drill's current price:
+#   0. a manifest whose oracle address is the pool's (review D2): a relayer given it
+#      refuses to submit, naming the address and both code hashes;
 #   1. all up: the on-chain TBTC price follows three source changes; the delay from the
 #      file change to the new on-chain price is measured for each;
 #   2. two relayers stopped (SIGTERM: they must exit 0): the quorum of 3 still moves the
@@ -159,6 +161,23 @@ wait_for_feed() { # units status timeout_secs -> prints ms waited, returns 1 on 
 }
 
 usd_units() { echo $(( $1 * 100000000 )); } # whole dollars -> 10^-8
+
+# ----------------------------------------------------------------------------- drill 0
+step "0. a manifest naming another contract as the oracle: the relayer refuses to submit"
+jq '.contracts.oracle.address = .contracts.pool.address' "$WORK/manifest.json" >"$WORK/swapped-manifest.json"
+pool_address="$(jq -r '.contracts.pool.address' "$WORK/manifest.json")"
+pool_code="$(jq -r '.contracts.pool.code_hash' "$WORK/manifest.json")"
+oracle_code="$(jq -r '.source.hash' "$BUNDLES/carrack_oracle/carrack_oracle.json")"
+code=0
+CARRACK_LOG=info "$RELAYER" run --once --config "$WORK/relayer-Bob.toml" \
+  --manifest "$WORK/swapped-manifest.json" --suri //Bob >"$WORK/relayer-swapped.log" 2>&1 || code=$?
+if (( code != 0 )) \
+  && grep -q "the oracle address $pool_address holds code $pool_code, not the expected $oracle_code" "$WORK/relayer-swapped.log" \
+  && ! grep -q "submitting" "$WORK/relayer-swapped.log"; then
+  ok "the relayer refused the pool's address as the oracle (exit $code), submitting nothing"
+else
+  fail "the relayer given the pool's address as the oracle exited $code (log: relayer-swapped.log): $(tail -n 2 "$WORK/relayer-swapped.log")"
+fi
 
 for who in "${REPORTERS[@]}"; do start_relayer "$who"; done
 

@@ -6,9 +6,11 @@
 // debt value), from the same view figures and oracle prices.
 
 import type { ApiPromise } from '@polkadot/api';
+import type { Abi } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { Contract, Refusal, connect, loadAbi, type Account, type Manifest, type TxStatus } from './chain';
+import { codeProblemText, codeProblems, type CodeCheck } from './code-check';
 import { FEED_STATUS_TEXT, explainOracleError, type ErrorContext } from './errors';
 import { healthBar, rateCurveSvg, type RateModel } from './charts';
 import {
@@ -103,6 +105,13 @@ let account: AccountState | null = null;
 let headNumber = 0;
 let chainNowSecs = 0;
 let busy = false;
+/**
+ * Set once the node runs the manifest's chain and every checked manifest address holds
+ * the served metadata's code (`verifyDeployment`); until then nothing is signed.
+ */
+let verified = false;
+/** Why the app stopped for good (wrong chain, wrong code): the banner keeps saying it. */
+let halted: string | null = null;
 
 /** While an action runs (until the page has re-read the chain after it), body[data-busy=true]. */
 function setBusy(value: boolean): void {
@@ -144,9 +153,22 @@ function valueWad(m: Market, amount: bigint): bigint {
 
 function banner(text: string, kind: 'error' | 'info' | 'warn' = 'error') {
   const el = $('#banner');
+  // A halt is not replaced by later news (a reconnection, a wallet that did not answer).
+  if (halted !== null) {
+    text = halted;
+    kind = 'error';
+  }
   el.className = `banner ${kind}`;
   el.textContent = text;
   el.hidden = !text;
+}
+
+/** Stops the app for good with `text` in the banner: no accounts, nothing signed (body[data-halted]). */
+function halt(reason: 'genesis-mismatch' | 'code-mismatch', text: string): void {
+  halted = text;
+  verified = false;
+  document.body.dataset.halted = reason;
+  banner(text);
 }
 
 // ------------------------------------------------------------------------- loading
@@ -161,6 +183,44 @@ function addressOf(name: string): string {
   const entry = manifest.contracts[name];
   if (!entry) throw new Error(`The manifest lists no contract "${name}".`);
   return entry.address;
+}
+
+/**
+ * The manifest's contracts the app calls with the served metadata, and that metadata's
+ * bundle. Pool and oracle must be listed (addressOf), governor and gov_token are checked
+ * when listed. The market tokens (`token:*`) are not checked: a market's token is an
+ * external PSP22 contract listed by governance, with code of its own (any PSP22), and the
+ * app takes the tokens' addresses from the pool's `markets` view, not from the manifest.
+ */
+const CHECKED_CONTRACTS: [name: string, bundle: string][] = [
+  ['pool', 'carrack_pool'],
+  ['oracle', 'carrack_oracle'],
+  ['governor', 'carrack_governor'],
+  ['gov_token', 'carrack_gov_token'],
+];
+
+/**
+ * Review D2: compares the code hash deployed at each checked manifest address with the
+ * served metadata's `source.hash` (`abi.info.source.wasmHash`, zero when the metadata has
+ * none, which counts as a problem). A manifest naming another contract (or an account)
+ * would otherwise have the user sign calls to it, e.g. `PSP22::approve(it, amount)`.
+ */
+async function verifyDeployment(abis: Map<string, Abi>): Promise<string | null> {
+  const listed = CHECKED_CONTRACTS.filter(([name]) => name === 'pool' || name === 'oracle' || manifest.contracts[name]);
+  const addresses = listed.map(([name]) => addressOf(name));
+  // `Contracts::ContractInfoOf`: `Option<ContractInfo>`, `codeHash` an H256 (not typed here:
+  // the app does not load the chain's type augmentation).
+  type ContractInfo = { isSome: boolean; unwrap(): { codeHash: { toHex(): string } } };
+  const infos = (await Promise.all(addresses.map((address) => api.query.contracts.contractInfoOf(address)))) as unknown as ContractInfo[];
+  const checks: CodeCheck[] = listed.map(([name, bundle], i) => ({
+    name,
+    bundle,
+    address: addresses[i],
+    expected: abis.get(bundle)?.info.source.wasmHash.toHex(),
+    deployed: infos[i].isSome ? infos[i].unwrap().codeHash.toHex() : null,
+  }));
+  const problems = codeProblems(checks);
+  return problems.length ? codeProblemText(problems) : null;
 }
 
 async function loadMarkets(): Promise<void> {
@@ -371,6 +431,10 @@ function renderAccountPicker(): void {
 }
 
 async function connectWallet(): Promise<void> {
+  if (!verified) {
+    banner('The app connects a wallet once it has checked the deployment (see above, or wait until it has loaded).', 'warn');
+    return;
+  }
   try {
     const { web3Enable, web3Accounts, web3FromSource } = await import('@polkadot/extension-dapp');
     const extensions = await web3Enable('Carrack');
@@ -699,6 +763,8 @@ function addStatusRow(label: string): (s: TxStatus) => void {
 }
 
 async function runTx(label: string, contract: Contract, message: string, args: unknown[], signer: Account = current!): Promise<any> {
+  // Every signature goes through here: none before the deployment is verified.
+  if (!verified) throw new Refusal('the deployment has not been verified (see the banner): nothing is signed', null);
   const report = addStatusRow(label);
   try {
     const { value } = await contract.tx(message, signer, args, report);
@@ -1154,10 +1220,23 @@ export async function start(): Promise<void> {
     if (node.ignored) banner(node.ignored, 'warn');
     const genesis = api.genesisHash.toHex();
     if (genesis !== manifest.chain.genesis_hash) {
-      banner(`The node at ${nodeShown} runs another chain (genesis ${genesis.slice(0, 10)}…) than the manifest's deployment (${manifest.chain.genesis_hash.slice(0, 10)}…). Redeploy or open the right node.`);
+      halt('genesis-mismatch', `The node at ${nodeShown} runs another chain (genesis ${genesis.slice(0, 10)}…) than the manifest's deployment (${manifest.chain.genesis_hash.slice(0, 10)}…). Redeploy or open the right node.`);
       return;
     }
     const [poolAbi, oracleAbi, tAbi, govAbi, govTokenAbi] = abis;
+    // Before any contract handle, account or signing path: the manifest's addresses must
+    // hold the code the served metadata describes (review D2).
+    const wrongCode = await verifyDeployment(new Map([
+      ['carrack_pool', poolAbi],
+      ['carrack_oracle', oracleAbi],
+      ['carrack_governor', govAbi],
+      ['carrack_gov_token', govTokenAbi],
+    ]));
+    if (wrongCode) {
+      halt('code-mismatch', wrongCode);
+      return;
+    }
+    verified = true;
     tokenAbi = tAbi;
     pool = new Contract(api, poolAbi, addressOf('pool'), ctx);
     oracle = new Contract(api, oracleAbi, addressOf('oracle'), ctx);
