@@ -3,11 +3,11 @@
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
 #   unit and #[ink::test] tests, the SMT proofs, then the ink_e2e suite against real
 #   substrate-contracts-node processes (one per test, on the release bundles just built),
-#   and beside it (they mostly wait on nodes of their own) the deployment tool (unit
-#   tests, idempotency and bad-input drills on a node), the price relayer (unit tests,
-#   failure drills with five relayers on a node) and the cost benchmark's regression
-#   check; then the Polkadot.js client test against a devnet the tool deployed and the web
-#   app's browser tests (Playwright driving Chromium).
+#   and beside it, in two lanes (they mostly wait on nodes of their own): the off-chain
+#   tools' unit tests then the price relayer's failure drills (five relayers on a node);
+#   the deployment tool's idempotency and bad-input drills, the cost benchmark's
+#   regression check, the Polkadot.js client test against a devnet the tool deployed and
+#   the web app's browser tests (Playwright driving Chromium).
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
 #
@@ -113,66 +113,79 @@ run_proofs() {
 E2E_THREADS="${CARRACK_E2E_THREADS:-4}"
 TOOLS_MANIFESTS=(scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml)
 
-# The side lane: steps that mostly wait on nodes of their own (or, cold, compile the
-# tools) run one after another beside the e2e tests instead of after them, once the e2e
-# binary is built (so the two never contend for cargo's lock). Their output is shown, and
-# their times counted, when the e2e tests are done; the step table marks them "(beside
-# e2e)". Without the e2e step they run in their usual place.
-LANE_STEPS=(tools deploy-drills relayer-drills bench)
+# Side lanes: steps that mostly wait on nodes of their own (or, cold, compile the tools)
+# run beside the e2e tests instead of after them, each lane's steps one after another,
+# the lanes side by side, once the e2e binary is built. A lane's step that needs the
+# tools waits for them on cargo's lock while the first lane compiles them. Their output is
+# shown, and their times counted, when the e2e tests and every lane are done; the step
+# table marks them "(beside e2e)". Without the e2e step they run in their usual place.
+LANES=("tools relayer-drills" "deploy-drills bench js web")
 LANE_RAN=()
-LANE_PID=""
-LANE_DIR=""
+LANE_PIDS=()
+LANE_DIRS=()
 
-start_lane() {
-  local name steps=()
-  for name in "${LANE_STEPS[@]}"; do
-    if selected "$name"; then steps+=("$name"); fi
-  done
-  (( ${#steps[@]} )) || return 0
-  LANE_RAN=("${steps[@]}")
-  LANE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/carrack-lane.XXXXXX")"
-  say "beside the e2e tests: ${steps[*]} (output shown when the e2e tests are done)"
-  (
-    for name in "${steps[@]}"; do
-      echo "$name" >"$LANE_DIR/current"
-      step "$name: $(step_banner "$name")"
-      start=$SECONDS
-      "run_$name"
-      say "$name passed in $(elapsed_since "$start")"
-      printf '%-15s %s (beside e2e)\n' "$name" "$(elapsed_since "$start")" >>"$LANE_DIR/times"
+start_lanes() {
+  local lane name steps
+  for lane in "${LANES[@]}"; do
+    steps=()
+    for name in $lane; do
+      if selected "$name"; then steps+=("$name"); fi
     done
-    rm -f "$LANE_DIR/current"
-  ) >"$LANE_DIR/log" 2>&1 &
-  LANE_PID=$!
+    (( ${#steps[@]} )) || continue
+    LANE_RAN+=("${steps[@]}")
+    local dir
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/carrack-lane.XXXXXX")"
+    LANE_DIRS+=("$dir")
+    say "beside the e2e tests: ${steps[*]} (output shown when the e2e tests are done)"
+    (
+      for name in "${steps[@]}"; do
+        echo "$name" >"$dir/current"
+        step "$name: $(step_banner "$name")"
+        start=$SECONDS
+        "run_$name"
+        say "$name passed in $(elapsed_since "$start")"
+        printf '%-15s %s (beside e2e)\n' "$name" "$(elapsed_since "$start")" >>"$dir/times"
+      done
+      rm -f "$dir/current"
+    ) >"$dir/log" 2>&1 &
+    LANE_PIDS+=($!)
+  done
 }
 
-# Waits for the side lane, shows its output and adds its step times; dies naming the
-# lane's failed step.
-finish_lane() {
-  [[ -n "$LANE_PID" ]] || return 0
-  local status=0
-  wait "$LANE_PID" || status=$?
-  LANE_PID=""
-  cat "$LANE_DIR/log"
-  if [[ -f "$LANE_DIR/times" ]]; then
-    while IFS= read -r line; do timings+=("$line"); done <"$LANE_DIR/times"
+# Waits for every lane, shows their output and adds their step times; dies naming the
+# lanes' failed steps.
+finish_lanes() {
+  local i status failed=()
+  for i in "${!LANE_PIDS[@]}"; do
+    status=0
+    wait "${LANE_PIDS[$i]}" || status=$?
+    cat "${LANE_DIRS[$i]}/log"
+    if [[ -f "${LANE_DIRS[$i]}/times" ]]; then
+      while IFS= read -r line; do timings+=("$line"); done <"${LANE_DIRS[$i]}/times"
+    fi
+    if (( status != 0 )); then
+      failed+=("$(cat "${LANE_DIRS[$i]}/current" 2>/dev/null || echo "a side lane")")
+    fi
+    rm -rf "${LANE_DIRS[$i]}"
+  done
+  LANE_PIDS=()
+  LANE_DIRS=()
+  if (( ${#failed[@]} )); then
+    CARRACK_STEP="${failed[*]}"
+    die "step(s) ${failed[*]} failed beside the e2e tests (output above)"
   fi
-  if (( status != 0 )); then
-    CARRACK_STEP="$(cat "$LANE_DIR/current" 2>/dev/null || echo "the side lane")"
-    die "step $CARRACK_STEP failed beside the e2e tests (its output is above)"
-  fi
-  rm -rf "$LANE_DIR"
 }
 
-stop_lane() {
-  if [[ -n "$LANE_PID" ]]; then
-    pkill -TERM -P "$LANE_PID" 2>/dev/null
-    kill "$LANE_PID" 2>/dev/null
-  fi
-  [[ -n "$LANE_DIR" ]] && rm -rf "$LANE_DIR"
+stop_lanes() {
+  local pid dir
+  for pid in "${LANE_PIDS[@]}"; do
+    pkill -TERM -P "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null
+  done
+  for dir in "${LANE_DIRS[@]}"; do rm -rf "$dir"; done
   return 0
 }
-trap stop_lane EXIT
+trap stop_lanes EXIT
 
 ran_in_lane() {
   [[ " ${LANE_RAN[*]} " == *" $1 "* ]]
@@ -193,7 +206,7 @@ run_e2e() {
     | jq -r 'select(.reason == "compiler-artifact" and .target.name == "e2e"
                     and .executable != null) | .executable' | tail -1)"
   [[ -x "$binary" ]] || die "cargo built no e2e test binary"
-  start_lane
+  start_lanes
   local tests_start=$SECONDS
   times="$(mktemp "${TMPDIR:-/tmp}/carrack-e2e-times.XXXXXX")"
   CARRACK_E2E_BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink" CARRACK_E2E_TIMES="$times" \
@@ -202,7 +215,7 @@ run_e2e() {
   say "slowest e2e tests (seconds, node start included):"
   sort -rn "$times" | head -8 | sed 's/^/      /'
   rm -f "$times"
-  finish_lane
+  finish_lanes
 }
 
 run_tools() {
