@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Carrack test, in the order a failure is cheapest to find:
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
-#   unit and #[ink::test] tests, the SMT proofs, then the ink_e2e suite against real
+#   unit and #[ink::test] tests, then the ink_e2e suite against real
 #   substrate-contracts-node processes (one per test, on the release bundles just built),
 #   and beside it, in three lanes (they mostly wait on nodes of their own): the off-chain
 #   tools' unit tests then the price relayer's failure drills (five relayers on a node);
