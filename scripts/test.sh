@@ -121,7 +121,6 @@ TOOLS_MANIFESTS=(scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml)
 # shown, and their times counted, when the e2e tests and every lane are done; the step
 # table marks them "(beside e2e)". Without the e2e step they run in their usual place.
 LANES=("tools relayer-drills" "deploy-drills bench js" "proofs web")
-LANE_RAN=()
 LANE_PIDS=()
 LANE_DIRS=()
 
@@ -133,7 +132,6 @@ start_lanes() {
       if selected "$name"; then steps+=("$name"); fi
     done
     (( ${#steps[@]} )) || continue
-    LANE_RAN+=("${steps[@]}")
     local dir
     dir="$(mktemp -d "${TMPDIR:-/tmp}/carrack-lane.XXXXXX")"
     LANE_DIRS+=("$dir")
@@ -188,8 +186,10 @@ stop_lanes() {
 }
 trap stop_lanes EXIT
 
-ran_in_lane() {
-  [[ " ${LANE_RAN[*]} " == *" $1 "* ]]
+# Whether step `name` runs in a side lane of the e2e step (so not in its own place).
+runs_in_lane() {
+  selected e2e || return 1
+  [[ " ${LANES[*]} " == *" $1 "* ]]
 }
 
 step_banner() {
@@ -257,7 +257,7 @@ timings=()
 for entry in "${STEPS[@]}"; do
   name="${entry%%|*}"
   selected "$name" || continue
-  ran_in_lane "$name" && continue
+  runs_in_lane "$name" && continue
   step "$name: ${entry#*|}"
   start=$SECONDS
   "run_$name"
