@@ -45,8 +45,15 @@
 //!    to an account over its borrowing power, and whatever is accepted (there, or as a
 //!    real operation) leaves the account within its borrowing power with every price it
 //!    depends on `Ok`;
-//! 7. a refused operation leaves the whole world (storage, wallets, balances) unchanged
-//!    (the harness undoes it as ink! does; the check guards the harness itself);
+//! 7. (harness, not a check) a refused operation is undone as a whole, storage, wallets
+//!    and balances, as ink! reverts a message returning `Err`; the harness does that
+//!    itself, so asserting it afterwards could not fail (audit T-1) and is not done.
+//!    That the contract really reverts is tested on chain, where a refusal comes after
+//!    the pool has written its books (`e2e/tests/attacks/a5_reentrancy.rs`:
+//!    `a_token_reentering_the_pool_during_its_own_transfers_is_refused`,
+//!    `a_token_reentering_withdraw_of_another_market_is_refused`,
+//!    `a_token_refusing_or_trapping_transfers_changes_nothing`: every view and balance
+//!    snapshotted before the refused message and compared after);
 //! 8. nothing panics (debug builds, and the long run's release build with overflow
 //!    checks: every overflow panics too).
 //!
@@ -64,10 +71,40 @@
 //!     it (counted in the report). The same holds for `liquidate_to_supply` (the
 //!     liquidator's collateral credited as supply) whatever the collateral market's cash
 //!     (audit M-4), and a healthy account cannot be liquidated that way either.
+//! 11. liveness, repay: for every debt of every account, `actions::repay` of the whole
+//!     debt (`ALL`) is accepted, whatever the prices, feed statuses, pauses and cash
+//!     (repay needs no price and no pause applies to it; the payer is anyone holding the
+//!     tokens, so the transfer is not in question), and so are a repayment of one unit,
+//!     unless one unit is below the smallest repayable amount at the borrow index
+//!     (`AmountTooSmall`) or would leave a debt under the market's minimum
+//!     (`BelowMinimumDebt`), and one of a scaled unit's worth (`ceil(borrow index)`, the
+//!     smallest repayable amount), unless it would leave a debt under the minimum;
+//! 12. liveness, withdraw: for every supply position that is not collateral backing a
+//!     debt (not collateral, or the account owes nothing), in a market whose withdrawals
+//!     are not paused, `actions::withdraw` of `min(balance, market cash)` is accepted and
+//!     pays exactly that, and so is `ALL` when the cash covers the balance (it pays the
+//!     whole balance): no price, feed status or other market may stand in the way;
+//! 13. bad debt: a liquidation that writes debt off (its last collateral gone) writes
+//!     off no more value than the account's shortfall at the check just before it:
+//!     `debts - sum(collateral / bonus)`, debts at their last good price, collateral
+//!     whose price counts for liquidation at that price (other collateral at zero, the
+//!     lenient side), within an allowance of 1/100,000 of the debt (six seconds of
+//!     interest at the rate cap is 2e-6), two units of each debt asset (rounding) and
+//!     the dust threshold (the sweep of a sub-dust collateral remainder when the
+//!     repayment is capped at the debt, `contracts/core/liquidation.rs` rule 4). Only a
+//!     liquidation writes debt off, and its step moves no price and no clock beyond one
+//!     block, so any excess is a loss made by the user action itself: collateral handed
+//!     out beyond the bonus, or debt written off while collateral remained. The shortfall
+//!     the account already had when it became liquidatable is a loss the price made;
+//!     the report counts the write-offs of accounts that a ready pair could liquidate at
+//!     that preceding check, and the value written off against their shortfall.
 //!
 //! CI runs [`DEFAULT_CASES`] sequences of 1 to [`DEFAULT_OPS`] operations (random lengths,
 //! so that proptest can shrink a failure to a short sequence) inside `cargo test`
-//! (about 13 s in a debug build). The long run (about 2 minutes, 1.2 million operations):
+//! (9.7 s of CPU in a debug build, 12-20 s of wall time on a busy 2-core machine). Floors
+//! on the probes of invariants 11 and 12 and on the write-offs checked by 13
+//! ([`PROBE_FLOORS`]) fail a campaign that stopped exercising them. The long run (76 s,
+//! 1.2 million operations, seed 1 clean with invariants 10-13):
 //!
 //! ```text
 //! CARRACK_FUZZ_CASES=10000 CARRACK_FUZZ_OPS=240 CARRACK_FUZZ_SEED=1 \
@@ -89,7 +126,8 @@ use crate::market::{Actions, Market, MarketParams};
 use crate::params::PoolParams;
 use crate::views;
 use carrack_core::{
-    AccountHealth, CoreError, MarketConfig, MarketState, RateModel, Rounding, ALL, RAY, WAD,
+    mul_div, price_to_wad, value_wad, AccountHealth, CoreError, MarketConfig, MarketState,
+    RateModel, Rounding, WriteOff, ALL, RAY, WAD,
 };
 use carrack_interfaces::{FeedStatus, OracleError, PSP22Error, PriceData};
 use ink::primitives::AccountId;
@@ -445,6 +483,34 @@ struct World {
     dead_shares: [u128; MARKETS],
     /// Accruals written back per market (the solvency tolerance).
     accruals: [u128; MARKETS],
+    /// The harness's memory, not the chain's: each indebted account's exposure at the
+    /// last check (invariant 13).
+    exposure: BTreeMap<AccountId, Exposure>,
+}
+
+/// The debts a liquidation wrote off, per market.
+type WriteOffs = Vec<(AccountId, WriteOff)>;
+
+/// An indebted account as the last check saw it (invariant 13), values in WAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Exposure {
+    /// Its debts at their last good prices (rounded up).
+    debt_wad: u128,
+    /// What seizing all its collateral repays at most: each collateral whose price
+    /// counts for liquidation, at that price, divided by its market's bonus (rounded
+    /// down); other collateral at zero.
+    cover_wad: u128,
+    /// Two units of each of its debt assets (rounding).
+    units_wad: u128,
+    /// Whether some ready pair liquidated it (invariant 10, paid in tokens or as supply).
+    liquidatable: bool,
+}
+
+impl Exposure {
+    /// What the account's collateral cannot pay back: a loss the prices already made.
+    fn shortfall_wad(&self) -> u128 {
+        self.debt_wad.saturating_sub(self.cover_wad)
+    }
 }
 
 impl Ledger for World {
@@ -500,6 +566,7 @@ impl World {
             minted: [0; MARKETS],
             dead_shares: [0; MARKETS],
             accruals: [0; MARKETS],
+            exposure: BTreeMap::new(),
         };
         for m in 0..MARKETS {
             let token = asset(m);
@@ -686,7 +753,7 @@ impl World {
         borrower: AccountId,
         request: LiquidationRequest,
         to_supply: bool,
-    ) -> Result<(u128, u128, usize), PoolError> {
+    ) -> Result<(u128, u128, WriteOffs), PoolError> {
         let mut account = self.account_of(borrower);
         let mut receiver = to_supply.then(|| self.account_of(liquidator));
         let params = self.params;
@@ -712,11 +779,7 @@ impl World {
                 plan.liquidator_collateral,
             )?;
         }
-        Ok((
-            plan.repay,
-            plan.liquidator_collateral,
-            outcome.bad_debt.len(),
-        ))
+        Ok((plan.repay, plan.liquidator_collateral, outcome.bad_debt))
     }
 
     fn set_market_params(
@@ -845,6 +908,46 @@ impl World {
             }
         }
         Some(health)
+    }
+
+    /// `amount` of market `m`'s asset at its last good price, rounded up (WAD).
+    fn debt_value_wad(&self, m: usize, amount: u128) -> u128 {
+        let price = self.prices[&asset(m)];
+        let price_wad = price_to_wad(price.value, price.decimals, Rounding::Up).unwrap();
+        value_wad(amount, DECIMALS[m], price_wad, Rounding::Up).unwrap()
+    }
+
+    /// The account's [`Exposure`] (on an accrued world, as the probes see it).
+    fn exposure(&self, account: &Account, liquidatable: bool) -> Exposure {
+        let mut exposure = Exposure {
+            debt_wad: 0,
+            cover_wad: 0,
+            units_wad: 0,
+            liquidatable,
+        };
+        for p in &account.positions {
+            let m = market_index(p.asset);
+            let market = &self.markets[&p.asset];
+            if p.scaled_debt != 0 {
+                let debt = market.state.debt_balance(p.scaled_debt).unwrap();
+                exposure.debt_wad += self.debt_value_wad(m, debt);
+                exposure.units_wad += self.debt_value_wad(m, 2);
+            }
+            if p.is_collateral() && self.counts(p.asset) {
+                let price = self.prices[&p.asset];
+                let price_wad = price_to_wad(price.value, price.decimals, Rounding::Down).unwrap();
+                let balance = market.state.supply_balance(p.scaled_supply).unwrap();
+                let value = value_wad(balance, DECIMALS[m], price_wad, Rounding::Down).unwrap();
+                exposure.cover_wad += mul_div(
+                    value,
+                    WAD,
+                    market.config().liquidation_bonus_wad,
+                    Rounding::Down,
+                )
+                .unwrap();
+            }
+        }
+        exposure
     }
 
     /// `limits(account, asset)` as the message computes it.
@@ -1087,6 +1190,20 @@ struct Stats {
     /// The same for `liquidate_to_supply`, whatever the collateral market's cash:
     /// accounts below 1 with a ready pair, and those liquidated by some pair.
     supply_liveness: (u64, u64),
+    /// Invariant 11: repay probes (whole debt, one unit, one scaled unit's worth): run,
+    /// accepted, and partial probes refused as too small or for leaving less than the
+    /// minimum debt.
+    repay_probes: (u64, u64, u64),
+    /// Invariant 12: withdrawal probes of supply not backing a debt: run and accepted;
+    /// positions skipped because withdrawals were paused or the market had no cash.
+    withdraw_probes: (u64, u64),
+    withdraw_probes_skipped: (u64, u64),
+    /// Invariant 13: liquidations that wrote debt off, and those of them whose account a
+    /// ready pair could liquidate at the preceding check.
+    write_off_liquidations: (u64, u64),
+    /// For the latter: value written off, of it added to a deficit, and the shortfall
+    /// the account already had at the preceding check (WAD).
+    written_off_wad: (u128, u128, u128),
     /// Withdrawals and borrows within `views::limits` accepted: (at the limit, below it).
     view_promises_kept: (u64, u64),
     /// Withdrawals and borrows within `views::limits` that were refused, by reason.
@@ -1139,6 +1256,26 @@ impl Stats {
         out += &format!(
             "liveness to supply (any cash): {} accounts below 1 with a ready pair, {} liquidatable by some pair\n",
             self.supply_liveness.0, self.supply_liveness.1
+        );
+        out += &format!(
+            "repay liveness: {} probes (whole debt, one unit, one scaled unit's worth), {} accepted, {} partial probes too small or under the minimum debt\n",
+            self.repay_probes.0, self.repay_probes.1, self.repay_probes.2
+        );
+        out += &format!(
+            "withdraw liveness: {} probes of supply not backing a debt, {} accepted; {} positions skipped (withdrawals paused), {} (no cash)\n",
+            self.withdraw_probes.0,
+            self.withdraw_probes.1,
+            self.withdraw_probes_skipped.0,
+            self.withdraw_probes_skipped.1
+        );
+        let usd = |wad: u128| wad as f64 / WAD as f64;
+        out += &format!(
+            "bad debt: {} liquidations wrote debt off, {} of accounts liquidatable at the preceding check: {:.2} USD written off ({:.2} USD to deficits) against a shortfall of {:.2} USD at those checks\n",
+            self.write_off_liquidations.0,
+            self.write_off_liquidations.1,
+            usd(self.written_off_wad.0),
+            usd(self.written_off_wad.1),
+            usd(self.written_off_wad.2)
         );
         out += &format!(
             "borrow/withdraw/disable probes: {} refused to accounts over their power or on a non-Ok price, {} accepted (each left the account within its power)\n",
@@ -1226,6 +1363,8 @@ impl World {
         // (borrower, debt asset, collateral asset) of a liquidation.
         let mut liquidated: Option<(AccountId, AccountId, AccountId)> = None;
         let mut health_checked: Option<AccountId> = None;
+        // The debts a liquidation wrote off.
+        let mut written_off: WriteOffs = Vec::new();
         // Whether the amount is within what `views::limits` says the account can
         // withdraw or borrow now.
         // Some(at the edge): exactly the limit.
@@ -1364,7 +1503,10 @@ impl World {
                     min_collateral_out,
                 };
                 self.liquidate(actor(liquidator), actor(borrower), request, to_supply)
-                    .map(|(_, _, written_off)| stats.bad_debt_write_offs += written_off as u64)
+                    .map(|(_, _, bad_debt)| {
+                        stats.bad_debt_write_offs += bad_debt.len() as u64;
+                        written_off = bad_debt;
+                    })
             }
             Op::Wait { secs } => {
                 self.now += secs;
@@ -1439,18 +1581,11 @@ impl World {
         };
 
         if result.is_err() {
-            // ink! reverts every storage write and transfer of a message returning `Err`.
+            // Harness (7), not a check: ink! reverts every storage write and transfer of a
+            // message returning `Err`, and so does the harness, keeping only the clock.
             let mut reverted = before.clone();
             reverted.now = self.now;
             *self = reverted;
-            // Invariant 7: after the revert, nothing differs but the clock.
-            ensure!(
-                World {
-                    now: before.now,
-                    ..self.clone()
-                } == before,
-                "{op:?} refused with {result:?} but changed the world"
-            );
         }
         stats.record(op.kind(), &result);
         if let (Ok(()), Some(at_edge)) = (&result, within_view) {
@@ -1541,6 +1676,39 @@ impl World {
                 }
             }
         }
+        // Invariant 13: a write-off costs no more than the shortfall the account already
+        // had at the preceding check (its collateral at the bonus against its debts).
+        if let (Ok(()), Some((borrower, ..)), false) = (&result, liquidated, written_off.is_empty())
+        {
+            let Some(exposure) = before.exposure.get(&borrower).copied() else {
+                return Err(TestCaseError::fail(format!(
+                    "{op:?} wrote off {written_off:?} of an account that owed nothing at the preceding check"
+                )));
+            };
+            let (mut value, mut to_deficit) = (0u128, 0u128);
+            for (token, write_off) in &written_off {
+                value += before.debt_value_wad(market_index(*token), write_off.debt);
+                to_deficit +=
+                    before.debt_value_wad(market_index(*token), write_off.added_to_deficit);
+            }
+            stats.write_off_liquidations.0 += 1;
+            if exposure.liquidatable {
+                stats.write_off_liquidations.1 += 1;
+                stats.written_off_wad.0 += value;
+                stats.written_off_wad.1 += to_deficit;
+                stats.written_off_wad.2 += exposure.shortfall_wad();
+            }
+            let allowance =
+                exposure.debt_wad / 100_000 + exposure.units_wad + before.params.dust_value_wad;
+            ensure!(
+                value <= exposure.shortfall_wad() + allowance,
+                "{op:?} wrote off debt worth {value} (WAD; {to_deficit} of it to deficits) but the account's shortfall at the preceding check was {} (debts {}, collateral at the bonus {}, liquidatable: {}; allowance {allowance}): {written_off:?}",
+                exposure.shortfall_wad(),
+                exposure.debt_wad,
+                exposure.cover_wad,
+                exposure.liquidatable
+            );
+        }
         // Invariant 6b: a successful health-checked action leaves the account within its
         // borrowing power at Ok prices.
         if let (Ok(()), Some(who)) = (&result, health_checked) {
@@ -1556,8 +1724,9 @@ impl World {
         self.check(&before, stats)
     }
 
-    /// Invariants 1–6, after every step.
-    fn check(&self, before: &World, stats: &mut Stats) -> Result<(), TestCaseError> {
+    /// Invariants 1–6 and 10–12 after every step; records each indebted account's
+    /// exposure for invariant 13.
+    fn check(&mut self, before: &World, stats: &mut Stats) -> Result<(), TestCaseError> {
         for (m, name) in NAMES.iter().enumerate() {
             let token = asset(m);
             let state = self.markets[&token].state;
@@ -1647,6 +1816,7 @@ impl World {
         // to now: loading such a market accrues nothing more, so they see exactly what
         // they would see on the stored world, without recomputing each accrual.
         let view = self.accrued();
+        let mut exposures = BTreeMap::new();
         for (who, account) in &self.accounts {
             // 2. Stored accounts are well formed.
             ensure!(
@@ -1797,6 +1967,91 @@ impl World {
                     stats.supply_liveness.1 += 1;
                 }
             }
+            if account.has_debt() {
+                let liquidatable = ready_liquidated != 0 || supply_liquidated != 0;
+                exposures.insert(*who, view.exposure(account, liquidatable));
+            }
+
+            // 11. Liveness, repay: the whole of every debt, and one unit of it, can be
+            //     repaid whatever the prices, feeds, pauses and cash.
+            for p in account.positions.iter().filter(|p| p.scaled_debt != 0) {
+                let name = NAMES[market_index(p.asset)];
+                // One token unit is often below one scaled unit once the index has grown
+                // (`AmountTooSmall`); one scaled unit's worth never is.
+                let index = view.markets[&p.asset].state.borrow_index_ray;
+                let scaled_unit = carrack_core::ray_mul(1, index, Rounding::Up).unwrap();
+                for (amount, what) in [
+                    (ALL, "the whole debt"),
+                    (1, "one unit"),
+                    (scaled_unit, "one scaled unit's worth"),
+                ] {
+                    stats.repay_probes.0 += 1;
+                    match actions::repay(&view, &mut account.clone(), p.asset, amount) {
+                        Ok(_) => stats.repay_probes.1 += 1,
+                        Err(PoolError::Core(CoreError::AmountTooSmall)) if amount == 1 => {
+                            stats.repay_probes.2 += 1
+                        }
+                        Err(PoolError::Core(CoreError::BelowMinimumDebt)) if amount != ALL => {
+                            stats.repay_probes.2 += 1
+                        }
+                        Err(err) => {
+                            return Err(TestCaseError::fail(format!(
+                                "repaying {what} ({amount}) of {name} was refused with {err:?}: {account:?}"
+                            )))
+                        }
+                    }
+                }
+            }
+
+            // 12. Liveness, withdraw: supply that backs no debt leaves as far as the cash
+            //     goes, whatever the prices, feeds and other markets.
+            for p in account.positions.iter().filter(|p| p.scaled_supply != 0) {
+                if p.is_collateral() && account.has_debt() {
+                    continue;
+                }
+                let m = market_index(p.asset);
+                let market = &view.markets[&p.asset];
+                if market.paused.withdraw {
+                    stats.withdraw_probes_skipped.0 += 1;
+                    continue;
+                }
+                let balance = view.supply_balance(*who, m);
+                let cash = market.state.cash;
+                if cash == 0 {
+                    stats.withdraw_probes_skipped.1 += 1;
+                    continue;
+                }
+                let mut amounts = vec![balance.min(cash)];
+                if cash >= balance {
+                    amounts.push(ALL);
+                }
+                for amount in amounts {
+                    stats.withdraw_probes.0 += 1;
+                    let probe = actions::withdraw(&view, &mut account.clone(), p.asset, amount);
+                    let what = if amount == ALL {
+                        "ALL"
+                    } else {
+                        "min(balance, cash)"
+                    };
+                    match probe {
+                        Ok((_, paid, _)) => {
+                            ensure!(
+                                paid == balance.min(cash),
+                                "withdrawing {what} of {} paid {paid}, not {} (balance {balance}, cash {cash})",
+                                NAMES[m],
+                                balance.min(cash)
+                            );
+                            stats.withdraw_probes.1 += 1;
+                        }
+                        Err(err) => {
+                            return Err(TestCaseError::fail(format!(
+                                "withdrawing {what} = {amount} of {} supply that backs no debt was refused with {err:?} (balance {balance}, cash {cash}): {account:?}",
+                                NAMES[m]
+                            )))
+                        }
+                    }
+                }
+            }
 
             // 6. Borrowing one unit of any asset, withdrawing one unit of any collateral
             //    and disabling any collateral: refused to an account over its borrowing
@@ -1841,6 +2096,7 @@ impl World {
                 }
             }
         }
+        self.exposure = exposures;
         Ok(())
     }
 }
@@ -1914,4 +2170,42 @@ fn pool_invariants_hold_along_random_operation_sequences() {
             ok + refused
         );
     }
+    // The liveness checks must not go vacuous: a drift of the generator or the world
+    // towards states without debts, supply or cash would leave invariants 11-13 nothing
+    // to check. Floors per 1,000 sequences, well below what the default campaign
+    // measures (see `PROBE_FLOORS`); not applied to campaigns too small for an average
+    // to mean much.
+    if cases >= DEFAULT_CASES / 4 {
+        let cases = u64::from(cases);
+        for (what, accepted, floor) in [
+            (
+                "repay probes accepted (invariant 11)",
+                stats.repay_probes.1,
+                PROBE_FLOORS.0,
+            ),
+            (
+                "withdraw probes accepted (invariant 12)",
+                stats.withdraw_probes.1,
+                PROBE_FLOORS.1,
+            ),
+            (
+                "write-offs checked (invariant 13)",
+                stats.write_off_liquidations.0,
+                PROBE_FLOORS.2,
+            ),
+        ] {
+            assert!(
+                accepted * 1_000 >= floor * cases,
+                "{what}: {accepted} in {cases} sequences, fewer than {} per 1,000 sequences",
+                floor
+            );
+        }
+    }
 }
+
+/// Least accepted repay and withdraw probes, and write-offs checked, per 1,000 sequences.
+/// Measured on the default campaign (128 sequences): 55,194 repay probes accepted
+/// (431,000 per 1,000), 94,860 withdraw probes (741,000 per 1,000), 8 write-offs (62 per
+/// 1,000; at 5 per 1,000 the 128 sequences need one, which a mean of 8 misses with
+/// probability e^-8 = 0.03 %).
+const PROBE_FLOORS: (u64, u64, u64) = (150_000, 250_000, 5);
