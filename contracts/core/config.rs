@@ -307,4 +307,28 @@ pub(crate) mod tests {
             "a borrow-only market"
         );
     }
+
+    /// The upper bounds are inclusive. Kills `liquidation_bonus_wad >
+    /// MAX_LIQUIDATION_BONUS_WAD` -> `>=` and `min_debt > borrow_cap` -> `>=` in
+    /// `validate` (cargo-mutants).
+    #[test]
+    fn upper_bounds_are_inclusive() {
+        assert_eq!(
+            with(|c| {
+                c.ltv_wad = WAD / 2;
+                c.liquidation_threshold_wad = 6 * WAD / 10;
+                c.liquidation_bonus_wad = MAX_LIQUIDATION_BONUS_WAD;
+            }),
+            Ok(()),
+            "a 150 % bonus (0.6 * 1.5 = 0.9)"
+        );
+        assert_eq!(
+            with(|c| {
+                c.borrow_cap = 10;
+                c.min_debt = 10;
+            }),
+            Ok(()),
+            "a minimum debt equal to the borrow cap"
+        );
+    }
 }

@@ -211,4 +211,14 @@ mod tests {
             }
         }
     }
+
+    /// Kills the mutant `if remaining > 0` -> `>=` in `ray_pow` (cargo-mutants): one
+    /// squaring too many after the last bit is harmless for small bases but overflows
+    /// for a large one, turning a representable power into an error.
+    #[test]
+    fn ray_pow_does_not_square_past_the_last_bit() {
+        let base = 1_000_000 * RAY; // base^2 / RAY = 1e39 > u128::MAX
+        assert_eq!(ray_pow(base, 1, Rounding::Down), Ok(base));
+        assert_eq!(ray_pow(base, 1, Rounding::Up), Ok(base));
+    }
 }

@@ -358,4 +358,47 @@ mod tests {
         dust.dust_value_wad = 0;
         assert_eq!(plan_liquidation(&dust), Err(CoreError::AmountTooSmall));
     }
+
+    /// The dust rule is strict: a leftover worth exactly the threshold is not dust. Kills
+    /// `value < dust_value_wad` -> `<=` in `is_dust` (cargo-mutants), which would let the
+    /// close factor jump to 100 % one unit too early.
+    #[test]
+    fn debt_left_worth_exactly_the_dust_threshold_is_not_dust() {
+        let mut exact = input(1_200, 98 * WAD / 100);
+        exact.debt_balance = 2_000_000; // 2 USD: half leaves exactly 1 USD, the threshold
+        let plan = plan_liquidation(&exact).unwrap();
+        assert_eq!(plan.repay, 1_000_000, "the close factor still applies");
+        assert_eq!(plan.collateral_seized, 875_000_000_000_000);
+    }
+
+    /// A protocol fee of 100 % of the bonus is valid: the liquidator gets the repaid
+    /// value, the reserves the whole bonus. Kills `protocol_fee_wad > WAD` -> `>=`.
+    #[test]
+    fn the_protocol_fee_may_take_the_whole_bonus() {
+        let mut all_bonus = input(1_200, 98 * WAD / 100);
+        all_bonus.protocol_fee_wad = WAD;
+        let plan = plan_liquidation(&all_bonus).unwrap();
+        assert_eq!(plan.repay, 500_000_000);
+        assert_eq!(plan.collateral_seized, 437_500_000_000_000_000);
+        // base = seized / 1.05 rounded up; the fee is everything above it.
+        assert_eq!(plan.liquidator_collateral, 416_666_666_666_666_667);
+        assert_eq!(plan.protocol_fee, 20_833_333_333_333_333);
+    }
+
+    /// Sweeping a collateral remainder is refused only when the recomputed repayment
+    /// exceeds the liquidator's offer; an offer that covers it exactly is accepted. Kills
+    /// `repay > input.requested_repay` -> `>=` and `requested_repay != ALL && ...` ->
+    /// `||` in the sweep (cargo-mutants).
+    #[test]
+    fn a_collateral_sweep_within_the_offered_repay_is_allowed() {
+        let mut offer = input(1_000, 94 * WAD / 100);
+        // As in `collateral_dust_is_swept_into_the_seizure`, 0.50 USD of collateral would
+        // be left and is swept in; the repayment stays capped at the debt, which is
+        // exactly what the liquidator offers.
+        offer.collateral_balance = 10_505 * WAD / 10_000;
+        offer.requested_repay = 1_000_000_000;
+        let plan = plan_liquidation(&offer).unwrap();
+        assert_eq!(plan.repay, 1_000_000_000);
+        assert_eq!(plan.collateral_seized, offer.collateral_balance);
+    }
 }

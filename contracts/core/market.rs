@@ -830,4 +830,68 @@ mod tests {
         assert_eq!((attacker, victim), (1, 1_000_000));
         assert_eq!(state.supply_balance(victim), Ok(1_000_000));
     }
+
+    /// Every limit admits its exact boundary, and an accrual without debt moves neither
+    /// index. Kills (cargo-mutants) `scaled < MIN_DEAD_SHARES` -> `<=` in `list`,
+    /// `total_supply > supply_cap` -> `>=` in `supply`, `amount > self.cash` -> `>=` in
+    /// `withdraw` and `borrow`, `amount > self.reserves` -> `>=` in `withdraw_reserves`
+    /// and `elapsed == 0 || total_scaled_debt == 0` -> `&&` in `accrue`.
+    #[test]
+    fn limits_are_inclusive_and_idle_markets_do_not_accrue() {
+        let listed_at_minimum = MarketState::list(&sample_config(6), MIN_DEAD_SHARES, T0);
+        assert_eq!(
+            listed_at_minimum.map(|state| state.total_scaled_supply),
+            Ok(MIN_DEAD_SHARES),
+            "a seed of exactly the minimum dead shares"
+        );
+
+        let (mut config, mut state) = listed();
+        config.supply_cap = 1_000_500;
+        assert_eq!(state.supply(&config, 500), Ok(500), "up to the cap exactly");
+
+        let (config, mut state) = listed();
+        assert_eq!(
+            state.borrow(&config, 0, 1_000_000),
+            Ok(1_000_000),
+            "all the cash"
+        );
+        assert_eq!(state.cash, 0);
+
+        let (_, mut state) = listed();
+        state.cash = 6;
+        assert_eq!(state.withdraw(10, 6), Ok((6, 6)), "all the cash");
+        assert_eq!(state.cash, 0);
+
+        let (_, mut state) = listed();
+        state.reserves = 100;
+        assert_eq!(state.withdraw_reserves(100), Ok(()), "all the reserves");
+        assert_eq!((state.reserves, state.cash), (0, 999_900));
+
+        let (config, mut state) = listed();
+        assert_eq!(state.accrue(&config, T0 + YEAR), Ok(Accrual::default()));
+        assert_eq!(
+            (state.borrow_index_ray, state.supply_index_ray),
+            (RAY, RAY),
+            "no debt: the borrow index does not grow either"
+        );
+    }
+
+    /// An accrual past the horizon says so: the pool pauses borrowing and supply on
+    /// `halted`. Kills deleting `halted: true` from the overflow arm of `accrue`
+    /// (cargo-mutants).
+    #[test]
+    fn an_accrual_past_the_horizon_reports_halted() {
+        let (mut config, mut state) = listed();
+        config.rate_model.base_rate_wad = 10 * WAD;
+        config.rate_model.slope_low_wad = 0;
+        config.rate_model.slope_high_wad = 0;
+        state.borrow(&config, 0, 500_000).unwrap();
+        assert_eq!(
+            state.accrue(&config, T0 + 3 * YEAR),
+            Ok(Accrual {
+                halted: true,
+                ..Accrual::default()
+            })
+        );
+    }
 }
