@@ -3,10 +3,10 @@
 #   formatting, clippy, release builds of every contract (with their optimized sizes),
 #   unit and #[ink::test] tests, the SMT proofs, then the ink_e2e suite against real
 #   substrate-contracts-node processes (one per test, on the release bundles just built),
-#   and beside it, in three lanes (they mostly wait on nodes of their own): the off-chain
+#   and beside it, in two lanes (they mostly wait on nodes of their own): the off-chain
 #   tools' unit tests then the price relayer's failure drills (five relayers on a node);
 #   the deployment tool's idempotency and bad-input drills, the cost benchmark's
-#   regression check and the Polkadot.js client test against a devnet the tool deployed;
+#   regression check, the Polkadot.js client test against a devnet the tool deployed and
 #   the web app's browser tests (Playwright driving Chromium).
 # Calls setup.sh first, so it also works on a fresh machine (which then compiles the
 # node and cargo-contract: tens of minutes on 2 cores).
@@ -119,7 +119,7 @@ TOOLS_MANIFESTS=(scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml)
 # tools waits for them on cargo's lock while the first lane compiles them. Their output is
 # shown, and their times counted, when the e2e tests and every lane are done; the step
 # table marks them "(beside e2e)". Without the e2e step they run in their usual place.
-LANES=("tools relayer-drills" "deploy-drills bench js" "web")
+LANES=("tools relayer-drills" "deploy-drills bench js web")
 LANE_PIDS=()
 LANE_DIRS=()
 
