@@ -25,12 +25,23 @@ async function refreshPrices() {
     const assets = await oracle.view('assets', alice.address);
     for (const asset of assets) {
       const feed = await oracle.view('feed_info', alice.address, asset);
+      // The dev node seals a block per transaction, so between transactions its clock
+      // (the newest block's time) stands still: after a quiet spell it can lie more than
+      // the 10 s round window behind the block a submission lands in, and a submission
+      // observed at it passes its dry run (same old clock) but is refused on chain as
+      // SubmissionTooOld. A block first brings the clock to the present.
+      await chain.block(alice);
       for (const reporter of reporters) {
-        // Observed no later than the chain's clock, and fresh within the 10 s round window
-        // when it lands: read per submission, since on a loaded machine five submissions
-        // can take longer than the window (a CI run beside compiles saw one refused).
+        // Observed no later than the chain's clock (else ObservedInFuture), read per
+        // submission: each one's block moves the clock on.
         const now = await chain.chainNowSecs();
-        await oracle.tx('submit', reporter, asset, BigInt(feed.price), now);
+        try {
+          await oracle.tx('submit', reporter, asset, BigInt(feed.price), now);
+        } catch (err) {
+          const again = await oracle.query('submit', reporter.address, asset, BigInt(feed.price), now);
+          throw new Error(`${err.message} (observed at ${now}, chain clock now ${await chain.chainNowSecs()}, `
+            + `the same submission dry-run now: ${JSON.stringify(again.err ?? 'Ok')})`);
+        }
       }
       const price = await oracle.view('PriceOracle::price', alice.address, asset);
       assert.equal(price.status, 'Ok', `the refreshed feed of ${asset}: ${JSON.stringify(price)}`);
