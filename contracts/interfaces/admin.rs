@@ -1,5 +1,7 @@
 //! Who administers a Carrack contract, and how that changes hands: the one role model the
-//! pool, the oracle and the governor share.
+//! pool and the oracle share. (The governor has no admin of its own: only the timelock
+//! may change its parameters or code; the timelock keeps its own roles, see
+//! `contracts/timelock/roles.rs`.)
 //!
 //! - `governance` (the timelock in production) holds every admin power. It hands the role
 //!   over in two steps, `nominate_governance` then `accept_governance` by the nominee, so a
