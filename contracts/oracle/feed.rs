@@ -1189,6 +1189,122 @@ mod tests {
         assert_eq!(feed.set_config(good, NOW), Ok(()));
     }
 
+    /// A feed with `change` applied to [`config`]'s parameters, as governance's `add_feed`
+    /// builds it.
+    fn feed_with(change: fn(&mut FeedConfig)) -> Result<Feed, OracleError> {
+        let mut config = config();
+        change(&mut config);
+        Feed::new(config, (1..=5).map(reporter).collect())
+    }
+
+    /// The longest heartbeat is one week, inclusive: a price one week old is still `Ok`.
+    #[test]
+    fn a_heartbeat_of_exactly_one_week_is_accepted() {
+        let mut feed = feed_with(|c| c.heartbeat_secs = 604_800).expect("one week is allowed");
+        everyone(&mut feed, 100, NOW);
+        assert_eq!(feed.status(NOW + 604_800), FeedStatus::Ok);
+        assert_eq!(feed.status(NOW + 604_801), FeedStatus::Stale);
+        assert_eq!(
+            feed_with(|c| c.heartbeat_secs = 604_801),
+            Err(OracleError::InvalidTiming)
+        );
+    }
+
+    /// The round window may be as long as the heartbeat, and an observation that old is
+    /// then still accepted.
+    #[test]
+    fn a_round_window_as_long_as_the_heartbeat_is_accepted() {
+        let mut feed = feed_with(|c| c.round_window_secs = c.heartbeat_secs)
+            .expect("window = heartbeat is allowed");
+        assert_eq!(
+            feed.submit(reporter(1), 100, NOW - 3_600, NOW).map(|_| ()),
+            Ok(())
+        );
+        assert_eq!(
+            feed.submit(reporter(2), 100, NOW - 3_601, NOW),
+            Err(OracleError::SubmissionTooOld)
+        );
+    }
+
+    /// A deviation limit of exactly 100 % is allowed: a doubling is accepted in one round,
+    /// anything beyond it held.
+    #[test]
+    fn a_deviation_limit_of_exactly_100_percent_is_accepted() {
+        let mut feed = feed_with(|c| c.max_deviation_wad = WAD).expect("a 100 % limit is allowed");
+        everyone(&mut feed, 100, NOW);
+        assert_eq!(accepted(&everyone(&mut feed, 200, NOW + 60)), Some(200));
+        assert_eq!(accepted(&everyone(&mut feed, 401, NOW + 120)), None);
+        assert_eq!(feed.status(NOW + 120), FeedStatus::Suspect);
+    }
+
+    /// A report observed exactly `round_window_secs` ago is accepted, one second older
+    /// refused.
+    #[test]
+    fn a_report_exactly_one_round_window_old_is_accepted() {
+        let mut feed = feed();
+        assert_eq!(
+            feed.submit(reporter(1), 100, NOW - 600, NOW).map(|_| ()),
+            Ok(())
+        );
+        assert_eq!(
+            feed.submit(reporter(2), 100, NOW - 601, NOW),
+            Err(OracleError::SubmissionTooOld)
+        );
+        assert_eq!(feed.round_submissions(), 1);
+    }
+
+    /// The price bounds are inclusive for reports: `min_price` and `max_price` themselves
+    /// are accepted, one unit outside refused.
+    #[test]
+    fn reports_at_the_price_bounds_are_accepted() {
+        let mut feed = feed_with(|c| {
+            c.min_price = 50;
+            c.max_price = 150;
+        })
+        .unwrap();
+        for (n, price) in [(1, 49), (2, 151)] {
+            assert_eq!(
+                feed.submit(reporter(n), price, NOW, NOW),
+                Err(OracleError::PriceOutOfBounds),
+                "price {price}"
+            );
+        }
+        for (n, price) in [(1, 50), (2, 150)] {
+            assert_eq!(
+                feed.submit(reporter(n), price, NOW, NOW).map(|_| ()),
+                Ok(()),
+                "price {price}"
+            );
+        }
+        assert_eq!(feed.round_submissions(), 2);
+    }
+
+    /// The price bounds are inclusive for emergency prices too.
+    #[test]
+    fn an_emergency_price_may_sit_at_either_bound() {
+        let mut feed = feed_with(|c| {
+            c.min_price = 50;
+            c.max_price = 150;
+        })
+        .unwrap();
+        for price in [49, 151] {
+            assert_eq!(
+                feed.set_emergency_price(price, NOW),
+                Err(OracleError::PriceOutOfBounds),
+                "price {price}"
+            );
+        }
+        for price in [50, 150] {
+            assert_eq!(
+                feed.set_emergency_price(price, NOW),
+                Ok(()),
+                "price {price}"
+            );
+            assert_eq!(feed.price, price);
+            assert_eq!(feed.status(NOW), FeedStatus::Emergency);
+        }
+    }
+
     #[test]
     fn wide_mul_matches_exact_products() {
         assert_eq!(wide_mul(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
