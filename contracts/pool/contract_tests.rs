@@ -3,7 +3,7 @@
 //! that moves tokens or reads prices runs in the ink_e2e suite (`e2e/tests/pool.rs`).
 
 use crate::error::PoolError;
-use crate::market::Actions;
+use crate::market::PauseFlags;
 use crate::params::{PoolParams, MAX_LIQUIDATION_GRACE_SECS};
 use crate::pool::Pool;
 use crate::test_fixtures::{params, ETH};
@@ -68,7 +68,7 @@ fn admin_messages_refuse_everyone_but_governance() {
         let not_gov = Err(PoolError::NotGovernance);
         assert_eq!(pool.list_market(ETH, params(18), 1_000_000), not_gov);
         assert_eq!(pool.set_market_params(ETH, params(18)), not_gov);
-        assert_eq!(pool.unpause(ETH, Actions::ALL), not_gov);
+        assert_eq!(pool.unpause(ETH, PauseFlags::ALL), not_gov);
         assert_eq!(pool.withdraw_reserves(ETH, 1, caller), not_gov);
         assert_eq!(pool.set_pool_params(pool_params()), not_gov);
         assert_eq!(pool.set_oracle(caller), not_gov);
@@ -82,7 +82,10 @@ fn admin_messages_refuse_everyone_but_governance() {
         );
     }
     set_caller(a.charlie);
-    assert_eq!(pool.pause(ETH, Actions::ALL), Err(PoolError::NotGuardian));
+    assert_eq!(
+        pool.pause(ETH, PauseFlags::ALL),
+        Err(PoolError::NotGuardian)
+    );
     assert_eq!(emitted(), 0, "refused calls emit nothing");
 }
 
@@ -102,7 +105,10 @@ fn governance_checks_bounds_and_markets() {
         pool.set_market_params(ETH, params(18)),
         Err(PoolError::UnknownMarket)
     );
-    assert_eq!(pool.pause(ETH, Actions::ALL), Err(PoolError::UnknownMarket));
+    assert_eq!(
+        pool.pause(ETH, PauseFlags::ALL),
+        Err(PoolError::UnknownMarket)
+    );
     assert_eq!(
         pool.withdraw_reserves(ETH, 1, a.alice),
         Err(PoolError::UnknownMarket)

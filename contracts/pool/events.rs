@@ -1,11 +1,14 @@
-//! Every state change of the pool emits one of these.
+//! Every state change of the pool emits one of these. The messages that run through
+//! [`crate::actions`] return theirs as [`crate::outcome::PoolEvent`]s, emitted by
+//! [`crate::outcome::commit`] in order.
 
-use crate::market::{Actions, MarketParams};
+use crate::market::{MarketParams, PauseFlags};
 use crate::params::PoolParams;
 use ink::primitives::AccountId;
 
 /// Governance listed a market, seeding it with dead shares.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarketListed {
     /// The underlying token.
     #[ink(topic)]
@@ -18,6 +21,7 @@ pub struct MarketListed {
 
 /// Governance changed a market's parameters (after accruing interest).
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarketParamsChanged {
     /// The underlying token.
     #[ink(topic)]
@@ -28,6 +32,7 @@ pub struct MarketParamsChanged {
 
 /// Interest accrued in a market the message changed.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestAccrued {
     /// The underlying token.
     #[ink(topic)]
@@ -46,6 +51,7 @@ pub struct InterestAccrued {
 
 /// Tokens were supplied.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Supplied {
     /// The underlying token.
     #[ink(topic)]
@@ -64,6 +70,7 @@ pub struct Supplied {
 
 /// Supply was withdrawn.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Withdrawn {
     /// The underlying token.
     #[ink(topic)]
@@ -81,6 +88,7 @@ pub struct Withdrawn {
 
 /// Tokens were borrowed.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Borrowed {
     /// The underlying token.
     #[ink(topic)]
@@ -96,6 +104,7 @@ pub struct Borrowed {
 
 /// Debt was repaid.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Repaid {
     /// The underlying token.
     #[ink(topic)]
@@ -114,6 +123,7 @@ pub struct Repaid {
 
 /// A position's supply started or stopped counting as collateral.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CollateralChanged {
     /// The underlying token.
     #[ink(topic)]
@@ -127,6 +137,7 @@ pub struct CollateralChanged {
 
 /// A borrower was liquidated.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Liquidated {
     /// The borrower.
     #[ink(topic)]
@@ -154,6 +165,7 @@ pub struct Liquidated {
 /// A liquidator took its part of a seizure as supply in the collateral market
 /// (`liquidate_to_supply`) instead of as tokens.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeizedAsSupply {
     /// The collateral market's underlying token.
     #[ink(topic)]
@@ -169,6 +181,7 @@ pub struct SeizedAsSupply {
 
 /// A borrower's debt left without collateral was written off.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BadDebtWrittenOff {
     /// The underlying token.
     #[ink(topic)]
@@ -188,6 +201,7 @@ pub struct BadDebtWrittenOff {
 
 /// Governance withdrew reserves.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReservesWithdrawn {
     /// The underlying token.
     #[ink(topic)]
@@ -200,6 +214,7 @@ pub struct ReservesWithdrawn {
 
 /// A market's paused actions changed.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PauseChanged {
     /// The underlying token.
     #[ink(topic)]
@@ -207,13 +222,14 @@ pub struct PauseChanged {
     /// Who changed them.
     pub by: AccountId,
     /// The actions paused now.
-    pub paused: Actions,
+    pub paused: PauseFlags,
     /// No liquidation in this market before this time.
     pub liquidation_grace_until_secs: u64,
 }
 
 /// Governance changed the pool-wide parameters.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolParamsChanged {
     /// The parameters now in force.
     pub params: PoolParams,
@@ -221,6 +237,7 @@ pub struct PoolParamsChanged {
 
 /// Governance replaced the oracle.
 #[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OracleChanged {
     /// The new oracle.
     #[ink(topic)]

@@ -5,10 +5,12 @@
 //! feed status, or no price at all; rounds go through a 10 % deviation guard that holds
 //! a jump as `Suspect` until the next round, and every return to `Ok` restarts
 //! `ok_since`, as the oracle contract does), the block clock and the PSP22 tokens (a wallet per holder and token, and the
-//! pool's own balance). It implements [`Ledger`], so each message is executed exactly as
-//! `lib.rs` executes it: the same [`crate::actions`] function the message calls, then the
-//! same writes (changed markets, the account, removed once empty), then the token
-//! transfers last; a message returning `Err` is undone as a whole, as ink! reverts it.
+//! pool's own balance). It implements [`PoolReads`] and [`Host`], so each message runs
+//! exactly as `lib.rs` runs it: the same [`crate::actions`] function the message calls,
+//! then the same [`commit`] of its outcome (changed markets, accounts, removed once empty,
+//! events, then the token transfers last, in order); a message returning `Err` is undone
+//! as a whole, as ink! reverts it. The markets are listed the same way, by
+//! `actions::list_market` with governance's seed.
 //!
 //! Random sequences of supply (also on another's behalf), withdraw, borrow, repay (also
 //! for another), enable/disable collateral, liquidate (paid in tokens or credited as
@@ -98,6 +100,10 @@
 //!     the account already had when it became liquidatable is a loss the price made;
 //!     the report counts the write-offs of accounts that a ready pair could liquidate at
 //!     that preceding check, and the value written off against their shortfall.
+//! 14. events: an indexer following the events holds every stored index: a step whose
+//!     message moved a market's indices emitted `InterestAccrued` for it with exactly
+//!     the indices stored, and a step that moved none emitted none (audit N-4). The
+//!     events are those `commit` emitted, as the contract emits them.
 //!
 //! CI runs [`DEFAULT_CASES`] sequences of 1 to [`DEFAULT_OPS`] operations (random lengths,
 //! so that proptest can shrink a failure to a short sequence) inside `cargo test`
@@ -117,12 +123,12 @@
 //! `CARRACK_FUZZ_TRACE=1` prints every operation with its result.
 
 use crate::account::{Account, Position, MAX_ACCOUNT_MARKETS};
-use crate::actions::{self, Ledger};
-use crate::books::Books;
+use crate::actions::{self, PoolReads};
 use crate::error::PoolError;
 use crate::health::{account_health, PriceList};
 use crate::liquidation::LiquidationRequest;
-use crate::market::{Actions, Market, MarketParams};
+use crate::market::{Market, MarketParams, PauseFlags};
+use crate::outcome::{commit, Host, Outcome, PoolEvent, Transfer};
 use crate::params::PoolParams;
 use crate::views;
 use carrack_core::{
@@ -153,6 +159,10 @@ fn actor(i: usize) -> AccountId {
 }
 fn governance() -> AccountId {
     AccountId::from([0xAA; 32])
+}
+/// The pool's own address.
+fn pool() -> AccountId {
+    AccountId::from([0x50; 32])
 }
 fn asset(m: usize) -> AccountId {
     AccountId::from([0xE0 + m as u8; 32])
@@ -309,11 +319,11 @@ enum Op {
     },
     Pause {
         market: usize,
-        actions: Actions,
+        actions: PauseFlags,
     },
     Unpause {
         market: usize,
-        actions: Actions,
+        actions: PauseFlags,
     },
     Switch {
         market: usize,
@@ -369,8 +379,8 @@ fn size() -> impl Strategy<Value = Size> {
     ]
 }
 
-fn actions_set() -> impl Strategy<Value = Actions> {
-    (any::<[bool; 5]>()).prop_map(|f| Actions {
+fn actions_set() -> impl Strategy<Value = PauseFlags> {
+    (any::<[bool; 5]>()).prop_map(|f| PauseFlags {
         supply: f[0],
         withdraw: f[1],
         borrow: f[2],
@@ -427,7 +437,7 @@ fn op() -> impl Strategy<Value = Op> {
                 1 => Just(None),
             ]).prop_map(|(market, status)| Op::Feed { market, status }),
         1 => (market.clone(), actions_set()).prop_map(|(market, actions)| Op::Pause { market, actions }),
-        3 => (market.clone(), prop_oneof![1 => actions_set(), 2 => Just(Actions::ALL)])
+        3 => (market.clone(), prop_oneof![1 => actions_set(), 2 => Just(PauseFlags::ALL)])
             .prop_map(|(market, actions)| Op::Unpause { market, actions }),
         2 => (market.clone(), prop_oneof![4 => Just(true), 1 => Just(false)], prop_oneof![4 => Just(true), 1 => Just(false)])
             .prop_map(|(market, collateral_enabled, borrowing_enabled)| Op::Switch { market, collateral_enabled, borrowing_enabled }),
@@ -486,6 +496,8 @@ struct World {
     /// The harness's memory, not the chain's: each indebted account's exposure at the
     /// last check (invariant 13).
     exposure: BTreeMap<AccountId, Exposure>,
+    /// The events the current step's message emitted, in order.
+    events: Vec<PoolEvent>,
 }
 
 /// The debts a liquidation wrote off, per market.
@@ -513,15 +525,21 @@ impl Exposure {
     }
 }
 
-impl Ledger for World {
-    fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
-        for asset in assets {
-            if !books.contains(*asset) {
-                let market = *self.markets.get(asset).ok_or(PoolError::UnknownMarket)?;
-                books.load(*asset, market, self.now)?;
-            }
-        }
-        Ok(())
+impl PoolReads for World {
+    fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
+        self.markets
+            .get(&asset)
+            .copied()
+            .ok_or(PoolError::UnknownMarket)
+    }
+
+    /// In listing order: the assets' bytes grow with their market's number.
+    fn listed_assets(&self) -> Vec<AccountId> {
+        self.markets.keys().copied().collect()
+    }
+
+    fn account_of(&self, who: AccountId) -> Account {
+        self.accounts.get(&who).cloned().unwrap_or_default()
     }
 
     /// One answer per asset, as the oracle's `prices`.
@@ -539,8 +557,81 @@ impl Ledger for World {
             .collect())
     }
 
+    fn token_decimals(&self, asset: AccountId) -> Result<u8, PoolError> {
+        Ok(DECIMALS[market_index(asset)])
+    }
+
     fn now_secs(&self) -> u64 {
         self.now
+    }
+
+    fn pool_account(&self) -> AccountId {
+        pool()
+    }
+}
+
+/// What `lib.rs` does with an outcome, on the model: storage writes, events and PSP22
+/// transfers (allowances are unlimited here).
+impl Host for World {
+    fn store_assets(&mut self, _: Vec<AccountId>) {
+        // The list is the markets' keys.
+    }
+
+    fn store_market(&mut self, asset: AccountId, market: &Market) {
+        // An accrual written back (a pause writes the record as it was, a listing is new).
+        if let Some(before) = self.markets.get(&asset).map(|m| m.state) {
+            if before.last_accrual_secs != market.state.last_accrual_secs
+                && before.total_scaled_debt != 0
+            {
+                self.accruals[market_index(asset)] += 1;
+            }
+        }
+        self.markets.insert(asset, *market);
+    }
+
+    fn store_account(&mut self, owner: AccountId, account: &Account) {
+        self.accounts.insert(owner, account.clone());
+    }
+
+    fn remove_account(&mut self, owner: AccountId) {
+        self.accounts.remove(&owner);
+    }
+
+    fn emit(&mut self, event: PoolEvent) {
+        self.events.push(event);
+    }
+
+    /// `In`: PSP22 `transfer_from(from, pool, amount)`; `Out`: `transfer(to, amount)`
+    /// from the pool.
+    fn transfer(&mut self, transfer: Transfer) -> Result<(), PoolError> {
+        match transfer {
+            Transfer::In {
+                asset: token,
+                from,
+                amount,
+            } => {
+                let m = market_index(token);
+                let balance = self.wallets.entry((from, token)).or_insert(0);
+                if *balance < amount {
+                    return Err(PoolError::Token(PSP22Error::InsufficientBalance));
+                }
+                *balance -= amount;
+                self.pool_balance[m] += amount;
+            }
+            Transfer::Out {
+                asset: token,
+                to,
+                amount,
+            } => {
+                let m = market_index(token);
+                if self.pool_balance[m] < amount {
+                    return Err(PoolError::Token(PSP22Error::InsufficientBalance));
+                }
+                self.pool_balance[m] -= amount;
+                *self.wallets.entry((to, token)).or_insert(0) += amount;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -567,6 +658,7 @@ impl World {
             dead_shares: [0; MARKETS],
             accruals: [0; MARKETS],
             exposure: BTreeMap::new(),
+            events: Vec::new(),
         };
         for m in 0..MARKETS {
             let token = asset(m);
@@ -582,23 +674,15 @@ impl World {
             // `list_market`: the seed is pulled from governance and supplied to nobody.
             let seed = SEED[m] * unit(m);
             world.minted[m] += seed;
+            world.wallets.insert((governance(), token), seed);
             let params = MarketParams {
                 config: config(m),
                 collateral_enabled: true,
                 borrowing_enabled: true,
             };
-            let state = MarketState::list(&params.config, seed, START).expect("valid listing");
-            world.dead_shares[m] = state.total_scaled_supply;
-            world.pool_balance[m] = seed;
-            world.markets.insert(
-                token,
-                Market {
-                    params,
-                    state,
-                    paused: Actions::default(),
-                    liquidation_grace_until_secs: 0,
-                },
-            );
+            let listing = actions::list_market(&world, governance(), token, params, seed);
+            commit(&mut world, listing.expect("valid listing")).expect("the seed is pulled");
+            world.dead_shares[m] = world.markets[&token].state.total_scaled_supply;
             world.prices.insert(
                 token,
                 PriceData {
@@ -610,6 +694,7 @@ impl World {
                 },
             );
         }
+        world.events.clear();
         world
     }
 
@@ -625,196 +710,24 @@ impl World {
         view
     }
 
-    fn account_of(&self, who: AccountId) -> Account {
-        self.accounts.get(&who).cloned().unwrap_or_default()
-    }
-
     fn wallet(&self, who: AccountId, m: usize) -> u128 {
         self.wallets.get(&(who, asset(m))).copied().unwrap_or(0)
     }
 
-    // ---- what lib.rs does around the plain logic: storage writes and token transfers
+    // ---- lib.rs's messages: the action the message calls, then the same `commit`
 
-    fn store(&mut self, books: &Books, owner: AccountId, account: &Account) {
-        self.store_markets(books);
-        if account.positions.is_empty() {
-            self.accounts.remove(&owner);
-        } else {
-            self.accounts.insert(owner, account.clone());
-        }
+    /// Commits an accepted action's outcome as its message does (storage, events, then
+    /// transfers); a refusal, or a failed transfer, is returned for `run` to undo the
+    /// step, as ink! reverts the message.
+    fn apply(&mut self, action: Result<Outcome, PoolError>) -> Result<(), PoolError> {
+        commit(self, action?)
     }
 
-    fn store_markets(&mut self, books: &Books) {
-        for loaded in books.changed() {
-            let m = market_index(loaded.asset);
-            let before = self.markets[&loaded.asset].state;
-            if before.last_accrual_secs < self.now && before.total_scaled_debt != 0 {
-                self.accruals[m] += 1;
-            }
-            self.markets.insert(loaded.asset, loaded.market);
-        }
-    }
-
-    /// PSP22 `transfer_from(from, pool, amount)` (allowances are unlimited here).
-    fn pull(&mut self, token: AccountId, from: AccountId, amount: u128) -> Result<(), PoolError> {
-        let m = market_index(token);
-        let balance = self.wallets.entry((from, token)).or_insert(0);
-        if *balance < amount {
-            return Err(PoolError::Token(PSP22Error::InsufficientBalance));
-        }
-        *balance -= amount;
-        self.pool_balance[m] += amount;
-        Ok(())
-    }
-
-    /// PSP22 `transfer(to, amount)` from the pool.
-    fn push(&mut self, token: AccountId, to: AccountId, amount: u128) -> Result<(), PoolError> {
-        let m = market_index(token);
-        if self.pool_balance[m] < amount {
-            return Err(PoolError::Token(PSP22Error::InsufficientBalance));
-        }
-        self.pool_balance[m] -= amount;
-        *self.wallets.entry((to, token)).or_insert(0) += amount;
-        Ok(())
-    }
-
-    // ---- the messages, as lib.rs runs them
-
-    fn supply(
-        &mut self,
-        payer: AccountId,
-        token: AccountId,
-        amount: u128,
-        on_behalf_of: AccountId,
-    ) -> Result<(), PoolError> {
-        let mut account = self.account_of(on_behalf_of);
-        let (books, _, _) =
-            actions::supply(&*self, &mut account, token, amount, payer == on_behalf_of)?;
-        self.store(&books, on_behalf_of, &account);
-        self.pull(token, payer, amount)
-    }
-
-    fn withdraw(
-        &mut self,
-        caller: AccountId,
-        token: AccountId,
-        amount: u128,
-    ) -> Result<u128, PoolError> {
-        let mut account = self.account_of(caller);
-        let (books, amount, _) = actions::withdraw(&*self, &mut account, token, amount)?;
-        self.store(&books, caller, &account);
-        self.push(token, caller, amount)?;
-        Ok(amount)
-    }
-
-    fn borrow(
-        &mut self,
-        caller: AccountId,
-        token: AccountId,
-        amount: u128,
-    ) -> Result<(), PoolError> {
-        let mut account = self.account_of(caller);
-        let (books, _) = actions::borrow(&*self, &mut account, token, amount)?;
-        self.store(&books, caller, &account);
-        self.push(token, caller, amount)
-    }
-
-    fn repay(
-        &mut self,
-        payer: AccountId,
-        token: AccountId,
-        amount: u128,
-        on_behalf_of: AccountId,
-    ) -> Result<u128, PoolError> {
-        let mut account = self.account_of(on_behalf_of);
-        let (books, amount, _) = actions::repay(&*self, &mut account, token, amount)?;
-        self.store(&books, on_behalf_of, &account);
-        self.pull(token, payer, amount)?;
-        Ok(amount)
-    }
-
-    fn set_collateral(
-        &mut self,
-        caller: AccountId,
-        token: AccountId,
-        enabled: bool,
-    ) -> Result<(), PoolError> {
-        let mut account = self.account_of(caller);
-        actions::set_collateral(&*self, &mut account, token, enabled)?;
-        self.accounts.insert(caller, account);
-        Ok(())
-    }
-
-    /// `liquidate`, or with `to_supply` `liquidate_to_supply`. Returns `(repaid,
-    /// collateral received or credited, debts written off)`.
-    fn liquidate(
-        &mut self,
-        liquidator: AccountId,
-        borrower: AccountId,
-        request: LiquidationRequest,
-        to_supply: bool,
-    ) -> Result<(u128, u128, WriteOffs), PoolError> {
-        let mut account = self.account_of(borrower);
-        let mut receiver = to_supply.then(|| self.account_of(liquidator));
-        let params = self.params;
-        let (books, outcome) = actions::liquidate(
-            &*self,
-            &params,
-            liquidator,
-            borrower,
-            &mut account,
-            &request,
-            receiver.as_mut(),
-        )?;
-        self.store(&books, borrower, &account);
-        if let Some(receiver) = receiver {
-            self.accounts.insert(liquidator, receiver);
-        }
-        let plan = outcome.plan;
-        self.pull(request.debt_asset, liquidator, plan.repay)?;
-        if !to_supply {
-            self.push(
-                request.collateral_asset,
-                liquidator,
-                plan.liquidator_collateral,
-            )?;
-        }
-        Ok((plan.repay, plan.liquidator_collateral, outcome.bad_debt))
-    }
-
-    fn set_market_params(
-        &mut self,
-        token: AccountId,
-        params: MarketParams,
-    ) -> Result<(), PoolError> {
-        let books = actions::set_market_params(&*self, token, params)?;
-        self.store_markets(&books);
-        Ok(())
-    }
-
-    fn pause(&mut self, token: AccountId, paused: Actions) -> Result<(), PoolError> {
-        let mut market = *self.markets.get(&token).ok_or(PoolError::UnknownMarket)?;
-        actions::pause(&mut market, paused);
-        self.markets.insert(token, market);
-        Ok(())
-    }
-
-    fn unpause(&mut self, token: AccountId, unpaused: Actions) -> Result<(), PoolError> {
-        let mut market = *self.markets.get(&token).ok_or(PoolError::UnknownMarket)?;
-        actions::unpause(
-            &mut market,
-            unpaused,
-            self.now,
-            self.params.liquidation_grace_secs,
-        );
-        self.markets.insert(token, market);
-        Ok(())
-    }
-
-    fn withdraw_reserves(&mut self, token: AccountId, amount: u128) -> Result<(), PoolError> {
-        let books = actions::withdraw_reserves(&*self, token, amount)?;
-        self.store_markets(&books);
-        self.push(token, governance(), amount)
+    /// As [`World::apply`], for an action that also returns the message's value.
+    fn apply_with<T>(&mut self, action: Result<(Outcome, T), PoolError>) -> Result<T, PoolError> {
+        let (outcome, value) = action?;
+        commit(self, outcome)?;
+        Ok(value)
     }
 
     // ---- reading the state as a UI or a bot would
@@ -824,7 +737,7 @@ impl World {
     /// asset it depends on.
     fn health(&self, account: &Account) -> (AccountHealth, bool) {
         let priced = account.priced_assets();
-        let books = self.load_books(&priced).expect("listed markets accrue");
+        let books = self.load_markets(&priced).expect("listed markets accrue");
         let fresh = priced.iter().all(|asset| {
             !self.unpriced[market_index(*asset)] && self.prices[asset].status == FeedStatus::Ok
         });
@@ -874,7 +787,7 @@ impl World {
     /// prices, not with the pool's own valuation.
     fn liquidation_health(&self, account: &Account) -> Option<AccountHealth> {
         let priced = account.priced_assets();
-        let books = self.load_books(&priced).expect("listed markets accrue");
+        let books = self.load_markets(&priced).expect("listed markets accrue");
         let mut health = AccountHealth::default();
         for p in account.positions.iter().filter(|p| p.needs_price()) {
             let market = books.get(p.asset).unwrap();
@@ -954,7 +867,7 @@ impl World {
     fn limits(&self, who: AccountId, token: AccountId) -> views::Limits {
         let account = self.account_of(who);
         let mut assets = account.priced_assets();
-        let mut books = self.load_books(&assets).expect("loads");
+        let mut books = self.load_markets(&assets).expect("loads");
         self.load_into(&mut books, &[token]).expect("loads");
         if !assets.contains(&token) {
             assets.push(token);
@@ -967,7 +880,7 @@ impl World {
         let Some(position) = self.account_of(who).position(asset(m)).copied() else {
             return 0;
         };
-        let books = self.load_books(&[asset(m)]).expect("loads");
+        let books = self.load_markets(&[asset(m)]).expect("loads");
         books
             .get(asset(m))
             .unwrap()
@@ -980,7 +893,7 @@ impl World {
         let Some(position) = self.account_of(who).position(asset(m)).copied() else {
             return 0;
         };
-        let books = self.load_books(&[asset(m)]).expect("loads");
+        let books = self.load_markets(&[asset(m)]).expect("loads");
         books
             .get(asset(m))
             .unwrap()
@@ -1140,6 +1053,11 @@ impl World {
             matching[m % matching.len()]
         }
     }
+}
+
+/// The account `outcome` writes back for `who` (empty if it removes it).
+fn account_after(outcome: &Outcome, who: AccountId) -> Account {
+    outcome.account(who).cloned().unwrap_or_default()
 }
 
 fn fraction(limit: u128, bps: u32) -> u128 {
@@ -1359,6 +1277,7 @@ impl World {
     fn run(&mut self, op: Op, stats: &mut Stats) -> Result<(), TestCaseError> {
         // Every operation lands in a new block.
         self.now += 6;
+        self.events.clear();
         let before = self.clone();
         // (borrower, debt asset, collateral asset) of a liquidation.
         let mut liquidated: Option<(AccountId, AccountId, AccountId)> = None;
@@ -1384,7 +1303,7 @@ impl World {
                 } else {
                     amount
                 };
-                self.supply(payer, token, amount, on_behalf)
+                self.apply(actions::supply(&*self, payer, token, amount, on_behalf))
             }
             Op::Withdraw { user, market, size } => {
                 let market = self.pick(actor(user), market, |p| p.scaled_supply != 0);
@@ -1399,7 +1318,8 @@ impl World {
                         health_checked = Some(who);
                     }
                 }
-                self.withdraw(who, token, amount).map(|_| ())
+                self.apply_with(actions::withdraw(&*self, who, token, amount, who))
+                    .map(|_| ())
             }
             Op::Borrow { user, market, size } => {
                 let (who, token) = (actor(user), asset(market));
@@ -1414,7 +1334,7 @@ impl World {
                     within_view = Some(amount == max);
                 }
                 health_checked = Some(who);
-                self.borrow(who, token, amount)
+                self.apply(actions::borrow(&*self, who, token, amount))
             }
             Op::Repay {
                 payer,
@@ -1426,7 +1346,8 @@ impl World {
                 let (who, token) = (actor(user), asset(market));
                 let debt = self.debt_balance(who, market);
                 let amount = resolve(size, debt, unit(market));
-                self.repay(actor(payer), token, amount, who).map(|_| ())
+                self.apply_with(actions::repay(&*self, actor(payer), token, amount, who))
+                    .map(|_| ())
             }
             Op::Collateral {
                 user,
@@ -1443,7 +1364,7 @@ impl World {
                 if !enable && counting && account.has_debt() {
                     health_checked = Some(who);
                 }
-                self.set_collateral(who, asset(market), enable)
+                self.apply(actions::set_collateral(&*self, who, asset(market), enable))
             }
             Op::Liquidate {
                 liquidator,
@@ -1490,8 +1411,13 @@ impl World {
                         repay_amount,
                         min_collateral_out: 0,
                     };
-                    match dry.liquidate(actor(liquidator), actor(borrower), request, to_supply) {
-                        Ok((_, out, _)) => fraction(out, min_out_bps),
+                    let params = dry.params;
+                    let (liquidator, borrower) = (actor(liquidator), actor(borrower));
+                    let action = actions::liquidate(
+                        &dry, &params, liquidator, borrower, &request, to_supply,
+                    );
+                    match dry.apply_with(action) {
+                        Ok(done) => fraction(done.plan.liquidator_collateral, min_out_bps),
                         Err(_) => 1,
                     }
                 };
@@ -1502,11 +1428,14 @@ impl World {
                     repay_amount,
                     min_collateral_out,
                 };
-                self.liquidate(actor(liquidator), actor(borrower), request, to_supply)
-                    .map(|(_, _, bad_debt)| {
-                        stats.bad_debt_write_offs += bad_debt.len() as u64;
-                        written_off = bad_debt;
-                    })
+                let params = self.params;
+                let (liquidator, borrower) = (actor(liquidator), actor(borrower));
+                let action =
+                    actions::liquidate(&*self, &params, liquidator, borrower, &request, to_supply);
+                self.apply_with(action).map(|done| {
+                    stats.bad_debt_write_offs += done.bad_debt.len() as u64;
+                    written_off = done.bad_debt;
+                })
             }
             Op::Wait { secs } => {
                 self.now += secs;
@@ -1539,8 +1468,14 @@ impl World {
                 }
                 Ok(())
             }
-            Op::Pause { market, actions } => self.pause(asset(market), actions),
-            Op::Unpause { market, actions } => self.unpause(asset(market), actions),
+            Op::Pause { market, actions } => {
+                self.apply(actions::pause(&*self, governance(), asset(market), actions))
+            }
+            Op::Unpause { market, actions } => {
+                let grace = self.params.liquidation_grace_secs;
+                let action = actions::unpause(&*self, governance(), asset(market), actions, grace);
+                self.apply(action)
+            }
             Op::Switch {
                 market,
                 collateral_enabled,
@@ -1552,18 +1487,23 @@ impl World {
                     borrowing_enabled,
                     ..self.markets[&token].params
                 };
-                self.set_market_params(token, params)
+                self.apply(actions::set_market_params(&*self, token, params))
             }
             Op::WithdrawReserves { market, size } => {
                 let token = asset(market);
-                let books = self.load_books(&[token]).unwrap();
+                let books = self.load_markets(&[token]).unwrap();
                 let state = books.get(token).unwrap().state;
                 let available = state.reserves.min(state.cash);
                 let amount = match resolve(size, available, state.reserves + 1) {
                     ALL => state.reserves,
                     amount => amount,
                 };
-                self.withdraw_reserves(token, amount)
+                self.apply(actions::withdraw_reserves(
+                    &*self,
+                    token,
+                    amount,
+                    governance(),
+                ))
             }
             Op::Donate { user, market, size } => {
                 let who = actor(user);
@@ -1708,6 +1648,30 @@ impl World {
                 exposure.cover_wad,
                 exposure.liquidatable
             );
+        }
+        // Invariant 14: every index the step stored was reported, exactly.
+        if result.is_ok() {
+            for (token, market) in &self.markets {
+                let (was, now) = (before.markets[token].state, market.state);
+                let indices = (now.borrow_index_ray, now.supply_index_ray);
+                let moved = (was.borrow_index_ray, was.supply_index_ray) != indices;
+                let reported: Vec<_> = self
+                    .events
+                    .iter()
+                    .filter_map(|event| match event {
+                        PoolEvent::InterestAccrued(e) if e.asset == *token => {
+                            Some((e.borrow_index_ray, e.supply_index_ray))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                ensure!(
+                    reported == moved.then_some(indices).into_iter().collect::<Vec<_>>(),
+                    "{op:?} stored the indices {indices:?} of {} (before {:?}) but reported {reported:?}",
+                    NAMES[market_index(*token)],
+                    (was.borrow_index_ray, was.supply_index_ray)
+                );
+            }
         }
         // Invariant 6b: a successful health-checked action leaves the account within its
         // borrowing power at Ok prices.
@@ -1879,24 +1843,10 @@ impl World {
                     } else {
                         actor(LIQUIDATOR)
                     };
-                    let probe = actions::liquidate(
-                        &view,
-                        &view.params,
-                        liquidator,
-                        *who,
-                        &mut account.clone(),
-                        &request,
-                        None,
-                    );
-                    let supply_probe = actions::liquidate(
-                        &view,
-                        &view.params,
-                        liquidator,
-                        *who,
-                        &mut account.clone(),
-                        &request,
-                        Some(&mut view.account_of(liquidator)),
-                    );
+                    let probe =
+                        actions::liquidate(&view, &view.params, liquidator, *who, &request, false);
+                    let supply_probe =
+                        actions::liquidate(&view, &view.params, liquidator, *who, &request, true);
                     ensure!(
                         liquidatable || supply_probe.is_err(),
                         "a healthy account could be liquidated to supply: {account:?}, {supply_probe:?}"
@@ -1986,7 +1936,7 @@ impl World {
                     (scaled_unit, "one scaled unit's worth"),
                 ] {
                     stats.repay_probes.0 += 1;
-                    match actions::repay(&view, &mut account.clone(), p.asset, amount) {
+                    match actions::repay(&view, *who, p.asset, amount, *who) {
                         Ok(_) => stats.repay_probes.1 += 1,
                         Err(PoolError::Core(CoreError::AmountTooSmall)) if amount == 1 => {
                             stats.repay_probes.2 += 1
@@ -2027,14 +1977,14 @@ impl World {
                 }
                 for amount in amounts {
                     stats.withdraw_probes.0 += 1;
-                    let probe = actions::withdraw(&view, &mut account.clone(), p.asset, amount);
+                    let probe = actions::withdraw(&view, *who, p.asset, amount, *who);
                     let what = if amount == ALL {
                         "ALL"
                     } else {
                         "min(balance, cash)"
                     };
                     match probe {
-                        Ok((_, paid, _)) => {
+                        Ok((_, paid)) => {
                             ensure!(
                                 paid == balance.min(cash),
                                 "withdrawing {what} of {} paid {paid}, not {} (balance {balance}, cash {cash})",
@@ -2062,18 +2012,17 @@ impl World {
                 let over = !health.is_within_borrowing_power();
                 let mut probes: Vec<(String, Result<Account, PoolError>)> = Vec::new();
                 for (m, name) in NAMES.iter().enumerate() {
-                    let mut after = account.clone();
-                    let result = actions::borrow(&view, &mut after, asset(m), 1).map(|_| after);
+                    let result = actions::borrow(&view, *who, asset(m), 1)
+                        .map(|outcome| account_after(&outcome, *who));
                     probes.push((format!("borrow 1 unit of {}", name), result));
                 }
                 for &collateral in &collaterals {
                     let name = NAMES[market_index(collateral)];
-                    let mut after = account.clone();
-                    let result = actions::withdraw(&view, &mut after, collateral, 1).map(|_| after);
+                    let result = actions::withdraw(&view, *who, collateral, 1, *who)
+                        .map(|(outcome, _)| account_after(&outcome, *who));
                     probes.push((format!("withdraw 1 unit of {name} collateral"), result));
-                    let mut after = account.clone();
-                    let result = actions::set_collateral(&view, &mut after, collateral, false)
-                        .map(|_| after);
+                    let result = actions::set_collateral(&view, *who, collateral, false)
+                        .map(|outcome| account_after(&outcome, *who));
                     probes.push((format!("disable {name} as collateral"), result));
                 }
                 for (what, result) in probes {

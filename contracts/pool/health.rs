@@ -13,8 +13,8 @@
 //!   views use the same valuation.
 
 use crate::account::Account;
-use crate::books::Books;
 use crate::error::PoolError;
+use crate::loaded_markets::LoadedMarkets;
 use carrack_core::{price_to_wad, AccountHealth, Rounding};
 use carrack_interfaces::{FeedStatus, OracleError, PriceData};
 use ink::primitives::AccountId;
@@ -93,7 +93,7 @@ pub fn require_usable_for_liquidation(
 /// price) to make the rest liquidatable.
 pub fn account_health(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
 ) -> Result<AccountHealth, PoolError> {
     let mut health = AccountHealth::default();

@@ -3,12 +3,16 @@
 //! factor, bonus, protocol fee, dust rules and bad-debt write-off, reserves, and pauses.
 //!
 //! All lending math is `carrack-core`'s; the modules here hold the pool's own plain
-//! logic ([`account`], [`books`], [`health`], [`liquidation`], [`views`]), tested
-//! natively. Each message checks the caller, runs its body from [`actions`] (which
-//! reads markets, prices and the time through [`actions::Ledger`], implemented by the
-//! contract and, in the invariant fuzzer `fuzz.rs`, by a model of the chain), stores,
-//! emits events and makes the token transfers last. ink!'s default refusal of re-entry
-//! stays on: a token cannot call back into the pool during a transfer.
+//! logic ([`account`], [`loaded_markets`], [`health`], [`liquidation`], [`views`]),
+//! tested natively. Each message checks the caller's role where it has one, runs its
+//! rules from [`actions`] (which read markets, accounts, prices and the time through
+//! [`actions::PoolReads`]) and applies the returned [`outcome::Outcome`] with
+//! [`outcome::commit`]: storage writes, then events, then the token transfers last. The
+//! contract implements `PoolReads` and [`outcome::Host`] over its storage, the oracle,
+//! `emit_event` and the PSP22 tokens; the invariant fuzzer `fuzz.rs` implements both over
+//! a model of the chain, so it runs the same actions and the same `commit`. ink!'s
+//! default refusal of re-entry stays on: a token cannot call back into the pool during a
+//! transfer.
 //!
 //! Roles ([`carrack_interfaces::AdminRoles`], shared with the oracle): `governance` (the
 //! timelock) lists and configures markets, unpauses, withdraws reserves, replaces the
@@ -18,12 +22,13 @@
 
 pub mod account;
 pub mod actions;
-pub mod books;
 pub mod error;
 pub mod events;
 pub mod health;
 pub mod liquidation;
+pub mod loaded_markets;
 pub mod market;
+pub mod outcome;
 pub mod params;
 pub mod views;
 
@@ -37,26 +42,27 @@ mod test_fixtures;
 #[ink::contract]
 pub mod pool {
     use crate::account::Account;
-    use crate::actions::{self, Ledger};
-    use crate::books::Books;
+    use crate::actions::{self, PoolReads};
     use crate::error::PoolError;
-    use crate::events::*;
+    use crate::events::{OracleChanged, PoolParamsChanged};
     use crate::health::PriceList;
     use crate::liquidation::LiquidationRequest;
-    use crate::market::{Actions, Market, MarketParams};
+    use crate::market::{Market, MarketParams, PauseFlags};
+    use crate::outcome::{commit, Host, PoolEvent, Transfer};
     use crate::params::PoolParams;
     use crate::views::{self, AccountView, Limits, MarketView};
-    use carrack_core::MarketState;
     use carrack_interfaces::{
         AdminError, AdminRoles, CodeUpgraded, Governed, PSP22Metadata, PriceOracle, PSP22,
     };
+    // `self.env()` in the `PoolReads` and `Host` impls (ink! brings it into scope in the
+    // contract's own impls only).
+    use ink::codegen::Env as _;
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
     use ink::storage::traits::ManualKey;
     use ink::storage::{Lazy, Mapping};
 
-    /// Most markets one pool lists.
-    pub const MAX_MARKETS: usize = 16;
+    pub use crate::market::MAX_MARKETS;
 
     /// The lending pool.
     #[ink(storage)]
@@ -110,25 +116,8 @@ pub mod pool {
             on_behalf_of: AccountId,
         ) -> Result<(), PoolError> {
             let payer = self.env().caller();
-            let mut account = self.account_of(on_behalf_of);
-            let (books, scaled, becomes_collateral) =
-                actions::supply(self, &mut account, asset, amount, payer == on_behalf_of)?;
-            self.store(&books, on_behalf_of, &account);
-            self.env().emit_event(Supplied {
-                asset,
-                payer,
-                on_behalf_of,
-                amount,
-                scaled,
-            });
-            if becomes_collateral {
-                self.env().emit_event(CollateralChanged {
-                    asset,
-                    account: on_behalf_of,
-                    enabled: true,
-                });
-            }
-            self.pull(asset, payer, amount)
+            let outcome = actions::supply(self, payer, asset, amount, on_behalf_of)?;
+            commit(self, outcome)
         }
 
         /// Withdraws `amount` (or `u128::MAX` for everything) of the caller's supply of
@@ -143,18 +132,8 @@ pub mod pool {
             to: AccountId,
         ) -> Result<u128, PoolError> {
             let caller = self.env().caller();
-            self.ensure_not_pool(to)?;
-            let mut account = self.account_of(caller);
-            let (books, amount, scaled) = actions::withdraw(self, &mut account, asset, amount)?;
-            self.store(&books, caller, &account);
-            self.env().emit_event(Withdrawn {
-                asset,
-                account: caller,
-                to,
-                amount,
-                scaled,
-            });
-            self.push(asset, to, amount)?;
+            let (outcome, amount) = actions::withdraw(self, caller, asset, amount, to)?;
+            commit(self, outcome)?;
             Ok(amount)
         }
 
@@ -164,16 +143,8 @@ pub mod pool {
         #[ink(message)]
         pub fn borrow(&mut self, asset: AccountId, amount: u128) -> Result<(), PoolError> {
             let caller = self.env().caller();
-            let mut account = self.account_of(caller);
-            let (books, scaled) = actions::borrow(self, &mut account, asset, amount)?;
-            self.store(&books, caller, &account);
-            self.env().emit_event(Borrowed {
-                asset,
-                account: caller,
-                amount,
-                scaled,
-            });
-            self.push(asset, caller, amount)
+            let outcome = actions::borrow(self, caller, asset, amount)?;
+            commit(self, outcome)
         }
 
         /// Repays `amount` (or `u128::MAX` for the whole debt, leaving no dust) of
@@ -187,17 +158,8 @@ pub mod pool {
             on_behalf_of: AccountId,
         ) -> Result<u128, PoolError> {
             let payer = self.env().caller();
-            let mut account = self.account_of(on_behalf_of);
-            let (books, amount, scaled) = actions::repay(self, &mut account, asset, amount)?;
-            self.store(&books, on_behalf_of, &account);
-            self.env().emit_event(Repaid {
-                asset,
-                payer,
-                on_behalf_of,
-                amount,
-                scaled,
-            });
-            self.pull(asset, payer, amount)?;
+            let (outcome, amount) = actions::repay(self, payer, asset, amount, on_behalf_of)?;
+            commit(self, outcome)?;
             Ok(amount)
         }
 
@@ -283,37 +245,8 @@ pub mod pool {
             seed_amount: u128,
         ) -> Result<(), PoolError> {
             let caller = self.ensure_governance()?;
-            if self.markets.contains(asset) {
-                return Err(PoolError::MarketExists);
-            }
-            let mut assets = self.markets();
-            if assets.len() >= MAX_MARKETS {
-                return Err(PoolError::TooManyMarkets);
-            }
-            let token: ink::contract_ref!(PSP22Metadata) = asset.into();
-            match token.call().token_decimals().try_invoke() {
-                Ok(Ok(decimals)) if decimals == params.config.decimals => {}
-                Ok(Ok(_)) => return Err(PoolError::DecimalsMismatch),
-                _ => return Err(PoolError::TokenCallFailed),
-            }
-            let state = MarketState::list(&params.config, seed_amount, self.now_secs())?;
-            assets.push(asset);
-            self.assets.set(&assets);
-            self.markets.insert(
-                asset,
-                &Market {
-                    params,
-                    state,
-                    paused: Actions::default(),
-                    liquidation_grace_until_secs: 0,
-                },
-            );
-            self.env().emit_event(MarketListed {
-                asset,
-                params,
-                seed_amount,
-            });
-            self.pull(asset, caller, seed_amount)
+            let outcome = actions::list_market(self, caller, asset, params, seed_amount)?;
+            commit(self, outcome)
         }
 
         /// Replaces a market's parameters (governance), after accruing interest at the
@@ -325,40 +258,30 @@ pub mod pool {
             params: MarketParams,
         ) -> Result<(), PoolError> {
             self.ensure_governance()?;
-            let books = actions::set_market_params(self, asset, params)?;
-            self.store_markets(&books);
-            self.env().emit_event(MarketParamsChanged { asset, params });
-            Ok(())
+            let outcome = actions::set_market_params(self, asset, params)?;
+            commit(self, outcome)
         }
 
         /// Pauses `actions` in a market (guardian or governance). Repay cannot be paused.
         #[ink(message)]
-        pub fn pause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
+        pub fn pause(&mut self, asset: AccountId, actions: PauseFlags) -> Result<(), PoolError> {
             let caller = self.env().caller();
             self.roles
                 .ensure_guardian_or_governance(caller)
                 .map_err(|_| PoolError::NotGuardian)?;
-            let mut market = self.market_record(asset)?;
-            actions::pause(&mut market, actions);
-            self.store_pause(asset, &market, caller);
-            Ok(())
+            let outcome = actions::pause(self, caller, asset, actions)?;
+            commit(self, outcome)
         }
 
         /// Unpauses `actions` in a market (governance only). Resuming a paused
         /// liquidation starts the market's liquidation grace period, so borrowers can act
         /// before liquidators; unpausing other actions leaves the grace period as it is.
         #[ink(message)]
-        pub fn unpause(&mut self, asset: AccountId, actions: Actions) -> Result<(), PoolError> {
+        pub fn unpause(&mut self, asset: AccountId, actions: PauseFlags) -> Result<(), PoolError> {
             let caller = self.ensure_governance()?;
-            let mut market = self.market_record(asset)?;
-            actions::unpause(
-                &mut market,
-                actions,
-                self.now_secs(),
-                self.params.liquidation_grace_secs,
-            );
-            self.store_pause(asset, &market, caller);
-            Ok(())
+            let grace_secs = self.params.liquidation_grace_secs;
+            let outcome = actions::unpause(self, caller, asset, actions, grace_secs)?;
+            commit(self, outcome)
         }
 
         /// Sends `amount` of a market's reserves to `to` (governance; never the pool
@@ -371,12 +294,8 @@ pub mod pool {
             to: AccountId,
         ) -> Result<(), PoolError> {
             self.ensure_governance()?;
-            self.ensure_not_pool(to)?;
-            let books = actions::withdraw_reserves(self, asset, amount)?;
-            self.store_markets(&books);
-            self.env()
-                .emit_event(ReservesWithdrawn { asset, to, amount });
-            self.push(asset, to, amount)
+            let outcome = actions::withdraw_reserves(self, asset, amount, to)?;
+            commit(self, outcome)
         }
 
         /// Replaces the pool-wide parameters (governance).
@@ -410,7 +329,7 @@ pub mod pool {
         /// interest accrued to now.
         #[ink(message)]
         pub fn market(&self, asset: AccountId) -> Result<MarketView, PoolError> {
-            let books = self.load_books(&[asset])?;
+            let books = self.load_markets(&[asset])?;
             views::market_view(asset, *books.get(asset)?)
         }
 
@@ -423,7 +342,7 @@ pub mod pool {
         pub fn account(&self, account: AccountId) -> Result<AccountView, PoolError> {
             let account = self.account_of(account);
             let assets: Vec<AccountId> = account.positions.iter().map(|p| p.asset).collect();
-            let books = self.load_books(&assets)?;
+            let books = self.load_markets(&assets)?;
             let prices = self.read_prices(&account.priced_assets())?;
             views::account_view(&account, &books, &prices)
         }
@@ -433,7 +352,7 @@ pub mod pool {
         pub fn limits(&self, account: AccountId, asset: AccountId) -> Result<Limits, PoolError> {
             let account = self.account_of(account);
             let mut assets = account.priced_assets();
-            let mut books = self.load_books(&assets)?;
+            let mut books = self.load_markets(&assets)?;
             self.load_into(&mut books, &[asset])?;
             if !assets.contains(&asset) {
                 assets.push(asset);
@@ -452,15 +371,8 @@ pub mod pool {
 
         fn set_collateral(&mut self, asset: AccountId, enabled: bool) -> Result<(), PoolError> {
             let caller = self.env().caller();
-            let mut account = self.account_of(caller);
-            actions::set_collateral(self, &mut account, asset, enabled)?;
-            self.accounts.insert(caller, &account);
-            self.env().emit_event(CollateralChanged {
-                asset,
-                account: caller,
-                enabled,
-            });
-            Ok(())
+            let outcome = actions::set_collateral(self, caller, asset, enabled)?;
+            commit(self, outcome)
         }
 
         /// `liquidate` (`to_supply` false) and `liquidate_to_supply` (true).
@@ -471,140 +383,10 @@ pub mod pool {
             to_supply: bool,
         ) -> Result<(u128, u128), PoolError> {
             let liquidator = self.env().caller();
-            let mut account = self.account_of(borrower);
-            let mut receiver = if to_supply {
-                Some(self.account_of(liquidator))
-            } else {
-                None
-            };
-            let (books, outcome) = actions::liquidate(
-                self,
-                &self.params,
-                liquidator,
-                borrower,
-                &mut account,
-                request,
-                receiver.as_mut(),
-            )?;
-            self.store(&books, borrower, &account);
-            if let Some(receiver) = &receiver {
-                // Never empty: it was just credited a position.
-                self.accounts.insert(liquidator, receiver);
-            }
-            let plan = outcome.plan;
-            let (debt_asset, collateral_asset) = (request.debt_asset, request.collateral_asset);
-            self.env().emit_event(Liquidated {
-                borrower,
-                liquidator,
-                debt_asset,
-                collateral_asset,
-                repaid: plan.repay,
-                collateral_seized: plan.collateral_seized,
-                protocol_fee: plan.protocol_fee,
-                debt_scaled_burned: outcome.debt_scaled_burned,
-                collateral_scaled_burned: outcome.collateral_scaled_burned,
-            });
-            if let Some(scaled) = outcome.credited_scaled {
-                self.env().emit_event(SeizedAsSupply {
-                    asset: collateral_asset,
-                    liquidator,
-                    amount: plan.liquidator_collateral,
-                    scaled,
-                });
-            }
-            for (asset, write_off) in outcome.bad_debt {
-                self.env().emit_event(BadDebtWrittenOff {
-                    asset,
-                    borrower,
-                    debt: write_off.debt,
-                    scaled_debt: write_off.scaled_debt,
-                    absorbed_by_reserves: write_off.absorbed_by_reserves,
-                    added_to_deficit: write_off.added_to_deficit,
-                });
-            }
-            self.pull(debt_asset, liquidator, plan.repay)?;
-            if receiver.is_none() {
-                self.push(collateral_asset, liquidator, plan.liquidator_collateral)?;
-            }
-            Ok((plan.repay, plan.liquidator_collateral))
-        }
-
-        fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
-            self.markets.get(asset).ok_or(PoolError::UnknownMarket)
-        }
-
-        fn account_of(&self, account: AccountId) -> Account {
-            self.accounts.get(account).unwrap_or_default()
-        }
-
-        /// Writes back the changed markets (emitting their accruals) and the account,
-        /// removing it from storage once it has no positions.
-        fn store(&mut self, books: &Books, owner: AccountId, account: &Account) {
-            self.store_markets(books);
-            if account.positions.is_empty() {
-                self.accounts.remove(owner);
-            } else {
-                self.accounts.insert(owner, account);
-            }
-        }
-
-        fn store_markets(&mut self, books: &Books) {
-            for loaded in books.changed() {
-                self.markets.insert(loaded.asset, &loaded.market);
-                let accrual = loaded.accrual;
-                if loaded.halted_lending() {
-                    // Paused by the pool itself: `by` is its own address.
-                    self.env().emit_event(PauseChanged {
-                        asset: loaded.asset,
-                        by: self.env().account_id(),
-                        paused: loaded.market.paused,
-                        liquidation_grace_until_secs: loaded.market.liquidation_grace_until_secs,
-                    });
-                }
-                if loaded.reports_accrual() {
-                    self.env().emit_event(InterestAccrued {
-                        asset: loaded.asset,
-                        interest: accrual.interest,
-                        reserve_share: accrual.reserve_share,
-                        deficit_covered: accrual.deficit_covered,
-                        borrow_index_ray: loaded.market.state.borrow_index_ray,
-                        supply_index_ray: loaded.market.state.supply_index_ray,
-                    });
-                }
-            }
-        }
-
-        fn store_pause(&mut self, asset: AccountId, market: &Market, by: AccountId) {
-            self.markets.insert(asset, market);
-            self.env().emit_event(PauseChanged {
-                asset,
-                by,
-                paused: market.paused,
-                liquidation_grace_until_secs: market.liquidation_grace_until_secs,
-            });
-        }
-
-        /// Takes `amount` of `asset` from `from` into the pool (needs an allowance).
-        fn pull(&self, asset: AccountId, from: AccountId, amount: u128) -> Result<(), PoolError> {
-            let mut token: ink::contract_ref!(PSP22) = asset.into();
-            let pool = self.env().account_id();
-            Self::token_result(
-                token
-                    .call_mut()
-                    .transfer_from(from, pool, amount, Vec::new())
-                    .try_invoke(),
-            )
-        }
-
-        /// Sends `amount` of `asset` from the pool to `to`.
-        fn push(&self, asset: AccountId, to: AccountId, amount: u128) -> Result<(), PoolError> {
-            let mut token: ink::contract_ref!(PSP22) = asset.into();
-            Self::token_result(
-                token
-                    .call_mut()
-                    .transfer(to, amount, Vec::new())
-                    .try_invoke(),
-            )
+            let (outcome, done) =
+                actions::liquidate(self, &self.params, liquidator, borrower, request, to_supply)?;
+            commit(self, outcome)?;
+            Ok((done.plan.repay, done.plan.liquidator_collateral))
         }
 
         fn token_result(
@@ -617,16 +399,6 @@ pub mod pool {
                 Ok(Ok(Err(err))) => Err(PoolError::Token(err)),
                 _ => Err(PoolError::TokenCallFailed),
             }
-        }
-
-        /// Refuses to send tokens to the pool's own address: PSP22 `transfer` to oneself
-        /// moves nothing, so the claim would be burned and the tokens left outside the
-        /// books for good.
-        fn ensure_not_pool(&self, to: AccountId) -> Result<(), PoolError> {
-            if to == self.env().account_id() {
-                return Err(PoolError::RecipientIsPool);
-            }
-            Ok(())
         }
 
         fn ensure_governance(&self) -> Result<AccountId, PoolError> {
@@ -643,17 +415,19 @@ pub mod pool {
         }
     }
 
-    /// The contract's storage, oracle and clock, as the message logic in
-    /// [`crate::actions`] reads them.
-    impl Ledger for Pool {
-        fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
-            let now = self.now_secs();
-            for asset in assets {
-                if !books.contains(*asset) {
-                    books.load(*asset, self.market_record(*asset)?, now)?;
-                }
-            }
-            Ok(())
+    /// The contract's storage, oracle, tokens and clock, as the rules in
+    /// [`crate::actions`] read them.
+    impl PoolReads for Pool {
+        fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
+            self.markets.get(asset).ok_or(PoolError::UnknownMarket)
+        }
+
+        fn listed_assets(&self) -> Vec<AccountId> {
+            self.markets()
+        }
+
+        fn account_of(&self, owner: AccountId) -> Account {
+            self.accounts.get(owner).unwrap_or_default()
         }
 
         /// The prices of `assets` in one oracle call, one answer per asset, paired with
@@ -674,9 +448,90 @@ pub mod pool {
             Ok(assets.iter().copied().zip(reads).collect())
         }
 
+        /// PSP22Metadata `token_decimals`, asked of the token.
+        fn token_decimals(&self, asset: AccountId) -> Result<u8, PoolError> {
+            let token: ink::contract_ref!(PSP22Metadata) = asset.into();
+            match token.call().token_decimals().try_invoke() {
+                Ok(Ok(decimals)) => Ok(decimals),
+                _ => Err(PoolError::TokenCallFailed),
+            }
+        }
+
         fn now_secs(&self) -> u64 {
             // The inherent helper: `self.env()` is only in scope in the contract's impls.
             Pool::now_secs(self)
+        }
+
+        fn pool_account(&self) -> AccountId {
+            self.env().account_id()
+        }
+    }
+
+    /// Where [`commit`] applies an outcome: the contract's storage, its events and the
+    /// PSP22 tokens.
+    impl Host for Pool {
+        fn store_assets(&mut self, assets: Vec<AccountId>) {
+            self.assets.set(&assets);
+        }
+
+        fn store_market(&mut self, asset: AccountId, market: &Market) {
+            self.markets.insert(asset, market);
+        }
+
+        fn store_account(&mut self, owner: AccountId, account: &Account) {
+            self.accounts.insert(owner, account);
+        }
+
+        fn remove_account(&mut self, owner: AccountId) {
+            self.accounts.remove(owner);
+        }
+
+        // Out of line: one copy of the thirteen events' encoders, not one per message.
+        #[inline(never)]
+        fn emit(&mut self, event: PoolEvent) {
+            match event {
+                PoolEvent::MarketListed(e) => self.env().emit_event(e),
+                PoolEvent::MarketParamsChanged(e) => self.env().emit_event(e),
+                PoolEvent::InterestAccrued(e) => self.env().emit_event(e),
+                PoolEvent::Supplied(e) => self.env().emit_event(e),
+                PoolEvent::Withdrawn(e) => self.env().emit_event(e),
+                PoolEvent::Borrowed(e) => self.env().emit_event(e),
+                PoolEvent::Repaid(e) => self.env().emit_event(e),
+                PoolEvent::CollateralChanged(e) => self.env().emit_event(e),
+                PoolEvent::Liquidated(e) => self.env().emit_event(e),
+                PoolEvent::SeizedAsSupply(e) => self.env().emit_event(e),
+                PoolEvent::BadDebtWrittenOff(e) => self.env().emit_event(e),
+                PoolEvent::ReservesWithdrawn(e) => self.env().emit_event(e),
+                PoolEvent::PauseChanged(e) => self.env().emit_event(e),
+            }
+        }
+
+        /// `In`: `transfer_from(from, pool, amount)` (needs an allowance); `Out`:
+        /// `transfer(to, amount)`.
+        #[inline(never)]
+        fn transfer(&mut self, transfer: Transfer) -> Result<(), PoolError> {
+            let result = match transfer {
+                Transfer::In {
+                    asset,
+                    from,
+                    amount,
+                } => {
+                    let mut token: ink::contract_ref!(PSP22) = asset.into();
+                    let pool = self.env().account_id();
+                    token
+                        .call_mut()
+                        .transfer_from(from, pool, amount, Vec::new())
+                        .try_invoke()
+                }
+                Transfer::Out { asset, to, amount } => {
+                    let mut token: ink::contract_ref!(PSP22) = asset.into();
+                    token
+                        .call_mut()
+                        .transfer(to, amount, Vec::new())
+                        .try_invoke()
+                }
+            };
+            Self::token_result(result)
         }
     }
 

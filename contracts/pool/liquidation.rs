@@ -5,9 +5,9 @@
 //! when no collateral is left (bad debt).
 
 use crate::account::Account;
-use crate::books::Books;
 use crate::error::PoolError;
 use crate::health::{account_health, price_wad, require_usable_for_liquidation, Prices};
+use crate::loaded_markets::LoadedMarkets;
 use carrack_core::{
     plan_liquidation, CoreError, LiquidationInput, LiquidationPlan, Rounding, WriteOff,
 };
@@ -67,7 +67,7 @@ pub struct LiquidationOutcome {
 /// withdrawal pause on the collateral market forbids.
 pub fn liquidate(
     borrower: &mut Account,
-    books: &mut Books,
+    books: &mut LoadedMarkets,
     prices: &Prices,
     request: &LiquidationRequest,
     rules: &LiquidationRules,
@@ -205,7 +205,7 @@ mod tests {
     /// A liquidation paid in tokens.
     fn liquidate_in_cash(
         borrower: &mut Account,
-        books: &mut Books,
+        books: &mut LoadedMarkets,
         prices: &Prices,
         request: &LiquidationRequest,
         rules: &LiquidationRules,
@@ -324,7 +324,7 @@ mod tests {
         let mut account = borrower(&mut books, 1, 1_500);
         let before = (account.clone(), books.clone());
         let low = prices(1_800);
-        let attempt = |books: &mut Books,
+        let attempt = |books: &mut LoadedMarkets,
                        prices: &Prices,
                        request: LiquidationRequest,
                        rules: LiquidationRules| {
@@ -408,7 +408,7 @@ mod tests {
     }
 
     /// Adds `sats` of BTC to `account` as collateral (or, with `debt`, as debt).
-    fn add_btc(books: &mut Books, account: &mut Account, sats: u128, debt: bool) {
+    fn add_btc(books: &mut LoadedMarkets, account: &mut Account, sats: u128, debt: bool) {
         let config = *books.get(BTC).unwrap().config();
         let state = &mut books.get_mut(BTC).unwrap().state;
         let position = account.open(BTC).unwrap();

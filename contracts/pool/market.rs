@@ -4,11 +4,14 @@
 
 use carrack_core::{CoreResult, MarketConfig, MarketState};
 
+/// Most markets one pool lists.
+pub const MAX_MARKETS: usize = 16;
+
 /// The actions a pause can stop, one flag each. Repay has no flag: it is never paused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-pub struct Actions {
+pub struct PauseFlags {
     /// `supply`.
     pub supply: bool,
     /// `withdraw`.
@@ -21,9 +24,9 @@ pub struct Actions {
     pub collateral: bool,
 }
 
-impl Actions {
+impl PauseFlags {
     /// Every pausable action.
-    pub const ALL: Actions = Actions {
+    pub const ALL: PauseFlags = PauseFlags {
         supply: true,
         withdraw: true,
         borrow: true,
@@ -33,7 +36,7 @@ impl Actions {
 
     /// The actions that put new money to work: borrowing and supply (paused by the pool
     /// itself in a market past its accrual horizon).
-    pub const LENDING: Actions = Actions {
+    pub const LENDING: PauseFlags = PauseFlags {
         supply: true,
         withdraw: false,
         borrow: true,
@@ -42,8 +45,8 @@ impl Actions {
     };
 
     /// The flags set in `self` or in `other`.
-    pub fn union(self, other: Actions) -> Actions {
-        Actions {
+    pub fn union(self, other: PauseFlags) -> PauseFlags {
+        PauseFlags {
             supply: self.supply || other.supply,
             withdraw: self.withdraw || other.withdraw,
             borrow: self.borrow || other.borrow,
@@ -53,8 +56,8 @@ impl Actions {
     }
 
     /// The flags set in `self` and not in `other`.
-    pub fn minus(self, other: Actions) -> Actions {
-        Actions {
+    pub fn minus(self, other: PauseFlags) -> PauseFlags {
+        PauseFlags {
             supply: self.supply && !other.supply,
             withdraw: self.withdraw && !other.withdraw,
             borrow: self.borrow && !other.borrow,
@@ -89,12 +92,23 @@ pub struct Market {
     /// Totals, indices, cash, reserves and deficit.
     pub state: MarketState,
     /// The paused actions.
-    pub paused: Actions,
+    pub paused: PauseFlags,
     /// No liquidation involving this market before this time (set on unpause).
     pub liquidation_grace_until_secs: u64,
 }
 
 impl Market {
+    /// A market listed at `now_secs` with `params`, seeded with `seed_amount` of dead
+    /// shares (see [`MarketState::list`]): nothing paused, no liquidation grace period.
+    pub fn list(params: MarketParams, seed_amount: u128, now_secs: u64) -> CoreResult<Market> {
+        Ok(Market {
+            state: MarketState::list(&params.config, seed_amount, now_secs)?,
+            params,
+            paused: PauseFlags::default(),
+            liquidation_grace_until_secs: 0,
+        })
+    }
+
     /// The market's configuration.
     pub fn config(&self) -> &MarketConfig {
         &self.params.config
@@ -122,17 +136,20 @@ mod tests {
 
     #[test]
     fn union_and_minus_combine_flags() {
-        let supply = Actions {
+        let supply = PauseFlags {
             supply: true,
-            ..Actions::default()
+            ..PauseFlags::default()
         };
-        let borrow = Actions {
+        let borrow = PauseFlags {
             borrow: true,
-            ..Actions::default()
+            ..PauseFlags::default()
         };
         let both = supply.union(borrow);
         assert!(both.supply && both.borrow && !both.withdraw);
         assert_eq!(both.minus(supply), borrow);
-        assert_eq!(Actions::ALL.minus(Actions::ALL), Actions::default());
+        assert_eq!(
+            PauseFlags::ALL.minus(PauseFlags::ALL),
+            PauseFlags::default()
+        );
     }
 }

@@ -1,17 +1,22 @@
 //! Markets, accounts and prices for the native tests of the pool's logic.
 
 use crate::account::{Account, Collateral};
-use crate::books::Books;
+use crate::actions::PoolReads;
 use crate::error::PoolError;
 use crate::health::PriceList;
-use crate::market::{Actions, Market, MarketParams};
-use carrack_core::{MarketConfig, MarketState, RateModel, WAD};
+use crate::loaded_markets::LoadedMarkets;
+use crate::market::{Market, MarketParams};
+use crate::outcome::{commit, Host, Outcome, PoolEvent, Transfer};
+use carrack_core::{MarketConfig, RateModel, WAD};
 use carrack_interfaces::{FeedStatus, OracleError, PriceData};
 use ink::primitives::AccountId;
+use std::collections::BTreeMap;
 
 pub const NOW: u64 = 1_700_000_000;
 pub const USD: AccountId = AccountId([1; 32]);
 pub const ETH: AccountId = AccountId([2; 32]);
+/// The pool's own address.
+pub const POOL: AccountId = AccountId([0x50; 32]);
 
 /// A collateral market like Comet's WETH: LTV 75 %, LT 80 %, bonus 5 %, fee 10 % of it.
 pub fn params(decimals: u8) -> MarketParams {
@@ -40,20 +45,14 @@ pub fn params(decimals: u8) -> MarketParams {
 
 /// A market listed at [`NOW`] with `cash` whole tokens seeded.
 pub fn market(decimals: u8, cash_tokens: u128) -> Market {
-    let params = params(decimals);
     let unit = 10u128.pow(u32::from(decimals));
-    Market {
-        params,
-        state: MarketState::list(&params.config, cash_tokens * unit, NOW).unwrap(),
-        paused: Actions::default(),
-        liquidation_grace_until_secs: 0,
-    }
+    Market::list(params(decimals), cash_tokens * unit, NOW).unwrap()
 }
 
 /// USD (6 decimals), ETH (18 decimals) and BTC (8 decimals) markets, each with plenty of
 /// cash.
-pub fn books() -> Books {
-    let mut books = Books::default();
+pub fn books() -> LoadedMarkets {
+    let mut books = LoadedMarkets::default();
     books.load(USD, market(6, 1_000_000), NOW).unwrap();
     books.load(ETH, market(18, 1_000), NOW).unwrap();
     books.load(BTC, market(8, 100), NOW).unwrap();
@@ -78,7 +77,7 @@ pub fn prices(eth: u128) -> PriceList {
 
 /// A borrower with `eth` whole ETH as collateral owing `usd` whole USD, recorded in the
 /// books' totals as a real position would be (scaled = amount at index 1).
-pub fn borrower(books: &mut Books, eth: u128, usd: u128) -> Account {
+pub fn borrower(books: &mut LoadedMarkets, eth: u128, usd: u128) -> Account {
     let mut account = Account::default();
     let supply = eth * WAD;
     let debt = usd * 1_000_000;
@@ -105,22 +104,47 @@ pub fn borrower(books: &mut Books, eth: u128, usd: u128) -> Account {
 
 pub const BTC: AccountId = AccountId([3; 32]);
 
-/// The markets, prices and time of one test, read as a message reads them. The oracle
-/// answers each asset from `prices`, and `UnknownFeed` for an asset not listed there.
+/// The markets, accounts, prices and time of one test, read as a message reads them,
+/// and where its outcomes are committed. The oracle answers each asset from `prices`,
+/// and `UnknownFeed` for an asset not listed there; a token's decimals come from
+/// `decimals` (a token missing there fails the call). The listed markets are those in
+/// `books`, in their order; transfers always succeed and are recorded, as are events.
+#[derive(Default)]
 pub struct TestLedger {
-    pub books: Books,
+    pub books: LoadedMarkets,
     pub prices: PriceList,
     pub now: u64,
+    pub accounts: BTreeMap<AccountId, Account>,
+    pub decimals: Vec<(AccountId, u8)>,
+    pub events: Vec<PoolEvent>,
+    pub transfers: Vec<Transfer>,
 }
 
-impl crate::actions::Ledger for TestLedger {
-    fn load_into(&self, books: &mut Books, assets: &[AccountId]) -> Result<(), PoolError> {
-        for asset in assets {
-            if !books.contains(*asset) {
-                books.load(*asset, *self.books.get(*asset)?, self.now)?;
-            }
-        }
-        Ok(())
+impl TestLedger {
+    /// Commits the outcome of an action that must have been accepted.
+    pub fn run(&mut self, outcome: Result<Outcome, PoolError>) {
+        commit(self, outcome.expect("accepted")).expect("transfers succeed");
+    }
+
+    /// As [`TestLedger::run`], for an action that also returns a value.
+    pub fn run_with<T>(&mut self, outcome: Result<(Outcome, T), PoolError>) -> T {
+        let (outcome, value) = outcome.expect("accepted");
+        commit(self, outcome).expect("transfers succeed");
+        value
+    }
+}
+
+impl PoolReads for TestLedger {
+    fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
+        self.books.get(asset).copied()
+    }
+
+    fn listed_assets(&self) -> Vec<AccountId> {
+        self.books.markets.iter().map(|m| m.asset).collect()
+    }
+
+    fn account_of(&self, owner: AccountId) -> Account {
+        self.accounts.get(&owner).cloned().unwrap_or_default()
     }
 
     fn read_prices(&self, assets: &[AccountId]) -> Result<PriceList, PoolError> {
@@ -137,8 +161,47 @@ impl crate::actions::Ledger for TestLedger {
             .collect())
     }
 
+    fn token_decimals(&self, asset: AccountId) -> Result<u8, PoolError> {
+        self.decimals
+            .iter()
+            .find(|(a, _)| *a == asset)
+            .map(|(_, decimals)| *decimals)
+            .ok_or(PoolError::TokenCallFailed)
+    }
+
     fn now_secs(&self) -> u64 {
         self.now
+    }
+
+    fn pool_account(&self) -> AccountId {
+        POOL
+    }
+}
+
+impl Host for TestLedger {
+    fn store_assets(&mut self, _: Vec<AccountId>) {
+        // The list is `books`' order.
+    }
+
+    fn store_market(&mut self, asset: AccountId, market: &Market) {
+        self.books.put(asset, *market);
+    }
+
+    fn store_account(&mut self, owner: AccountId, account: &Account) {
+        self.accounts.insert(owner, account.clone());
+    }
+
+    fn remove_account(&mut self, owner: AccountId) {
+        self.accounts.remove(&owner);
+    }
+
+    fn emit(&mut self, event: PoolEvent) {
+        self.events.push(event);
+    }
+
+    fn transfer(&mut self, transfer: Transfer) -> Result<(), PoolError> {
+        self.transfers.push(transfer);
+        Ok(())
     }
 }
 

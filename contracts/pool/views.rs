@@ -2,12 +2,12 @@
 //! health, and how much an account can still withdraw or borrow.
 
 use crate::account::{Account, Position};
-use crate::books::Books;
 use crate::error::PoolError;
 use crate::health::{
     account_health, price_of, price_wad, require_ok, require_within_borrowing_power, PriceList,
     Prices,
 };
+use crate::loaded_markets::LoadedMarkets;
 use crate::market::Market;
 use carrack_core::{
     amount_for_value, ray_div, ray_mul, supply_rate, utilization_wad, wad_div, CoreError, Rounding,
@@ -100,7 +100,7 @@ pub struct AccountView {
 /// [`AccountView::prices_ok`]).
 pub fn account_view(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
 ) -> Result<AccountView, PoolError> {
     let mut positions = Vec::with_capacity(account.positions.len());
@@ -137,7 +137,7 @@ pub struct Limits {
 /// Both limits of `asset` for the account.
 pub fn limits(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
     asset: AccountId,
 ) -> Result<Limits, PoolError> {
@@ -148,7 +148,11 @@ pub fn limits(
 }
 
 /// Borrowing power not yet used (quote units, WAD), zero when overdrawn.
-fn spare_power_wad(account: &Account, books: &Books, prices: &Prices) -> Result<u128, PoolError> {
+fn spare_power_wad(
+    account: &Account,
+    books: &LoadedMarkets,
+    prices: &Prices,
+) -> Result<u128, PoolError> {
     let health = account_health(account, books, prices)?;
     // Saturating: an overdrawn account has no spare power, not a negative one.
     Ok(health
@@ -181,7 +185,7 @@ fn priced_prices(account: &Account, prices: &Prices) -> PriceList {
 /// borrowing power.
 fn passes_health_check(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
 ) -> Result<bool, PoolError> {
     let prices = priced_prices(account, prices);
@@ -201,7 +205,7 @@ fn passes_health_check(
 /// account's priced positions; `prices` those assets and `asset`.
 pub fn max_borrowable(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
     asset: AccountId,
 ) -> Result<u128, PoolError> {
@@ -268,7 +272,7 @@ pub fn max_borrowable(
 /// account's priced positions; `prices` those assets.
 pub fn max_withdrawable(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
     asset: AccountId,
 ) -> Result<u128, PoolError> {
@@ -320,7 +324,7 @@ pub fn max_withdrawable(
 /// the least scaled supply whose power covers the debt the other positions do not.
 fn max_burnable_scaled(
     account: &Account,
-    books: &Books,
+    books: &LoadedMarkets,
     prices: &Prices,
     position: &Position,
 ) -> Result<u128, PoolError> {
@@ -355,10 +359,13 @@ mod tests {
     use crate::test_fixtures::*;
     use carrack_core::{CoreError, ALL, RAY, WAD};
 
+    /// The owner of the account the tests try messages on.
+    const OWNER: AccountId = AccountId([0xa1; 32]);
+
     /// The pool's `withdraw` of `amount` of `asset` on a copy of `account`, with the
     /// oracle answering from `prices`: the amount paid, or the refusal.
     fn try_withdraw(
-        books: &Books,
+        books: &LoadedMarkets,
         prices: &Prices,
         account: &Account,
         asset: AccountId,
@@ -368,14 +375,15 @@ mod tests {
             books: books.clone(),
             prices: prices.to_vec(),
             now: NOW,
+            accounts: [(OWNER, account.clone())].into(),
+            ..TestLedger::default()
         };
-        let mut account = account.clone();
-        actions::withdraw(&ledger, &mut account, asset, amount).map(|(_, paid, _)| paid)
+        actions::withdraw(&ledger, OWNER, asset, amount, OWNER).map(|(_, paid)| paid)
     }
 
     /// The pool's `borrow` of `amount` of `asset` on a copy of `account`.
     fn try_borrow(
-        books: &Books,
+        books: &LoadedMarkets,
         prices: &Prices,
         account: &Account,
         asset: AccountId,
@@ -385,9 +393,10 @@ mod tests {
             books: books.clone(),
             prices: prices.to_vec(),
             now: NOW,
+            accounts: [(OWNER, account.clone())].into(),
+            ..TestLedger::default()
         };
-        let mut account = account.clone();
-        actions::borrow(&ledger, &mut account, asset, amount).map(|_| ())
+        actions::borrow(&ledger, OWNER, asset, amount).map(|_| ())
     }
 
     /// The prices the `limits` message reads for `asset` (the account's priced assets and
@@ -423,7 +432,12 @@ mod tests {
 
     /// Borrows `amount` of `asset` for `account` as the pool does (market and position),
     /// and says whether the pool's checks pass: the market's own and the health check.
-    fn borrow_passes(books: &Books, account: &Account, prices: &Prices, amount: u128) -> bool {
+    fn borrow_passes(
+        books: &LoadedMarkets,
+        account: &Account,
+        prices: &Prices,
+        amount: u128,
+    ) -> bool {
         let (mut books, mut account) = (books.clone(), account.clone());
         let market = books.get_mut(USD).unwrap();
         let config = *market.config();

@@ -19,7 +19,7 @@ use carrack_interfaces::{
 };
 use carrack_oracle::feed::FeedConfig;
 use carrack_pool::error::PoolError;
-use carrack_pool::market::Actions;
+use carrack_pool::market::PauseFlags;
 use carrack_pool::params::PoolParams;
 use ink::primitives::{AccountId, Hash};
 
@@ -389,7 +389,7 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         assert_eq!(dry(&mut client, who, &listing).await?, not_gov);
         let params = pool.set_market_params(t6, market_params(6));
         assert_eq!(dry(&mut client, who, &params).await?, not_gov);
-        let unpause = pool.unpause(t6, Actions::ALL);
+        let unpause = pool.unpause(t6, PauseFlags::ALL);
         assert_eq!(dry(&mut client, who, &unpause).await?, not_gov);
         let reserves = pool.withdraw_reserves(t6, 1, bob());
         assert_eq!(dry(&mut client, who, &reserves).await?, not_gov);
@@ -501,7 +501,7 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
     send(
         &mut client,
         &ferdie_keys,
-        &suite.pool.pause(t6, Actions::ALL),
+        &suite.pool.pause(t6, PauseFlags::ALL),
     )
     .await?
     .0
@@ -515,7 +515,7 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         refused(
             &mut client,
             &ferdie_keys,
-            &suite.pool.unpause(t6, Actions::ALL)
+            &suite.pool.unpause(t6, PauseFlags::ALL)
         )
         .await?,
         not_gov
@@ -525,24 +525,24 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         not_oracle_gov
     );
     assert_eq!(
-        refused(&mut client, &bob_keys, &suite.pool.pause(t6, Actions::ALL)).await?,
+        refused(&mut client, &bob_keys, &suite.pool.pause(t6, PauseFlags::ALL)).await?,
         Err(PoolError::NotGuardian)
     );
     assert_eq!(
         suite.market(&mut client, t6).await?.market.paused,
-        Actions::ALL
+        PauseFlags::ALL
     );
 
     // Governance restarts both through one proposal.
     let restart = vec![
-        action(&suite.pool.unpause(t6, Actions::ALL)),
+        action(&suite.pool.unpause(t6, PauseFlags::ALL)),
         action(&suite.oracle.unfreeze(t6)),
     ];
     let queued = gov.pass(&mut client, restart, "restart TUSD").await?;
     gov.execute(&mut client, &bob_keys, &queued).await?;
     assert_eq!(
         suite.market(&mut client, t6).await?.market.paused,
-        Actions::default()
+        PauseFlags::default()
     );
     Ok(())
 }

@@ -20,7 +20,7 @@ use carrack_pool::events::{
     BadDebtWrittenOff, InterestAccrued, Liquidated, PauseChanged, Repaid, ReservesWithdrawn,
     Withdrawn,
 };
-use carrack_pool::market::Actions;
+use carrack_pool::market::PauseFlags;
 use carrack_pool::params::PoolParams;
 use carrack_pool::views::AccountView;
 use ink::primitives::AccountId;
@@ -40,8 +40,8 @@ const fn eth(whole: u128) -> u128 {
 }
 
 /// Pause of supply, withdraw and borrow, as the guardian would after an incident.
-fn user_actions() -> Actions {
-    Actions {
+fn user_actions() -> PauseFlags {
+    PauseFlags {
         supply: true,
         withdraw: true,
         borrow: true,
@@ -81,7 +81,7 @@ async fn the_suite_deploys_with_three_seeded_markets(mut client: NodeClient) -> 
         assert_eq!(view.market.state.total_scaled_supply, seed, "dead shares");
         assert_eq!(view.market.state.supply_index_ray, RAY);
         assert_eq!((view.total_supply, view.total_debt), (seed, 0));
-        assert_eq!(view.market.paused, Actions::default());
+        assert_eq!(view.market.paused, PauseFlags::default());
         assert_eq!(balance(&mut client, asset, suite.pool_id).await?, seed);
         assert_eq!(
             suite.price(&mut client, asset).await?.status,
@@ -783,7 +783,7 @@ async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_g
     )
     .await?;
     let view = suite.market(&mut client, t6).await?;
-    assert_eq!(view.market.paused, Actions::default());
+    assert_eq!(view.market.paused, PauseFlags::default());
     assert_eq!(view.market.liquidation_grace_until_secs, grace_before);
     let unpaused: PauseChanged = one(&suite, &emitted);
     assert_eq!(
@@ -792,16 +792,16 @@ async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_g
             unpaused.paused,
             unpaused.liquidation_grace_until_secs
         ),
-        (alice(), Actions::default(), grace_before)
+        (alice(), PauseFlags::default(), grace_before)
     );
     let still_possible = dry(&mut client, &charlie_keys, &liquidation).await?;
     assert_eq!(still_possible, Ok((usd(5_880), 4_389 * unit(15))));
 
     // The guardian pauses liquidation and governance resumes it: the grace period runs
     // from the unpause's block, so borrowers act before liquidators.
-    let liquidation_only = Actions {
+    let liquidation_only = PauseFlags {
         liquidate: true,
-        ..Actions::default()
+        ..PauseFlags::default()
     };
     send(
         &mut client,
@@ -823,7 +823,7 @@ async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_g
     .await?;
     let view = suite.market(&mut client, t6).await?;
     let unpaused_at = view.market.state.last_accrual_secs;
-    assert_eq!(view.market.paused, Actions::default());
+    assert_eq!(view.market.paused, PauseFlags::default());
     assert_eq!(
         view.market.liquidation_grace_until_secs,
         unpaused_at + GRACE_SECS
@@ -831,7 +831,7 @@ async fn the_guardian_pauses_governance_unpauses_and_liquidations_wait_out_the_g
     let unpaused: PauseChanged = one(&suite, &emitted);
     assert_eq!(
         (unpaused.by, unpaused.paused),
-        (alice(), Actions::default())
+        (alice(), PauseFlags::default())
     );
     assert_eq!(
         unpaused.liquidation_grace_until_secs,
@@ -917,7 +917,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
             not_governance
         );
         assert_eq!(
-            dry(&mut client, who, &pool.unpause(t6, Actions::ALL)).await?,
+            dry(&mut client, who, &pool.unpause(t6, PauseFlags::ALL)).await?,
             not_governance
         );
         assert_eq!(
@@ -938,7 +938,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
         );
     }
     assert_eq!(
-        dry(&mut client, &bob_keys, &suite.pool.pause(t6, Actions::ALL)).await?,
+        dry(&mut client, &bob_keys, &suite.pool.pause(t6, PauseFlags::ALL)).await?,
         Err(PoolError::NotGuardian)
     );
     // On chain too, and nothing changed.
@@ -960,7 +960,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
         not_governance
     );
     assert_eq!(
-        refused(&mut client, &bob_keys, &suite.pool.pause(t6, Actions::ALL)).await?,
+        refused(&mut client, &bob_keys, &suite.pool.pause(t6, PauseFlags::ALL)).await?,
         Err(PoolError::NotGuardian)
     );
     let roles = dry(&mut client, &bob_keys, &suite.pool.admin_roles()).await?;
@@ -969,7 +969,7 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
     assert_eq!(settings, (suite.oracle_id, config.pool_params));
     assert_eq!(
         suite.market(&mut client, t6).await?.market.paused,
-        Actions::default()
+        PauseFlags::default()
     );
 
     // Reserves from interest: 10,000 borrowed at 2e-7 per second, a tenth to reserves.

@@ -27,7 +27,7 @@ use carrack_interfaces::{
     AdminError, AdminRoles, Governed, OracleError, PSP22Error, PSP22Mintable, PSP22,
 };
 use carrack_pool::error::PoolError;
-use carrack_pool::market::Actions;
+use carrack_pool::market::PauseFlags;
 use carrack_pool::params::PoolParams;
 use ink::codegen::TraitCallBuilder;
 use ink::env::DefaultEnvironment;
@@ -95,7 +95,7 @@ async fn an_outsider_reaches_no_admin_power(mut client: NodeClient) -> E2EResult
             }),
         )
         .await?,
-        refused(&mut client, &attacker, &pool.unpause(usd, Actions::ALL)).await?,
+        refused(&mut client, &attacker, &pool.unpause(usd, PauseFlags::ALL)).await?,
         refused(
             &mut client,
             &attacker,
@@ -108,7 +108,7 @@ async fn an_outsider_reaches_no_admin_power(mut client: NodeClient) -> E2EResult
         "{pool_refusals:?}"
     );
     assert_eq!(
-        refused(&mut client, &attacker, &pool.pause(usd, Actions::ALL)).await?,
+        refused(&mut client, &attacker, &pool.pause(usd, PauseFlags::ALL)).await?,
         Err(PoolError::NotGuardian)
     );
     let admin_refusals = [

@@ -24,7 +24,7 @@
 use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_pool::error::PoolError;
-use carrack_pool::market::Actions;
+use carrack_pool::market::PauseFlags;
 
 /// Seconds of grace after an unpause.
 const GRACE_SECS: u64 = 6;
@@ -89,7 +89,7 @@ async fn a_liquidator_gets_the_bonus_and_not_one_unit_more(
     );
 
     // The guardian pauses TETH; the price falls while it is paused (health 0.952).
-    let pause = suite.pool.pause(eth, Actions::ALL);
+    let pause = suite.pool.pause(eth, PauseFlags::ALL);
     send(&mut client, &ink_e2e::ferdie(), &pause)
         .await?
         .0
@@ -100,7 +100,7 @@ async fn a_liquidator_gets_the_bonus_and_not_one_unit_more(
         Err(PoolError::ActionPaused)
     );
     // Governance reopens the market: the attacker strikes at once, and must wait.
-    let unpause = suite.pool.unpause(eth, Actions::ALL);
+    let unpause = suite.pool.unpause(eth, PauseFlags::ALL);
     send(&mut client, &ink_e2e::alice(), &unpause)
         .await?
         .0

@@ -1,9 +1,10 @@
-//! The markets one message works on, loaded once and accrued to `now` in memory. Only
-//! the markets a message changes are written back (with their accrual); the others were
-//! read for the account's health and need no write.
+//! The markets one message works on ([`LoadedMarkets`]; Aave calls it the reserve
+//! cache), loaded once and accrued to `now` in memory. Only the markets a message
+//! changes are written back (with their accrual); the others were read for the account's
+//! health and need no write.
 
 use crate::error::PoolError;
-use crate::market::{Actions, Market};
+use crate::market::{Market, PauseFlags};
 use carrack_core::Accrual;
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
@@ -25,7 +26,7 @@ pub struct LoadedMarket {
 
 /// The loaded markets, at most one per asset.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Books {
+pub struct LoadedMarkets {
     /// In load order.
     pub markets: Vec<LoadedMarket>,
 }
@@ -39,13 +40,13 @@ impl LoadedMarket {
     }
 
     /// Whether this load found the market past its accrual horizon and paused its
-    /// borrowing and supply (see [`Books::load`]).
+    /// borrowing and supply (see [`LoadedMarkets::load`]).
     pub fn halted_lending(&self) -> bool {
         self.accrual.halted
     }
 }
 
-impl Books {
+impl LoadedMarkets {
     /// Adds `market`, accrued to `now_secs`, unless `asset` is loaded already. A market
     /// past its accrual horizon (the accrual `halted`: its indices can no longer grow)
     /// gets borrowing and supply paused, since nobody should borrow interest-free or
@@ -66,7 +67,7 @@ impl Books {
         let indices_moved =
             indices_before != (market.state.borrow_index_ray, market.state.supply_index_ray);
         if accrual.halted {
-            market.paused = market.paused.union(Actions::LENDING);
+            market.paused = market.paused.union(PauseFlags::LENDING);
         }
         self.markets.push(LoadedMarket {
             asset,
@@ -76,6 +77,23 @@ impl Books {
             changed: accrual.halted,
         });
         Ok(())
+    }
+
+    /// Adds (or replaces) `market` as it is, not accrued, marked changed: a listing and
+    /// a pause write the record back without accruing it, so storing it reports no
+    /// accrual.
+    pub fn put(&mut self, asset: AccountId, market: Market) {
+        let loaded = LoadedMarket {
+            asset,
+            market,
+            accrual: Accrual::default(),
+            indices_moved: false,
+            changed: true,
+        };
+        match self.markets.iter_mut().find(|m| m.asset == asset) {
+            Some(slot) => *slot = loaded,
+            None => self.markets.push(loaded),
+        }
     }
 
     /// Whether `asset` is loaded.
@@ -126,7 +144,7 @@ mod tests {
         for _ in 0..100 {
             now += 6;
             let before = usd.state;
-            let mut books = Books::default();
+            let mut books = LoadedMarkets::default();
             books.load(USD, usd, now).unwrap();
             let loaded = &books.markets[0];
             let moved = loaded.market.state.borrow_index_ray != before.borrow_index_ray
