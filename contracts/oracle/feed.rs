@@ -58,7 +58,7 @@
 //! market move does not pause liquidations. Time alone only ever takes a feed *into* an
 //! outage (`Stale`), lazily and with no transaction; every way *out of* one is a
 //! transaction: a completing round ([`Feed::submit`]), a heartbeat change
-//! ([`Feed::set_config`]) or an unfreeze (the contract's `set_frozen`). Each of them takes
+//! ([`Feed::set_config`]) or an unfreeze ([`Feed::set_frozen`]). Each of them takes
 //! [`Feed::in_outage`] before the change at the same `now` and calls
 //! [`Feed::note_recovery`], which sets `ok_since_secs = now` when the feed was in an
 //! outage and is now `Ok`. So a feed that went `Stale` unobserved and then receives a
@@ -69,7 +69,7 @@
 //! grace period once. The value is kept but meaningless while the status is not `Ok`; it
 //! is 0 before the first price.
 
-use carrack_interfaces::{FeedStatus, OracleError};
+use carrack_interfaces::{FeedStatus, OracleError, PriceData};
 use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 
@@ -295,6 +295,31 @@ impl Feed {
         } else {
             FeedStatus::Ok
         }
+    }
+
+    /// What the oracle answers for the feed at `now_secs` (its `price` and `prices`
+    /// messages): the last good price with its status and `ok_since_secs`, or
+    /// [`OracleError::NoPrice`] before the first price.
+    pub fn price_data(&self, now_secs: u64) -> Result<PriceData, OracleError> {
+        if self.price == 0 {
+            return Err(OracleError::NoPrice);
+        }
+        Ok(PriceData {
+            value: self.price,
+            decimals: self.config.decimals,
+            updated_at_secs: self.updated_at_secs,
+            status: self.status(now_secs),
+            ok_since_secs: self.ok_since_secs,
+        })
+    }
+
+    /// Freezes or unfreezes the feed (the contract's `freeze` and `unfreeze`, after
+    /// their role checks). Unfreezing a fresh feed makes it `Ok` again, and its grace
+    /// period starts now ([`Feed::note_recovery`]).
+    pub fn set_frozen(&mut self, frozen: bool, now_secs: u64) {
+        let was_in_outage = self.in_outage(now_secs);
+        self.frozen = frozen;
+        self.note_recovery(was_in_outage, now_secs);
     }
 
     /// Whether the feed is in an outage at `now_secs`: no price yet, an emergency price,
@@ -976,13 +1001,6 @@ mod tests {
         assert_eq!(feed.status(NOW + 10), FeedStatus::Ok);
     }
 
-    /// What the contract's `set_frozen` does: flip the flag and note a recovery.
-    fn set_frozen(feed: &mut Feed, frozen: bool, now: u64) {
-        let was_in_outage = feed.in_outage(now);
-        feed.frozen = frozen;
-        feed.note_recovery(was_in_outage, now);
-    }
-
     #[test]
     fn the_first_accepted_price_starts_ok_since_at_the_block_time() {
         let mut feed = feed();
@@ -1080,8 +1098,8 @@ mod tests {
         let mut feed = feed();
         everyone(&mut feed, 100, NOW);
         everyone(&mut feed, 160, NOW + 60);
-        set_frozen(&mut feed, true, NOW + 70);
-        set_frozen(&mut feed, false, NOW + 80);
+        feed.set_frozen(true, NOW + 70);
+        feed.set_frozen(false, NOW + 80);
         assert_eq!(feed.status(NOW + 80), FeedStatus::Suspect);
         everyone(&mut feed, 161, NOW + 90);
         assert_eq!(feed.status(NOW + 90), FeedStatus::Ok);
@@ -1129,15 +1147,15 @@ mod tests {
     fn unfreezing_restarts_ok_since_only_if_the_feed_is_fresh() {
         let mut feed = feed();
         everyone(&mut feed, 100, NOW);
-        set_frozen(&mut feed, true, NOW + 10);
+        feed.set_frozen(true, NOW + 10);
         assert_eq!(feed.status(NOW + 10), FeedStatus::Frozen);
-        set_frozen(&mut feed, false, NOW + 100);
+        feed.set_frozen(false, NOW + 100);
         assert_eq!(feed.status(NOW + 100), FeedStatus::Ok);
         assert_eq!(feed.ok_since_secs, NOW + 100);
 
         // Unfrozen after the heartbeat: Stale, so no grace period starts yet.
-        set_frozen(&mut feed, true, NOW + 200);
-        set_frozen(&mut feed, false, NOW + 3_700);
+        feed.set_frozen(true, NOW + 200);
+        feed.set_frozen(false, NOW + 3_700);
         assert_eq!(feed.status(NOW + 3_700), FeedStatus::Stale);
         assert_eq!(feed.ok_since_secs, 0, "not Ok since the outage");
         everyone(&mut feed, 100, NOW + 3_800);

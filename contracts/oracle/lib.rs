@@ -344,10 +344,7 @@ pub mod oracle {
             let mut feed = self.feed(asset)?;
             let now = self.now_secs();
             let before = feed.status(now);
-            let was_in_outage = feed.in_outage(now);
-            feed.frozen = frozen;
-            // Unfreezing a fresh feed makes it `Ok` again: its grace period starts now.
-            feed.note_recovery(was_in_outage, now);
+            feed.set_frozen(frozen, now);
             self.feeds.insert(asset, &feed);
             self.emit_status_change(asset, before, feed.status(now));
             Ok(())
@@ -369,17 +366,7 @@ pub mod oracle {
         }
 
         fn price_data(&self, asset: AccountId, now: u64) -> Result<PriceData, OracleError> {
-            let feed = self.feed(asset)?;
-            if feed.price == 0 {
-                return Err(OracleError::NoPrice);
-            }
-            Ok(PriceData {
-                value: feed.price,
-                decimals: feed.config.decimals,
-                updated_at_secs: feed.updated_at_secs,
-                status: feed.status(now),
-                ok_since_secs: feed.ok_since_secs,
-            })
+            self.feed(asset)?.price_data(now)
         }
 
         fn emit_status_change(&self, asset: AccountId, from: FeedStatus, to: FeedStatus) {
