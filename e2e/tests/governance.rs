@@ -525,7 +525,12 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         not_oracle_gov
     );
     assert_eq!(
-        refused(&mut client, &bob_keys, &suite.pool.pause(t6, PauseFlags::ALL)).await?,
+        refused(
+            &mut client,
+            &bob_keys,
+            &suite.pool.pause(t6, PauseFlags::ALL)
+        )
+        .await?,
         Err(PoolError::NotGuardian)
     );
     assert_eq!(

@@ -938,7 +938,12 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
         );
     }
     assert_eq!(
-        dry(&mut client, &bob_keys, &suite.pool.pause(t6, PauseFlags::ALL)).await?,
+        dry(
+            &mut client,
+            &bob_keys,
+            &suite.pool.pause(t6, PauseFlags::ALL)
+        )
+        .await?,
         Err(PoolError::NotGuardian)
     );
     // On chain too, and nothing changed.
@@ -960,7 +965,12 @@ async fn outsiders_cannot_administer_and_reserves_cannot_be_overdrawn(
         not_governance
     );
     assert_eq!(
-        refused(&mut client, &bob_keys, &suite.pool.pause(t6, PauseFlags::ALL)).await?,
+        refused(
+            &mut client,
+            &bob_keys,
+            &suite.pool.pause(t6, PauseFlags::ALL)
+        )
+        .await?,
         Err(PoolError::NotGuardian)
     );
     let roles = dry(&mut client, &bob_keys, &suite.pool.admin_roles()).await?;
