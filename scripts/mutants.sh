@@ -79,7 +79,7 @@ target_spec() {
     core)
       echo "carrack-core|contracts/core/*.rs|${MUTANTS_TIMEOUT:-30}|--all-targets" ;;
     pool)
-      echo "carrack-pool|contracts/pool/actions.rs contracts/pool/health.rs contracts/pool/liquidation.rs contracts/pool/account.rs contracts/pool/loaded_markets.rs contracts/pool/views.rs|${MUTANTS_TIMEOUT:-90}|--lib" ;;
+      echo "carrack-pool|contracts/pool/actions.rs contracts/pool/health.rs contracts/pool/liquidation.rs contracts/pool/account.rs contracts/pool/loaded_markets.rs contracts/pool/outcome.rs contracts/pool/views.rs|${MUTANTS_TIMEOUT:-90}|--lib" ;;
     oracle)
       echo "carrack-oracle|contracts/oracle/feed.rs|${MUTANTS_TIMEOUT:-30}|--lib" ;;
   esac
