@@ -5,7 +5,7 @@
 #
 # Targets (each mutates only the files named, and runs only that package's own tests):
 #   core    carrack-core: every file (fixed point, health, liquidation sizing, rates, ...)
-#   pool    carrack-pool: actions, health, liquidation, account, books, views
+#   pool    carrack-pool: actions, health, liquidation, account, loaded_markets, outcome, views
 #   oracle  carrack-oracle: feed.rs
 #
 # Usage: scripts/mutants.sh [TARGET...] [--list] [--file GLOB]... [-- CARGO_MUTANTS_ARGS...]
