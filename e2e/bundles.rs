@@ -48,7 +48,7 @@ pub fn artifact(contract: &str, extension: &str) -> Result<PathBuf, String> {
 /// package or of a package it depends on by path gets a warning naming the file: a test of
 /// stale code would prove nothing. Only a warning, because `cargo contract build` leaves a
 /// bundle untouched when nothing it is compiled from changed, and a test-only module (say
-/// `contracts/pool/fuzz.rs`) is newer without making the bundle stale.
+/// `contracts/pool/fuzz/mod.rs`) is newer without making the bundle stale.
 pub fn wasm_paths() -> Result<Vec<PathBuf>, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -1,6 +1,6 @@
 //! The pool's rules, one function per message: each reads markets, accounts, prices and
 //! the time through [`PoolReads`] (the contract's storage and oracle on chain, a model in
-//! the native tests and the invariant fuzzer `fuzz.rs`), works on the accounts and the
+//! the native tests and the invariant fuzzer `fuzz/`), works on the accounts and the
 //! [`LoadedMarkets`] in memory, and returns an [`Outcome`]: what the message stores,
 //! emits and transfers, which [`crate::outcome::commit`] applies. Nothing here writes
 //! storage or moves tokens, so the native tests and the fuzzer run exactly the code the

@@ -9,7 +9,7 @@
 //! [`actions::PoolReads`]) and applies the returned [`outcome::Outcome`] with
 //! [`outcome::commit`]: storage writes, then events, then the token transfers last. The
 //! contract implements `PoolReads` and [`outcome::Host`] over its storage, the oracle,
-//! `emit_event` and the PSP22 tokens; the invariant fuzzer `fuzz.rs` implements both over
+//! `emit_event` and the PSP22 tokens; the invariant fuzzer `fuzz/` implements both over
 //! a model of the chain, so it runs the same actions and the same `commit`. ink!'s
 //! default refusal of re-entry stays on: a token cannot call back into the pool during a
 //! transfer.

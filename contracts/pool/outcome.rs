@@ -4,7 +4,7 @@
 //! the accounts to write back (by owner), the events in emission order and the token
 //! transfers in order. [`commit`] applies it through a [`Host`]: the contract implements
 //! it over its storage, `emit_event` and the PSP22 tokens (`lib.rs`), the invariant
-//! fuzzer (`fuzz.rs`) over its model of the chain, so both run the same effects in the
+//! fuzzer (`fuzz/`) over its model of the chain, so both run the same effects in the
 //! same order. A message returning `Err` (a refused action, or a failed transfer during
 //! `commit`) is reverted as a whole by the chain.
 
