@@ -1,3 +1,7 @@
+//! Part of the invariant fuzzer (see `mod.rs`): test code only, like the whole `fuzz`
+//! module (`#[cfg(test)] mod fuzz;` in `lib.rs`), said here too so each file shows it.
+#![cfg(test)]
+
 // ---------------------------------------------------------------------------------------
 // The world: the pool's storage, the oracle, the clock and the tokens
 // ---------------------------------------------------------------------------------------
