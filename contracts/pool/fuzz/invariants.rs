@@ -122,18 +122,7 @@ impl World {
             } => {
                 let borrower = self.borrower(pick);
                 let account = self.account_of(actor(borrower));
-                let debts: Vec<_> = account
-                    .positions
-                    .iter()
-                    .filter(|p| p.scaled_debt != 0)
-                    .map(|p| p.asset)
-                    .collect();
-                let collaterals: Vec<_> = account
-                    .positions
-                    .iter()
-                    .filter(|p| p.is_collateral())
-                    .map(|p| p.asset)
-                    .collect();
+                let (debts, collaterals) = debts_and_collaterals(&account);
                 let debt_asset = debts
                     .get(debt % debts.len().max(1))
                     .copied()
@@ -569,18 +558,7 @@ impl World {
             // The same for `liquidate_to_supply`, which needs no cash (audit M-4).
             let (mut supply_pairs, mut supply_liquidated) = (0u64, 0u64);
             let mut supply_refusals = Vec::new();
-            let debts: Vec<_> = account
-                .positions
-                .iter()
-                .filter(|p| p.scaled_debt != 0)
-                .map(|p| p.asset)
-                .collect();
-            let collaterals: Vec<_> = account
-                .positions
-                .iter()
-                .filter(|p| p.is_collateral())
-                .map(|p| p.asset)
-                .collect();
+            let (debts, collaterals) = debts_and_collaterals(account);
             for &debt_asset in &debts {
                 for &collateral_asset in &collaterals {
                     let request = LiquidationRequest {
@@ -832,4 +810,21 @@ impl World {
         self.exposure = exposures;
         Ok(())
     }
+}
+
+/// The assets `account` owes and those it holds as collateral, in position order: the
+/// pairs a liquidation can name.
+fn debts_and_collaterals(account: &Account) -> (Vec<AccountId>, Vec<AccountId>) {
+    let assets = |keep: fn(&Position) -> bool| {
+        account
+            .positions
+            .iter()
+            .filter(|p| keep(p))
+            .map(|p| p.asset)
+            .collect()
+    };
+    (
+        assets(|p| p.scaled_debt != 0),
+        assets(|p| p.is_collateral()),
+    )
 }
