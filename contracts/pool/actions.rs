@@ -10,7 +10,7 @@
 use crate::account::{Account, Collateral};
 use crate::error::PoolError;
 use crate::events::{
-    BadDebtWrittenOff, Borrowed, CollateralChanged, InterestAccrued, Liquidated, MarketListed,
+    BadDebtWrittenOff, Borrowed, CollateralChanged, Liquidated, MarketAccrual, MarketListed,
     MarketParamsChanged, PauseChanged, Repaid, ReservesWithdrawn, SeizedAsSupply, Supplied,
     Withdrawn,
 };
@@ -103,10 +103,11 @@ fn ensure_not_pool(reads: &impl PoolReads, to: AccountId) -> Result<(), PoolErro
     Ok(())
 }
 
-/// An outcome that writes back `markets`' changed markets, with the events storing them
-/// emits, market by market in load order: `PauseChanged` by the pool itself for a market
-/// whose load found it past its accrual horizon (and paused its lending), then
-/// `InterestAccrued` when an index moved.
+/// An outcome that writes back `markets`' changed markets, market by market in load
+/// order: `PauseChanged` by the pool itself for a market whose load found it past its
+/// accrual horizon (and paused its lending), and the accrual of each market whose indices
+/// moved, for the action's own event to carry ([`Outcome::take_accrual`]) or `commit` to
+/// report as `InterestAccrued`.
 fn storing(reads: &impl PoolReads, markets: LoadedMarkets) -> Outcome {
     let mut outcome = Outcome::default();
     for loaded in markets.changed() {
@@ -120,14 +121,16 @@ fn storing(reads: &impl PoolReads, markets: LoadedMarkets) -> Outcome {
             });
         }
         if loaded.reports_accrual() {
-            outcome.emit(InterestAccrued {
-                asset: loaded.asset,
-                interest: loaded.accrual.interest,
-                reserve_share: loaded.accrual.reserve_share,
-                deficit_covered: loaded.accrual.deficit_covered,
-                borrow_index_ray: market.state.borrow_index_ray,
-                supply_index_ray: market.state.supply_index_ray,
-            });
+            outcome.accruals.push((
+                loaded.asset,
+                MarketAccrual {
+                    interest: loaded.accrual.interest,
+                    reserve_share: loaded.accrual.reserve_share,
+                    deficit_covered: loaded.accrual.deficit_covered,
+                    borrow_index_ray: market.state.borrow_index_ray,
+                    supply_index_ray: market.state.supply_index_ray,
+                },
+            ));
         }
     }
     outcome.markets = markets;
@@ -173,12 +176,14 @@ pub fn supply(
     }
     let mut outcome = storing(reads, books);
     outcome.accounts.push((on_behalf_of, account));
+    let accrual = outcome.take_accrual(asset);
     outcome.emit(Supplied {
         asset,
         payer,
         on_behalf_of,
         amount,
         scaled,
+        accrual,
     });
     if becomes_collateral {
         outcome.emit(CollateralChanged {
@@ -227,12 +232,14 @@ pub fn withdraw(
     account.prune();
     let mut outcome = storing(reads, books);
     outcome.accounts.push((caller, account));
+    let accrual = outcome.take_accrual(asset);
     outcome.emit(Withdrawn {
         asset,
         account: caller,
         to,
         amount,
         scaled,
+        accrual,
     });
     outcome.transfers.push(Transfer::Out { asset, to, amount });
     Ok((outcome, amount))
@@ -266,11 +273,13 @@ pub fn borrow(
     require_healthy(reads, &account, &mut books)?;
     let mut outcome = storing(reads, books);
     outcome.accounts.push((caller, account));
+    let accrual = outcome.take_accrual(asset);
     outcome.emit(Borrowed {
         asset,
         account: caller,
         amount,
         scaled,
+        accrual,
     });
     outcome.transfers.push(Transfer::Out {
         asset,
@@ -303,12 +312,14 @@ pub fn repay(
     account.prune();
     let mut outcome = storing(reads, books);
     outcome.accounts.push((on_behalf_of, account));
+    let accrual = outcome.take_accrual(asset);
     outcome.emit(Repaid {
         asset,
         payer,
         on_behalf_of,
         amount,
         scaled,
+        accrual,
     });
     outcome.transfers.push(Transfer::In {
         asset,
@@ -412,6 +423,8 @@ pub fn liquidate(
     }
     let plan = done.plan;
     let (debt_asset, collateral_asset) = (request.debt_asset, request.collateral_asset);
+    let debt_accrual = outcome.take_accrual(debt_asset);
+    let collateral_accrual = outcome.take_accrual(collateral_asset);
     outcome.emit(Liquidated {
         borrower,
         liquidator,
@@ -422,6 +435,8 @@ pub fn liquidate(
         protocol_fee: plan.protocol_fee,
         debt_scaled_burned: done.debt_scaled_burned,
         collateral_scaled_burned: done.collateral_scaled_burned,
+        debt_accrual,
+        collateral_accrual,
     });
     if let Some(scaled) = done.credited_scaled {
         outcome.emit(SeizedAsSupply {
@@ -584,6 +599,7 @@ fn pause_changed(by: AccountId, asset: AccountId, market: Market) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::InterestAccrued;
     use crate::outcome::{commit, PoolEvent};
     use crate::test_fixtures::*;
     use carrack_core::{ALL, WAD};
@@ -1007,34 +1023,32 @@ mod tests {
         ledger.events.clear();
         let outcome = supply(&ledger, MALLORY, USD, 7_000_000, MALLORY).unwrap();
         let usd = outcome.markets.get(USD).unwrap().state;
-        let PoolEvent::InterestAccrued(accrued) = outcome.events[0] else {
-            panic!("the accrual comes first: {:?}", outcome.events);
-        };
-        assert_eq!(
-            (
-                accrued.asset,
-                accrued.borrow_index_ray,
-                accrued.supply_index_ray
-            ),
-            (USD, usd.borrow_index_ray, usd.supply_index_ray)
-        );
-        assert!(accrued.interest != 0);
-        let PoolEvent::Supplied(supplied) = outcome.events[1] else {
-            panic!("then the supply: {:?}", outcome.events);
+        // The accrual rides in the supply's own event: no `InterestAccrued` is left.
+        assert!(outcome.accruals.is_empty(), "{:?}", outcome.accruals);
+        let PoolEvent::Supplied(supplied) = outcome.events[0] else {
+            panic!("the supply comes first: {:?}", outcome.events);
         };
         assert_eq!(
             (supplied.payer, supplied.on_behalf_of, supplied.amount),
             (MALLORY, MALLORY, 7_000_000)
         );
+        let accrued = supplied
+            .accrual
+            .expect("a day of interest moved the indices");
         assert_eq!(
-            outcome.events[2],
+            (accrued.borrow_index_ray, accrued.supply_index_ray),
+            (usd.borrow_index_ray, usd.supply_index_ray)
+        );
+        assert!(accrued.interest != 0);
+        assert_eq!(
+            outcome.events[1],
             PoolEvent::CollateralChanged(CollateralChanged {
                 asset: USD,
                 account: MALLORY,
                 enabled: true
             })
         );
-        assert_eq!(outcome.events.len(), 3);
+        assert_eq!(outcome.events.len(), 2);
         assert_eq!(
             outcome.transfers,
             [Transfer::In {
@@ -1045,7 +1059,75 @@ mod tests {
         );
         ledger.run(Ok(outcome));
         assert_eq!(ledger.books.get(USD).unwrap().state, usd);
-        assert_eq!(ledger.events.len(), 3, "what commit emitted");
+        assert_eq!(ledger.events.len(), 2, "what commit emitted");
+    }
+
+    /// The indices an outcome stores for `asset`, as an accrual reports them.
+    fn stored_indices(outcome: &Outcome, asset: AccountId) -> (u128, u128) {
+        let state = outcome.markets.get(asset).unwrap().state;
+        (state.borrow_index_ray, state.supply_index_ray)
+    }
+
+    #[test]
+    fn a_users_action_carries_its_markets_accrual_and_governance_reports_it_apart() {
+        // Alice borrows USD against ETH; a day later every action on USD accrues it.
+        let mut ledger = ledger();
+        ledger.run(supply(&ledger, ALICE, ETH, WAD, ALICE));
+        ledger.run(borrow(&ledger, ALICE, USD, 100_000_000));
+        ledger.run(supply(&ledger, MALLORY, USD, 7_000_000, MALLORY));
+        ledger.now += 86_400;
+        let carried = |outcome: &Outcome| -> Vec<(AccountId, (u128, u128))> {
+            assert!(
+                outcome.accruals.is_empty(),
+                "left for InterestAccrued: {:?}",
+                outcome.accruals
+            );
+            outcome
+                .events
+                .iter()
+                .flat_map(PoolEvent::accruals)
+                .map(|(asset, a)| (asset, (a.borrow_index_ray, a.supply_index_ray)))
+                .collect()
+        };
+        let actions = [
+            supply(&ledger, MALLORY, USD, 1_000_000, MALLORY).unwrap(),
+            withdraw(&ledger, MALLORY, USD, 1_000_000, MALLORY)
+                .unwrap()
+                .0,
+            borrow(&ledger, ALICE, USD, 1_000_000).unwrap(),
+            repay(&ledger, ALICE, USD, 1_000_000, ALICE).unwrap().0,
+        ];
+        for outcome in &actions {
+            assert_eq!(carried(outcome), [(USD, stored_indices(outcome, USD))]);
+        }
+        // A liquidation carries the debt market's accrual (ETH has no debt: no move).
+        price_mut(&mut ledger, ETH).value = 100 * 100_000_000;
+        let request = LiquidationRequest {
+            debt_asset: USD,
+            collateral_asset: ETH,
+            repay_amount: ALL,
+            min_collateral_out: 0,
+        };
+        let (outcome, _) =
+            liquidate(&ledger, &pool_params(), LIQUIDATOR, ALICE, &request, false).unwrap();
+        assert_eq!(carried(&outcome), [(USD, stored_indices(&outcome, USD))]);
+        // Governance's messages carry none: commit reports the accrual first.
+        let params = ledger.books.get(USD).unwrap().params;
+        let outcome = set_market_params(&ledger, USD, params).unwrap();
+        let (asset, accrual) = outcome.accruals[0];
+        assert_eq!(
+            (asset, (accrual.borrow_index_ray, accrual.supply_index_ray)),
+            (USD, stored_indices(&outcome, USD))
+        );
+        ledger.events.clear();
+        ledger.run(Ok(outcome));
+        assert!(matches!(
+            ledger.events[..],
+            [
+                PoolEvent::InterestAccrued(InterestAccrued { asset: USD, .. }),
+                PoolEvent::MarketParamsChanged(_)
+            ]
+        ));
     }
 
     #[test]

@@ -1,6 +1,16 @@
 //! Every state change of the pool emits one of these. The messages that run through
 //! [`crate::actions`] return theirs as [`crate::outcome::PoolEvent`]s, emitted by
 //! [`crate::outcome::commit`] in order.
+//!
+//! Topics cost: pallet-contracts charges about 127 µs of weight per topic, more than
+//! reading a storage cell (`../shared/reference/cost-anatomy-2026-12.md` §4). So the
+//! events of a user's action carry two: the signature (which Polkadot.js and ink_e2e
+//! decode by) and the one account whose position changed, which is what a user or a
+//! wallet filters by; the asset, the payer and the other fields are in the data, where
+//! every decoder still reads them. Governance events keep the asset as their topic: they
+//! are rare and indexers look markets up by it. The interest a user's action accrued in
+//! its market rides in that action's event ([`MarketAccrual`]); [`InterestAccrued`] is
+//! emitted only for a stored market whose accrual no other event carries.
 
 use crate::market::{MarketParams, PauseFlags};
 use crate::params::PoolParams;
@@ -30,13 +40,12 @@ pub struct MarketParamsChanged {
     pub params: MarketParams,
 }
 
-/// Interest accrued in a market the message changed.
-#[ink::event]
+/// What accruing a market to the message's time did, reported whenever it moved an
+/// index (even by less than one unit of interest), so an indexer never holds a stale
+/// index (audit N-4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InterestAccrued {
-    /// The underlying token.
-    #[ink(topic)]
-    pub asset: AccountId,
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub struct MarketAccrual {
     /// Debt growth since the last accrual.
     pub interest: u128,
     /// Interest booked to reserves (including what covered deficit).
@@ -49,15 +58,26 @@ pub struct InterestAccrued {
     pub supply_index_ray: u128,
 }
 
+/// Interest accrued in a market the message stored, when none of the message's other
+/// events carries that accrual (governance messages, and the other debt markets of a
+/// liquidation's write-off).
+#[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InterestAccrued {
+    /// The underlying token.
+    #[ink(topic)]
+    pub asset: AccountId,
+    /// What the accrual did.
+    pub accrual: MarketAccrual,
+}
+
 /// Tokens were supplied.
 #[ink::event]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Supplied {
     /// The underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// Who paid.
-    #[ink(topic)]
     pub payer: AccountId,
     /// Whose position grew.
     #[ink(topic)]
@@ -66,6 +86,8 @@ pub struct Supplied {
     pub amount: u128,
     /// Supply shares minted.
     pub scaled: u128,
+    /// The market's accrual, if this supply moved its indices.
+    pub accrual: Option<MarketAccrual>,
 }
 
 /// Supply was withdrawn.
@@ -73,7 +95,6 @@ pub struct Supplied {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Withdrawn {
     /// The underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// Whose position shrank.
     #[ink(topic)]
@@ -84,6 +105,8 @@ pub struct Withdrawn {
     pub amount: u128,
     /// Supply shares burned.
     pub scaled: u128,
+    /// The market's accrual, if this withdrawal moved its indices.
+    pub accrual: Option<MarketAccrual>,
 }
 
 /// Tokens were borrowed.
@@ -91,7 +114,6 @@ pub struct Withdrawn {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Borrowed {
     /// The underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// The borrower (and receiver).
     #[ink(topic)]
@@ -100,6 +122,8 @@ pub struct Borrowed {
     pub amount: u128,
     /// Debt shares minted.
     pub scaled: u128,
+    /// The market's accrual, if this borrow moved its indices.
+    pub accrual: Option<MarketAccrual>,
 }
 
 /// Debt was repaid.
@@ -107,10 +131,8 @@ pub struct Borrowed {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Repaid {
     /// The underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// Who paid.
-    #[ink(topic)]
     pub payer: AccountId,
     /// Whose debt shrank.
     #[ink(topic)]
@@ -119,6 +141,8 @@ pub struct Repaid {
     pub amount: u128,
     /// Debt shares burned.
     pub scaled: u128,
+    /// The market's accrual, if this repayment moved its indices.
+    pub accrual: Option<MarketAccrual>,
 }
 
 /// A position's supply started or stopped counting as collateral.
@@ -126,7 +150,6 @@ pub struct Repaid {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CollateralChanged {
     /// The underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// The account.
     #[ink(topic)]
@@ -143,7 +166,6 @@ pub struct Liquidated {
     #[ink(topic)]
     pub borrower: AccountId,
     /// The liquidator.
-    #[ink(topic)]
     pub liquidator: AccountId,
     /// The market whose debt was repaid.
     pub debt_asset: AccountId,
@@ -160,6 +182,10 @@ pub struct Liquidated {
     pub debt_scaled_burned: u128,
     /// The borrower's scaled supply burned in `collateral_asset`.
     pub collateral_scaled_burned: u128,
+    /// The debt market's accrual, if this liquidation moved its indices.
+    pub debt_accrual: Option<MarketAccrual>,
+    /// The collateral market's accrual, if this liquidation moved its indices.
+    pub collateral_accrual: Option<MarketAccrual>,
 }
 
 /// A liquidator took its part of a seizure as supply in the collateral market
@@ -168,7 +194,6 @@ pub struct Liquidated {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SeizedAsSupply {
     /// The collateral market's underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// The liquidator, whose supply grew.
     #[ink(topic)]
@@ -184,7 +209,6 @@ pub struct SeizedAsSupply {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BadDebtWrittenOff {
     /// The underlying token.
-    #[ink(topic)]
     pub asset: AccountId,
     /// The borrower.
     #[ink(topic)]

@@ -32,9 +32,9 @@ pub struct LoadedMarkets {
 }
 
 impl LoadedMarket {
-    /// Whether storing this market must emit `InterestAccrued`: whenever an index moved,
-    /// even by less than one unit of interest, so an indexer never holds a stale index
-    /// (audit N-4).
+    /// Whether storing this market must report its accrual (in the action's event or an
+    /// `InterestAccrued`): whenever an index moved, even by less than one unit of
+    /// interest, so an indexer never holds a stale index (audit N-4).
     pub fn reports_accrual(&self) -> bool {
         self.indices_moved
     }

@@ -11,9 +11,9 @@
 use crate::account::Account;
 use crate::error::PoolError;
 use crate::events::{
-    BadDebtWrittenOff, Borrowed, CollateralChanged, InterestAccrued, Liquidated, MarketListed,
-    MarketParamsChanged, PauseChanged, Repaid, ReservesWithdrawn, SeizedAsSupply, Supplied,
-    Withdrawn,
+    BadDebtWrittenOff, Borrowed, CollateralChanged, InterestAccrued, Liquidated, MarketAccrual,
+    MarketListed, MarketParamsChanged, PauseChanged, Repaid, ReservesWithdrawn, SeizedAsSupply,
+    Supplied, Withdrawn,
 };
 use crate::loaded_markets::LoadedMarkets;
 use crate::market::Market;
@@ -69,6 +69,29 @@ pool_events! {
     PauseChanged,
 }
 
+#[cfg(test)]
+impl PoolEvent {
+    /// The market accruals this event reports, by market: an `InterestAccrued`'s, or
+    /// those an action's event carries.
+    pub fn accruals(&self) -> Vec<(AccountId, MarketAccrual)> {
+        let carried = |asset: AccountId, accrual: Option<MarketAccrual>| {
+            accrual.map(|accrual| (asset, accrual))
+        };
+        match self {
+            PoolEvent::InterestAccrued(e) => Vec::from([(e.asset, e.accrual)]),
+            PoolEvent::Supplied(e) => carried(e.asset, e.accrual).into_iter().collect(),
+            PoolEvent::Withdrawn(e) => carried(e.asset, e.accrual).into_iter().collect(),
+            PoolEvent::Borrowed(e) => carried(e.asset, e.accrual).into_iter().collect(),
+            PoolEvent::Repaid(e) => carried(e.asset, e.accrual).into_iter().collect(),
+            PoolEvent::Liquidated(e) => carried(e.debt_asset, e.debt_accrual)
+                .into_iter()
+                .chain(carried(e.collateral_asset, e.collateral_accrual))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// A token transfer the pool makes, after every storage write and event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transfer {
@@ -103,10 +126,14 @@ pub struct Outcome {
     /// The accounts to write back, by owner, in order (a liquidation's borrower, then
     /// the liquidator credited with supply); one without positions is removed.
     pub accounts: Vec<(AccountId, Account)>,
-    /// The events, in emission order: first those of storing the changed markets
-    /// (`PauseChanged` by the pool for a market past its accrual horizon, then
-    /// `InterestAccrued` when an index moved, market by market in load order), then the
-    /// message's own.
+    /// The accruals of stored markets that moved an index and that no event in `events`
+    /// carries yet, by market in load order. An action takes those its own event reports
+    /// ([`Outcome::take_accrual`]); [`commit`] emits an `InterestAccrued` for each one
+    /// left, so no index moves unreported (audit N-4).
+    pub accruals: Vec<(AccountId, MarketAccrual)>,
+    /// The events, in emission order (after the `InterestAccrued` of what is left in
+    /// `accruals`): first `PauseChanged` by the pool for a market its load found past
+    /// the accrual horizon, then the message's own.
     pub events: Vec<PoolEvent>,
     /// The token transfers, in order.
     pub transfers: Vec<Transfer>,
@@ -124,6 +151,13 @@ impl Outcome {
     /// Adds `event` after the events already there.
     pub fn emit(&mut self, event: impl Into<PoolEvent>) {
         self.events.push(event.into());
+    }
+
+    /// Takes `asset`'s accrual out of [`Outcome::accruals`], for the event that will
+    /// carry it; `None` when storing the market moved no index (or it is not stored).
+    pub fn take_accrual(&mut self, asset: AccountId) -> Option<MarketAccrual> {
+        let at = self.accruals.iter().position(|(a, _)| *a == asset)?;
+        Some(self.accruals.remove(at).1)
     }
 }
 
@@ -151,15 +185,17 @@ pub trait Host {
 }
 
 /// Applies `outcome`: the storage writes (the market list, the changed markets, the
-/// accounts, removing those left without positions), then the events in order, then the
-/// token transfers in order, last, so a token can observe nothing half done. Stops at
-/// the first failed transfer and returns its error: the message then reverts as a whole.
+/// accounts, removing those left without positions), then an `InterestAccrued` for each
+/// accrual no event carries, then the events in order, then the token transfers in order,
+/// last, so a token can observe nothing half done. Stops at the first failed transfer and
+/// returns its error: the message then reverts as a whole.
 #[inline(never)] // one copy in the contract, not one per message
 pub fn commit(host: &mut impl Host, outcome: Outcome) -> Result<(), PoolError> {
     let Outcome {
         assets,
         markets,
         accounts,
+        accruals,
         events,
         transfers,
     } = outcome;
@@ -175,6 +211,12 @@ pub fn commit(host: &mut impl Host, outcome: Outcome) -> Result<(), PoolError> {
         } else {
             host.store_account(*owner, account);
         }
+    }
+    for (asset, accrual) in accruals {
+        host.emit(PoolEvent::InterestAccrued(InterestAccrued {
+            asset,
+            accrual,
+        }));
     }
     for event in events {
         host.emit(event);

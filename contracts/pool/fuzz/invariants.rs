@@ -399,12 +399,9 @@ impl World {
                 let reported: Vec<_> = self
                     .events
                     .iter()
-                    .filter_map(|event| match event {
-                        PoolEvent::InterestAccrued(e) if e.asset == *token => {
-                            Some((e.borrow_index_ray, e.supply_index_ray))
-                        }
-                        _ => None,
-                    })
+                    .flat_map(PoolEvent::accruals)
+                    .filter(|(asset, _)| asset == token)
+                    .map(|(_, e)| (e.borrow_index_ray, e.supply_index_ray))
                     .collect();
                 ensure!(
                     reported == moved.then_some(indices).into_iter().collect::<Vec<_>>(),

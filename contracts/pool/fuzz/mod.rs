@@ -127,8 +127,9 @@
 //!     the report counts the write-offs of accounts that a ready pair could liquidate at
 //!     that preceding check, and the value written off against their shortfall.
 //! 14. events: an indexer following the events holds every stored index: a step whose
-//!     message moved a market's indices emitted `InterestAccrued` for it with exactly
-//!     the indices stored, and a step that moved none emitted none (audit N-4). The
+//!     message moved a market's indices reported that market's accrual exactly once,
+//!     with exactly the indices stored (in the action's own event, or in an
+//!     `InterestAccrued`), and a step that moved none reported none (audit N-4). The
 //!     events are those `commit` emitted, as the contract emits them.
 //!
 //! CI runs [`DEFAULT_CASES`] sequences of 1 to [`DEFAULT_OPS`] operations (random lengths,
