@@ -14,6 +14,11 @@
 # Usage: scripts/test.sh                  every step (what CI runs)
 #        scripts/test.sh --only e2e,unit  only the named steps, in the order above
 #        scripts/test.sh --list           the step names
+#        scripts/test.sh --call-v1 --only build,e2e
+#                                         the e2e suite against the call-v1 build (every
+#                                         cross-contract call through the v1 call ABI, for
+#                                         chains on the polkadot-sdk 1.6 line; its bundles
+#                                         in ~/.cache/carrack/target-release-call-v1)
 # A step that needs another's output says so when it is missing (e2e and the node drills
 # need the release bundles of the `build` step).
 set -euo pipefail
@@ -53,8 +58,9 @@ while (( $# )); do
       ;;
     --only=*) only="${1#--only=}"; shift ;;
     --list) step_names; exit 0 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (expected --only STEP[,STEP...] or --list)" ;;
+    --call-v1) use_call_v1_build; shift ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (expected --only STEP[,STEP...], --call-v1 or --list)" ;;
   esac
 done
 if [[ -n "$only" ]]; then

@@ -29,7 +29,7 @@ pub mod governor {
     use crate::params::{GovernorLimits, GovernorParams};
     use crate::proposal::{ensure_may_cancel, Proposal, ProposalState, VoteType};
     use carrack_interfaces::{
-        validate_actions, Action, BatchStatus, CodeUpgraded, Timelock, Votes,
+        validate_actions, versioned, Action, BatchStatus, CodeUpgraded, Timelock, Votes,
     };
     use ink::codegen::TraitCallBuilder;
     use ink::env::hash::Blake2x256;
@@ -188,7 +188,7 @@ pub mod governor {
             // The batch id is only known after the call, so it is stored after it. The
             // timelock is fixed at instantiation and cannot call back (re-entry stays
             // refused); if it refuses, the whole message reverts, actions included.
-            let batch_id = match timelock.call_mut().queue(actions).try_invoke() {
+            let batch_id = match versioned(timelock.call_mut().queue(actions)).try_invoke() {
                 Ok(Ok(Ok(batch_id))) => batch_id,
                 Ok(Ok(Err(err))) => return Err(GovernorError::Timelock(err)),
                 _ => return Err(GovernorError::TimelockCallFailed),
@@ -318,7 +318,7 @@ pub mod governor {
 
         fn batch_status(&self, batch_id: u32) -> Result<Option<BatchStatus>, GovernorError> {
             let timelock: ink::contract_ref!(Timelock) = self.timelock.into();
-            match timelock.call().batch_info(batch_id).try_invoke() {
+            match versioned(timelock.call().batch_info(batch_id)).try_invoke() {
                 Ok(Ok(info)) => Ok(info.map(|info| info.status)),
                 _ => Err(GovernorError::TimelockCallFailed),
             }
@@ -334,7 +334,7 @@ pub mod governor {
 
         fn past_votes(&self, account: AccountId, block: u32) -> Result<u128, GovernorError> {
             let token: ink::contract_ref!(Votes) = self.token.into();
-            match token.call().get_past_votes(account, block).try_invoke() {
+            match versioned(token.call().get_past_votes(account, block)).try_invoke() {
                 Ok(Ok(Ok(votes))) => Ok(votes),
                 Ok(Ok(Err(err))) => Err(GovernorError::Votes(err)),
                 _ => Err(GovernorError::VotesCallFailed),
@@ -343,7 +343,7 @@ pub mod governor {
 
         fn past_total_supply(&self, block: u32) -> Result<u128, GovernorError> {
             let token: ink::contract_ref!(Votes) = self.token.into();
-            match token.call().get_past_total_supply(block).try_invoke() {
+            match versioned(token.call().get_past_total_supply(block)).try_invoke() {
                 Ok(Ok(Ok(supply))) => Ok(supply),
                 Ok(Ok(Err(err))) => Err(GovernorError::Votes(err)),
                 _ => Err(GovernorError::VotesCallFailed),

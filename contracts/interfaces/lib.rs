@@ -6,6 +6,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod admin;
+pub mod call_version;
 pub mod oracle;
 pub mod psp22;
 pub mod raw_call;
@@ -16,6 +17,7 @@ pub use admin::{
     AdminError, AdminRoles, CodeUpgraded, GovernanceChanged, GovernanceNominated, Governed,
     GuardianChanged,
 };
+pub use call_version::{versioned, VersionedCall};
 pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle, MAX_PRICE_DECIMALS};
 pub use psp22::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,

@@ -52,7 +52,8 @@ pub mod pool {
     use crate::params::PoolParams;
     use crate::views::{self, AccountView, Limits, MarketView};
     use carrack_interfaces::{
-        AdminError, AdminRoles, CodeUpgraded, Governed, PSP22Metadata, PriceOracle, PSP22,
+        versioned, AdminError, AdminRoles, CodeUpgraded, Governed, PSP22Metadata, PriceOracle,
+        PSP22,
     };
     // `self.env()` in the `PoolReads` and `Host` impls (ink! brings it into scope in the
     // contract's own impls only).
@@ -524,7 +525,7 @@ pub mod pool {
                 return Ok(Vec::new());
             }
             let oracle: ink::contract_ref!(PriceOracle) = self.oracle.into();
-            let reads = match oracle.call().prices(assets.to_vec()).try_invoke() {
+            let reads = match versioned(oracle.call().prices(assets.to_vec())).try_invoke() {
                 Ok(Ok(Ok(reads))) => reads,
                 Ok(Ok(Err(err))) => return Err(PoolError::Oracle(err)),
                 _ => return Err(PoolError::OracleCallFailed),
@@ -538,7 +539,7 @@ pub mod pool {
         /// PSP22Metadata `token_decimals`, asked of the token.
         fn token_decimals(&self, asset: AccountId) -> Result<u8, PoolError> {
             let token: ink::contract_ref!(PSP22Metadata) = asset.into();
-            match token.call().token_decimals().try_invoke() {
+            match versioned(token.call().token_decimals()).try_invoke() {
                 Ok(Ok(decimals)) => Ok(decimals),
                 _ => Err(PoolError::TokenCallFailed),
             }
@@ -622,17 +623,16 @@ pub mod pool {
                 } => {
                     let mut token: ink::contract_ref!(PSP22) = asset.into();
                     let pool = self.env().account_id();
-                    token
-                        .call_mut()
-                        .transfer_from(from, pool, amount, Vec::new())
-                        .try_invoke()
+                    versioned(
+                        token
+                            .call_mut()
+                            .transfer_from(from, pool, amount, Vec::new()),
+                    )
+                    .try_invoke()
                 }
                 Transfer::Out { asset, to, amount } => {
                     let mut token: ink::contract_ref!(PSP22) = asset.into();
-                    token
-                        .call_mut()
-                        .transfer(to, amount, Vec::new())
-                        .try_invoke()
+                    versioned(token.call_mut().transfer(to, amount, Vec::new())).try_invoke()
                 }
             };
             Self::token_result(result)

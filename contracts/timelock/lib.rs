@@ -69,7 +69,7 @@ pub mod timelock {
     use crate::self_call::{decode_self_call, SelfCall};
     use crate::settings::TimelockSettings;
     use carrack_interfaces::{
-        validate_actions, Action, BatchInfo, CodeUpgraded, Governed, RawArgs, RawOutput,
+        validate_actions, versioned, Action, BatchInfo, CodeUpgraded, Governed, RawArgs, RawOutput,
         TimelockError,
     };
     use ink::codegen::TraitCallBuilder;
@@ -171,7 +171,7 @@ pub mod timelock {
                 return Err(TimelockError::AcceptFailed);
             }
             let mut governed: ink::contract_ref!(Governed) = target.into();
-            match governed.call_mut().accept_governance().try_invoke() {
+            match versioned(governed.call_mut().accept_governance()).try_invoke() {
                 Ok(Ok(Ok(()))) => Ok(()),
                 Ok(Ok(Err(err))) => Err(TimelockError::AcceptRefused(err)),
                 _ => Err(TimelockError::AcceptFailed),
@@ -220,15 +220,15 @@ pub mod timelock {
         /// Calls `action` as action `index` of a batch; `ActionFailed(index)` unless it
         /// meets the success rule (see the crate documentation).
         fn call_action(&self, index: u8, action: &Action) -> Result<(), TimelockError> {
-            let result = build_call::<DefaultEnvironment>()
+            let call = build_call::<DefaultEnvironment>()
                 .call(action.callee)
                 .transferred_value(action.transferred_value)
                 .exec_input(
                     ExecutionInput::new(Selector::new(action.selector))
                         .push_arg(RawArgs(&action.input)),
                 )
-                .returns::<RawOutput>()
-                .try_invoke();
+                .returns::<RawOutput>();
+            let result = versioned(call).try_invoke();
             if !call_succeeded(&result) {
                 return Err(TimelockError::ActionFailed(index));
             }
@@ -239,7 +239,7 @@ pub mod timelock {
         /// needs it (see [`CalleeRoles`]). A plain read: no value, no re-entry.
         fn roles_of(callee: AccountId, own_account: AccountId) -> CalleeRoles {
             let governed: ink::contract_ref!(Governed) = callee.into();
-            match governed.call().admin_roles().try_invoke() {
+            match versioned(governed.call().admin_roles()).try_invoke() {
                 Ok(Ok(roles)) if roles.governance == own_account => CalleeRoles::Governed {
                     guardian: roles.guardian,
                 },
