@@ -3,8 +3,8 @@
 //! Plain `no_std` Rust with no ink! storage and no environment: every function takes its
 //! inputs (amounts, prices, `now`) and returns a value or a [`CoreError`]. The pool
 //! contract is a thin shell around it; the off-chain tools and the tests use it as is.
-//! Nothing here panics: all arithmetic is checked, 256-bit intermediates come from
-//! `primitive-types`, and overflow is an error value.
+//! Nothing here panics: all arithmetic is checked, products are formed exactly in 256 bits
+//! (`fixed_point::mul_div`), and overflow is an error value.
 //!
 //! ## Units
 //!
