@@ -1196,6 +1196,35 @@ mod tests {
     }
 
     #[test]
+    fn a_health_checked_withdrawal_from_a_market_past_its_horizon_is_stored_once() {
+        // The withdrawal loads USD (halted, so changed on load), then the health check
+        // loads the account's priced markets, USD among them: loaded twice, the record
+        // as stored would be written back after the changed copy and undo the
+        // withdrawal's cash (mutation testing: `LoadedMarkets::contains` always false).
+        let mut ledger = past_the_accrual_horizon();
+        let usd_config = *ledger.books.get(USD).unwrap().config();
+        let usd = &mut ledger.books.get_mut(USD).unwrap().state;
+        let scaled = usd.supply(&usd_config, 1_000_000_000).unwrap();
+        let cash_before = usd.cash;
+        let mut alice = ledger.account_of(ALICE);
+        collateral_position(&mut alice, USD, scaled);
+        ledger.accounts.insert(ALICE, alice);
+        let (outcome, paid) = withdraw(&ledger, ALICE, USD, 100_000_000, ALICE).unwrap();
+        assert_eq!(paid, 100_000_000);
+        let halted = |e: &&PoolEvent| matches!(e, PoolEvent::PauseChanged(_));
+        assert_eq!(
+            outcome.events.iter().filter(halted).count(),
+            1,
+            "the halted market is stored, and its pause reported, once"
+        );
+        ledger.run(Ok(outcome));
+        assert_eq!(
+            ledger.books.get(USD).unwrap().state.cash,
+            cash_before - 100_000_000
+        );
+    }
+
+    #[test]
     fn governance_repairs_a_market_past_its_accrual_horizon() {
         let mut ledger = past_the_accrual_horizon();
         let mut calm = *ledger.books.get(USD).unwrap();

@@ -130,7 +130,23 @@ impl LoadedMarkets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_fixtures::{market, NOW, USD};
+    use crate::test_fixtures::{market, ETH, NOW, USD};
+
+    #[test]
+    fn a_market_loads_once_and_a_second_load_keeps_the_changed_copy() {
+        // A withdrawal loads its market and changes it, then the health check loads the
+        // account's priced markets, that one among them. Loaded again from storage, the
+        // record would sit beside the changed copy: a market past its accrual horizon
+        // (changed on load) would be written back twice, the stale copy last, losing
+        // the withdrawal (mutation testing: `contains` always false).
+        let mut books = LoadedMarkets::default();
+        books.load(USD, market(6, 1_000), NOW).unwrap();
+        books.get_mut(USD).unwrap().state.cash -= 1;
+        books.load(USD, market(6, 1_000), NOW + 60).unwrap();
+        assert_eq!(books.markets.len(), 1, "one copy per asset");
+        assert_eq!(books.get(USD).unwrap().state.cash, 1_000_000_000 - 1);
+        assert!(books.contains(USD) && !books.contains(ETH));
+    }
 
     #[test]
     fn every_accrual_that_moves_an_index_is_reported() {
