@@ -515,6 +515,27 @@ mod tests {
     }
 
     #[test]
+    fn a_max_borrow_bringing_the_debt_to_exactly_the_minimum_is_offered() {
+        // The pool refuses a debt below the market's minimum, not one equal to it, so the
+        // view offers a borrow that lands on it (mutation testing: `<` -> `<=`).
+        let mut books = books();
+        // 1,000 USD owed, 499.999999 USD more borrowable (power 1,500 less the slack).
+        let account = borrower(&mut books, 1, 1_000);
+        let prices = prices(2_000);
+        books.get_mut(USD).unwrap().params.config.min_debt = 1_499_999_999;
+        let max = max_borrowable(&account, &books, &prices, USD).unwrap();
+        assert_eq!(max, 499_999_999, "debt after the borrow = the minimum");
+        assert_eq!(try_borrow(&books, &prices, &account, USD, max), Ok(()));
+        // One unit more of minimum: the same borrow is refused, and nothing is offered.
+        books.get_mut(USD).unwrap().params.config.min_debt = 1_500_000_000;
+        assert_eq!(
+            try_borrow(&books, &prices, &account, USD, max),
+            Err(PoolError::Core(CoreError::BelowMinimumDebt))
+        );
+        assert_eq!(max_borrowable(&account, &books, &prices, USD), Ok(0));
+    }
+
+    #[test]
     fn withdrawing_exactly_the_max_passes_the_health_check_and_one_more_fails() {
         let mut books = books();
         let account = borrower(&mut books, 1, 1_000);
