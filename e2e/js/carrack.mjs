@@ -65,16 +65,18 @@ export class Contract {
   }
 
   /**
-   * Dry-runs `label` as `caller` and returns `{ output, gasRequired, storageDeposit, result }`;
-   * `output` is the decoded return value with ink!'s outer `Ok` (no LangError) already
-   * removed.
+   * Dry-runs `label` as `caller` and returns
+   * `{ output, gasRequired, gasConsumed, storageDeposit, result }`; `output` is the decoded
+   * return value with ink!'s outer `Ok` (no LangError) already removed. `gasRequired` is the
+   * gas limit the call needs (it includes the pallet's transient pre-charge peaks);
+   * `gasConsumed` is what the call is charged, and what a block accounts after dispatch.
    */
   async query(label, caller, ...args) {
     const gasLimit = this.api.registry.createType('WeightV2', {
       refTime: new BN('1000000000000'),
       proofSize: new BN('10000000'),
     });
-    const { result, output, gasRequired, storageDeposit } = await this.inner.query[this.method(label)](
+    const { result, output, gasRequired, gasConsumed, storageDeposit } = await this.inner.query[this.method(label)](
       caller,
       { gasLimit, storageDepositLimit: null },
       ...args,
@@ -86,7 +88,7 @@ export class Contract {
     if (json && typeof json === 'object' && 'err' in json) {
       throw new Error(`${label}: ink! LangError ${JSON.stringify(json.err)}`);
     }
-    return { output: json?.ok ?? json, gasRequired, storageDeposit, result };
+    return { output: json?.ok ?? json, gasRequired, gasConsumed, storageDeposit, result };
   }
 
   /**

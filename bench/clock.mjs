@@ -1,0 +1,65 @@
+// The benchmark node's clock, moved forward on demand. scripts/bench.sh starts the node
+// with bench/node-clock.c preloaded: its wall clock reads the real clock plus the offset
+// in the file this module writes (16 bytes: the offset in nanoseconds as a little-endian
+// int64, then its bitwise complement, so the node never uses a half-written offset).
+// The dev node stamps each block with its wall clock when it seals it, so moving the
+// offset moves the chain's time: a block can be sealed in a chosen second, or one day
+// later, without waiting for it.
+//
+// The node and this process read the same real clock, so the node's clock is known here
+// to the millisecond: `now()` is what the next block's timestamp would be if sealed at
+// once (sealing adds the few milliseconds between the request and the block's start).
+
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+
+/** Bytes in the offset file (bench/node-clock.c reads exactly these). */
+const FILE_BYTES = 16;
+
+/** The 16 bytes that set an offset of `offsetNs` nanoseconds. */
+export function encodeOffset(offsetNs) {
+  const bytes = Buffer.alloc(FILE_BYTES);
+  bytes.writeBigInt64LE(offsetNs, 0);
+  bytes.writeBigInt64LE(~offsetNs, 8);
+  return bytes;
+}
+
+export class NodeClock {
+  /** Opens the offset file that the node was started with (see scripts/bench.sh). */
+  constructor(path) {
+    this.path = path;
+    this.fd = openSync(path, 'r+');
+    const bytes = Buffer.alloc(FILE_BYTES);
+    if (readSync(this.fd, bytes, 0, FILE_BYTES, 0) !== FILE_BYTES) {
+      throw new Error(`${path} is not a node clock file (${FILE_BYTES} bytes expected; scripts/bench.sh writes it)`);
+    }
+    const offsetNs = bytes.readBigInt64LE(0);
+    if (bytes.readBigInt64LE(8) !== ~offsetNs) {
+      throw new Error(`${path} holds no valid offset (the complement check fails)`);
+    }
+    /** The offset in milliseconds: the node's clock minus the real one. */
+    this.offsetMs = Number(offsetNs / 1_000_000n);
+  }
+
+  /** The node's wall clock now, in milliseconds since the epoch. */
+  now() {
+    return Date.now() + this.offsetMs;
+  }
+
+  /**
+   * Sets the node's clock to read `targetMs` now (it runs on from there at real speed).
+   * Refuses to move it back: a block stamped earlier than its parent is invalid, and a
+   * chain whose time went back would make every later figure meaningless.
+   */
+  setTo(targetMs) {
+    const offsetMs = Math.round(targetMs - Date.now());
+    if (offsetMs < this.offsetMs) {
+      throw new Error(`the node's clock cannot go back (it reads ${this.now()}, asked for ${targetMs})`);
+    }
+    writeSync(this.fd, encodeOffset(BigInt(offsetMs) * 1_000_000n), 0, FILE_BYTES, 0);
+    this.offsetMs = offsetMs;
+  }
+
+  close() {
+    closeSync(this.fd);
+  }
+}
