@@ -9,7 +9,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Abi, ContractPromise } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { BN, BN_ONE } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 
 /** Connects to the node. */
 export async function connect(url) {
@@ -23,6 +23,16 @@ export async function devKeys(...uris) {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519' });
   return uris.map((uri) => keyring.addFromUri(uri));
+}
+
+/**
+ * sr25519 keypairs seeded with blake2_256 of each label, in order: for many throw-away
+ * accounts, where `devKeys`'s derivation paths are slow (each re-derives the dev phrase).
+ */
+export async function seededKeys(...labels) {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  return labels.map((label) => keyring.addFromSeed(blake2AsU8a(label)));
 }
 
 /** The ABI of a bundle `<dir>/<name>/<name>.contract`. */
