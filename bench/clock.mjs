@@ -63,3 +63,46 @@ export class NodeClock {
     closeSync(this.fd);
   }
 }
+
+/** Where in a target second a block is sealed: sealing takes ≈ 50–100 ms after the
+ * request here, so 100 ms in leaves most of the second as margin. */
+export const SEAL_AT_MS_INTO_SECOND = 100;
+
+/** The timestamp (ms) of block `hash`, or of the latest block. */
+export async function timestampMs(api, hash) {
+  const at = hash === undefined ? api : await api.at(hash);
+  return Number((await at.query.timestamp.now()).toBigInt());
+}
+
+/**
+ * Makes the chain's head a block sealed exactly `gapSecs` whole seconds after the block of
+ * a state change (pallet timestamps count in ms, contracts here in whole seconds:
+ * block time / 1000). `touch()` makes the change and resolves with `{ blockHash }`;
+ * `seal()` seals an empty-handed block (a remark) and resolves the same way. The node's
+ * clock is moved to the touched second + `gapSecs` and the block sealed in it; both
+ * timestamps are read back, and the sealed block must be the chain's head (the state a
+ * dry run sees). A seal that lands in another second (a stalled machine) is retried with
+ * a fresh touch; after `attempts` this fails rather than leave another gap.
+ */
+export async function pinGap({ api, clock, touch, seal, gapSecs, what, attempts = 3 }) {
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const touched = await touch();
+    const touchedSecs = Math.floor((await timestampMs(api, touched.blockHash)) / 1000);
+    const targetSecs = touchedSecs + gapSecs;
+    if (clock.now() >= targetSecs * 1000) {
+      console.error(`    (the node's clock passed second ${targetSecs} before the seal; touching ${what} again)`);
+      continue;
+    }
+    clock.setTo(targetSecs * 1000 + SEAL_AT_MS_INTO_SECOND);
+    const sealed = await seal();
+    const sealedMs = await timestampMs(api, sealed.blockHash);
+    const gap = Math.floor(sealedMs / 1000) - touchedSecs;
+    const head = await api.rpc.chain.getHeader();
+    if (gap === gapSecs && head.hash.eq(sealed.blockHash)) return;
+    const why = gap === gapSecs
+      ? `the head is block ${head.number.toNumber()} (${head.hash.toHex()}), not the sealed ${sealed.blockHash.toHex()}`
+      : `the sealed block is ${gap} s after ${what}'s update, not ${gapSecs}`;
+    console.error(`    (${why}; touching ${what} again)`);
+  }
+  throw new Error(`could not seal a block exactly ${gapSecs} s after ${what}'s last update in ${attempts} attempts`);
+}

@@ -28,7 +28,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, loadAbi, loadAddresses, Contract, devKeys, submit } from '../e2e/js/carrack.mjs';
-import { NodeClock } from './clock.mjs';
+import { NodeClock, pinGap, SEAL_AT_MS_INTO_SECOND, timestampMs } from './clock.mjs';
 import { blockLimits, capacityOf, extrinsicWeights, PARACHAIN_POV_BYTES, weightOf } from './capacity.mjs';
 
 /** Market counts of the scaling runs (the pool allows 8 positions per account). */
@@ -57,13 +57,6 @@ const U128_MAX = 2n ** 128n - 1n;
 const ACCRUAL_GAP_SECS = 6;
 /** The idle row's gap: a market nobody touched for one day. */
 const IDLE_GAP_SECS = 86_400;
-/**
- * Where in the target second the pinned block is sealed: sealing takes ≈ 50–100 ms after
- * the request here, so 100 ms in leaves most of the second as margin.
- */
-const SEAL_AT_MS_INTO_SECOND = 100;
-/** Attempts to seal the pinned block in its second before the benchmark gives up. */
-const PIN_ATTEMPTS = 3;
 
 const units = (n) => BigInt(n) * 10n ** DECIMALS;
 /** What //Alice supplies to BT1 to make it "just updated": one token (one plank could round to zero shares). */
@@ -163,14 +156,8 @@ async function recordAfter(gapSecs, key, scenario, contract, label, signer, ...a
 /** Seals one block with a remark, so dry runs see the chain one block later. */
 const sealBlock = () => submit(api, api.tx.system.remark('0x00'), alice, 'system.remark');
 
-/** The timestamp (ms) of block `hash`, or of the latest block. */
-async function timestampMs(hash) {
-  const at = hash === undefined ? api : await api.at(hash);
-  return Number((await at.query.timestamp.now()).toBigInt());
-}
-
 /** The latest block's timestamp in seconds. */
-const chainNowSecs = async () => Math.floor((await timestampMs()) / 1000);
+const chainNowSecs = async () => Math.floor((await timestampMs(api)) / 1000);
 
 /** Seals a block in second `second` of the node's clock (moved there, never back). */
 async function sealInSecond(second) {
@@ -185,30 +172,18 @@ async function sealInNextSecond() {
 
 /**
  * Makes the next dry run happen exactly `gapSecs` whole seconds after BT1's last stored
- * update (the pool accrues from `last_update` in whole seconds, block time / 1000): //Alice
- * supplies one BT1 token, which stores BT1's state stamped with her block's second; the
- * node's clock is then moved to that second + `gapSecs` and a remark block sealed in it.
- * Both blocks' timestamps are read back and the remark block must be the chain's head (the
- * dry run's state); a seal that lands in another second (a stalled machine) is retried with
- * a fresh touch, and after PIN_ATTEMPTS the benchmark stops rather than measure another gap.
+ * update (the pool accrues from its last update in whole seconds): //Alice supplies one
+ * BT1 token, which stores BT1's state stamped with her block's second, and a remark block
+ * is sealed in that second + `gapSecs` (bench/clock.mjs's pinGap checks both).
  */
-async function pinAccrualGap(gapSecs) {
-  for (let attempt = 1; attempt <= PIN_ATTEMPTS; attempt += 1) {
-    const touched = await pool.tx('supply', alice, bt1.address, TOUCH_AMOUNT, alice.address);
-    const touchedSecs = Math.floor((await timestampMs(touched.blockHash)) / 1000);
-    const targetSecs = touchedSecs + gapSecs;
-    if (clock.now() >= targetSecs * 1000) {
-      console.error(`    (the node's clock passed second ${targetSecs} before the seal; touching BT1 again)`);
-      continue;
-    }
-    const sealed = await sealInSecond(targetSecs);
-    const sealedMs = await timestampMs(sealed.blockHash);
-    const gap = Math.floor(sealedMs / 1000) - touchedSecs;
-    if (gap === gapSecs && (await timestampMs()) === sealedMs) return;
-    console.error(`    (the pinned block is ${gap} s after BT1's update, not ${gapSecs}; touching BT1 again)`);
-  }
-  throw new Error(`could not seal a block exactly ${gapSecs} s after BT1's last update in ${PIN_ATTEMPTS} attempts`);
-}
+const pinAccrualGap = (gapSecs) => pinGap({
+  api,
+  clock,
+  touch: () => pool.tx('supply', alice, bt1.address, TOUCH_AMOUNT, alice.address),
+  seal: sealBlock,
+  gapSecs,
+  what: 'BT1',
+});
 
 /** The output of a `Result` message, or an error naming it. */
 function ok(output, what) {

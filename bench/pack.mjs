@@ -5,10 +5,13 @@
 // the throughput figure; bench/measure.mjs's block capacity predicts it from dry runs,
 // and this checks the prediction on the node itself.
 //
-//   node bench/pack.mjs --url ws://127.0.0.1:PORT --manifest M.json --bundles DIR --results R.json
+//   node bench/pack.mjs --url ws://127.0.0.1:PORT --manifest M.json --bundles DIR \
+//     --clock CLOCK_FILE --results R.json
 //
 // Run by scripts/bench.sh on the node bench/measure.mjs has just measured, after it: adds
-// `pack` to R.json (measure.mjs's output), whose block capacity sizes the batches.
+// `pack` to R.json (measure.mjs's output), whose block capacity sizes the batches. The
+// prediction's dry run of a supply is made, as measure.mjs's, the results' accrual gap
+// after BT1's last update (the node's clock is moved for it: bench/clock.mjs).
 //
 // How a block gets full: the dev node seals a block as soon as its transaction pool holds
 // anything, with what the pool holds when it starts. So each batch is led by a ballast,
@@ -24,6 +27,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connect, Contract, devKeys, loadAbi, loadAddresses, seededKeys, submit } from '../e2e/js/carrack.mjs';
 import { blockLimits, capacityOf, extrinsicWeights, offlineSigning, weightOf } from './capacity.mjs';
+import { NodeClock, pinGap } from './clock.mjs';
 
 /** Batch size over the predicted capacity per block (see above). */
 const OVERFILL = 2;
@@ -32,6 +36,7 @@ const BALLAST_SHARE = 0.6;
 /** Token decimals in bench/bench.toml. */
 const DECIMALS = 12n;
 const units = (n) => BigInt(n) * 10n ** DECIMALS;
+const U128_MAX = 2n ** 128n - 1n;
 /** BT1 each account receives; it supplies SUPPLY twice (set-up and batch) and transfers TRANSFER. */
 const FUNDING = units(1_000);
 const SUPPLY = units(100);
@@ -61,9 +66,10 @@ const { values: opts } = parseArgs({
     manifest: { type: 'string' },
     bundles: { type: 'string' },
     results: { type: 'string' },
+    clock: { type: 'string' },
   },
 });
-for (const name of ['url', 'manifest', 'bundles', 'results']) {
+for (const name of ['url', 'manifest', 'bundles', 'results', 'clock']) {
   if (!opts[name]) throw new Error(`--${name} is required (see the comment at the top of bench/pack.mjs)`);
 }
 const results = JSON.parse(readFileSync(opts.results, 'utf8'));
@@ -73,6 +79,7 @@ if (!results.block?.supply || !results.block?.transfer) {
 
 const started = Date.now();
 const api = await connect(opts.url);
+const clock = new NodeClock(opts.clock);
 const addresses = loadAddresses(opts.manifest);
 const handle = (bundle, name) => new Contract(api, loadAbi(opts.bundles, bundle), addresses[name]);
 const pool = handle('carrack_pool', 'pool');
@@ -253,38 +260,54 @@ console.error(`==> ${count} accounts: funding (native and BT1), then approve and
 let since = Date.now();
 // Accounts from fixed seeds (deriving 1,000s of `//` paths from the dev phrase is far slower).
 const accounts = await seededKeys(...Array.from({ length: count }, (_, i) => `carrack-bench-pack-${i}`));
-const nonces = (await Promise.all(accounts.map((a) => api.rpc.system.accountNextIndex(a.address)))).map((n) => n.toNumber());
 const [probe] = accounts;
 const tokenGas = withMargin((await dryRun(bt1, 'PSP22::transfer', alice, probe.address, FUNDING, [])).required).gasLimit;
 await fund(accounts, tokenGas);
 
 // Each supplier approves the pool (unlimited, as pool.supply.m1's account) and makes its
 // first supply, which opens its account and position and makes BT1 its collateral; the
-// batch then measures each one's second supply, as pool.supply.m1 does.
-const approveGas = withMargin((await dryRun(bt1, 'PSP22::approve', probe, pool.address, 2n ** 128n - 1n)).required).gasLimit;
-const approvals = signAll(bt1, 'PSP22::approve', approveGas, accounts.slice(0, supplies).map((a, i) => [a, nonces[i]++, [pool.address, 2n ** 128n - 1n]]));
-await flood(approvals, 'set-up approvals');
+// batch then measures each one's second supply, as pool.supply.m1 does. The first
+// account (the probe) goes first, one extrinsic at a time, and the dry runs behind the
+// prediction are made on it before any batch: a batch leaves the dev node with one
+// queued seal per extrinsic, and until they run out every new extrinsic is followed by a
+// few empty blocks, which would move the chain's head (and clock) past a pinned block.
+const approveGas = withMargin((await dryRun(bt1, 'PSP22::approve', probe, pool.address, U128_MAX)).required).gasLimit;
+await bt1.tx('PSP22::approve', probe, pool.address, U128_MAX);
 const firstSupplyGas = withMargin((await dryRun(pool, 'supply', probe, bt1.address, SUPPLY, probe.address)).required).gasLimit;
-const firstSupplies = signAll(pool, 'supply', firstSupplyGas, accounts.slice(0, supplies).map((a, i) => [a, nonces[i]++, [bt1.address, SUPPLY, a.address]]));
-await flood(firstSupplies, 'set-up first supplies');
+await pool.tx('supply', probe, bt1.address, SUPPLY, probe.address);
+
+// The prediction's supply dry run is made results.accrual_gap_secs after BT1's last
+// update, as measure.mjs's are (//Alice touches BT1; bench/clock.mjs's pinGap).
+await pinGap({
+  api,
+  clock,
+  touch: () => pool.tx('supply', alice, bt1.address, units(1), alice.address),
+  seal: () => submit(api, api.tx.system.remark('0x00'), alice, 'system.remark'),
+  gapSecs: results.accrual_gap_secs,
+  what: 'BT1',
+});
+const supplyRun = await dryRun(pool, 'supply', probe, bt1.address, SUPPLY, probe.address);
+const supplyGas = withMargin(supplyRun.required);
+const supplyWeights = await extrinsicWeights(api, limits, { contract: pool, label: 'supply', signer: probe, args: [bt1.address, SUPPLY, probe.address], required: supplyGas.weight, consumed: supplyRun.consumed });
+const transferRun = await dryRun(bt1, 'PSP22::transfer', probe, alice.address, TRANSFER, []);
+const transferGas = withMargin(transferRun.required);
+const transferWeights = await extrinsicWeights(api, limits, { contract: bt1, label: 'PSP22::transfer', signer: probe, args: [alice.address, TRANSFER, []], required: transferGas.weight, consumed: transferRun.consumed });
+
+const nonces = (await Promise.all(accounts.map((a) => api.rpc.system.accountNextIndex(a.address)))).map((n) => n.toNumber());
+const others = accounts.slice(1, supplies).map((a, i) => [a, i + 1]);
+await flood(signAll(bt1, 'PSP22::approve', approveGas, others.map(([a, i]) => [a, nonces[i]++, [pool.address, U128_MAX]])), 'set-up approvals');
+await flood(signAll(pool, 'supply', firstSupplyGas, others.map(([a, i]) => [a, nonces[i]++, [bt1.address, SUPPLY, a.address]])), 'set-up first supplies');
 const setupSeconds = seconds(since);
 
 // ------------------------------------------------------------------------------ batches
 
 since = Date.now();
-const supplyRun = await dryRun(pool, 'supply', probe, bt1.address, SUPPLY, probe.address);
-const supplyGas = withMargin(supplyRun.required);
-const supplyWeights = await extrinsicWeights(api, limits, { contract: pool, label: 'supply', signer: probe, args: [bt1.address, SUPPLY, probe.address], required: supplyGas.weight, consumed: supplyRun.consumed });
 const supply = await batch({
   what: 'pool supply',
   scenario: 'second supply of BT1 by each account, unlimited allowance',
   signed: signAll(pool, 'supply', supplyGas.gasLimit, accounts.slice(0, supplies).map((a, i) => [a, nonces[i]++, [bt1.address, SUPPLY, a.address]])),
   weights: supplyWeights,
 });
-
-const transferRun = await dryRun(bt1, 'PSP22::transfer', probe, alice.address, TRANSFER, []);
-const transferGas = withMargin(transferRun.required);
-const transferWeights = await extrinsicWeights(api, limits, { contract: bt1, label: 'PSP22::transfer', signer: probe, args: [alice.address, TRANSFER, []], required: transferGas.weight, consumed: transferRun.consumed });
 const transfer = await batch({
   what: 'PSP22 transfer',
   scenario: 'BT1 from each account to an existing holder',
@@ -303,5 +326,6 @@ results.pack = {
   seconds: seconds(started),
 };
 writeFileSync(opts.results, `${JSON.stringify(results, null, 2)}\n`);
+clock.close();
 console.error(`==> packed blocks: ${supply.full_block.extrinsics} supplies, ${transfer.full_block.extrinsics} transfers (${results.pack.supplies_per_transfer.toFixed(2)}); ${results.pack.seconds} s in all`);
 await api.disconnect();

@@ -118,7 +118,7 @@ say "measured in $(elapsed_since "$start")"
 step "packing blocks for real (bench/pack.mjs)"
 start=$SECONDS
 node "$BENCH_DIR/pack.mjs" --url "ws://127.0.0.1:$NODE_PORT" --manifest "$WORK/manifest.json" \
-  --bundles "$BUNDLES" --results "$WORK/results.json"
+  --bundles "$BUNDLES" --clock "$CLOCK_FILE" --results "$WORK/results.json"
 say "packed in $(elapsed_since "$start")"
 stop_dev_node
 
