@@ -3,19 +3,33 @@
 // bench/report.mjs for the Markdown and bench/check.mjs for the regression check).
 //
 // Every figure comes from a dry run (`ContractsApi_call`, as Polkadot.js Apps and
-// cargo-contract size a transaction): `gas_required` (ref_time, proof_size) and the storage
-// deposit charged (negative: refunded). The scenario behind each dry run is real: the
-// accounts, positions, prices and proposals it needs are set up by transactions first.
+// cargo-contract size a transaction), in two weights:
+//   - `required` (gas_required): the gas limit the call needs; it includes transient peaks
+//     that are never charged (every storage access is first charged for a 16 KiB value and
+//     adjusted after, and the lowest gas left is kept: ≈ +16 KB proof_size per call);
+//   - `consumed` (gas_consumed): what the call is charged, what the block accounts after
+//     dispatch, and so what block capacity uses;
+// plus the storage deposit charged (negative: refunded). The scenario behind each dry run
+// is real: the accounts, positions, prices and proposals it needs are set up by
+// transactions first.
+//
+// Interest accrual: only BT1 carries debt in the benchmark, so only BT1 accrues (a market
+// without debt skips it), and its cost depends on the seconds since BT1's last update
+// (`ray_pow` multiplies log2(gap) + popcount(gap) times). Every pool dry run is therefore
+// made exactly ACCRUAL_GAP_SECS after BT1's last stored update (see pinAccrualGap), plus
+// one row one day after it. The node's clock is moved for this (bench/clock.mjs).
 //
 //   node bench/measure.mjs --url ws://127.0.0.1:PORT --manifest M.json --bundles DIR \
-//     --size-targets carrack_pool=65536,carrack_oracle=24576,.. --out R.json
+//     --clock CLOCK_FILE --size-targets carrack_pool=65536,carrack_oracle=24576,.. --out R.json
 //
-// Run by scripts/bench.sh, which starts the node and deploys first.
+// Run by scripts/bench.sh, which starts the node (with its clock) and deploys first.
 
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, loadAbi, loadAddresses, Contract, devKeys, submit } from '../e2e/js/carrack.mjs';
+import { NodeClock, pinGap, SEAL_AT_MS_INTO_SECOND, timestampMs } from './clock.mjs';
+import { blockLimits, capacityOf, extrinsicWeights, PARACHAIN_POV_BYTES, weightOf } from './capacity.mjs';
 
 /** Market counts of the scaling runs (the pool allows 8 positions per account). */
 const SCALING = [1, 2, 4, 8];
@@ -31,12 +45,22 @@ const PRICE_DECIMALS = 8n;
 const RAISED_BT1_PRICE = 12n * 10n ** (PRICE_DECIMALS - 1n); // $1.20
 /** Native balance each benchmark account receives from //Alice, in plancks. */
 const NATIVE_FUNDING = 10n ** 16n;
-/** A relay chain's PoV limit (polkadot-primitives `MAX_POV_SIZE`, 5 MiB): the proof_size
- * budget a parachain block would have, shown next to the dev node's own (unbounded) one. */
-const PARACHAIN_POV_BYTES = 5 * 1024 * 1024;
 const U128_MAX = 2n ** 128n - 1n;
+/**
+ * Seconds from BT1's last stored update to every pool dry run. Six seconds is one block of
+ * a Polkadot parachain (async backing) or of a typical Substrate chain: the gap a user of
+ * an active market sees when the previous action on it was in the block before. Its
+ * accrual multiplies 4 times in `ray_pow` (6 = 0b110: 2 squarings, 2 products); 1 s would
+ * take 1, one day 21 (the idle row below shows how far that goes). The gap costs no bench
+ * time: the node's clock is moved forward, not waited for.
+ */
+const ACCRUAL_GAP_SECS = 6;
+/** The idle row's gap: a market nobody touched for one day. */
+const IDLE_GAP_SECS = 86_400;
 
 const units = (n) => BigInt(n) * 10n ** DECIMALS;
+/** What //Alice supplies to BT1 to make it "just updated": one token (one plank could round to zero shares). */
+const TOUCH_AMOUNT = units(1);
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,13 +69,15 @@ const { values: opts } = parseArgs({
     bundles: { type: 'string' },
     out: { type: 'string' },
     'size-targets': { type: 'string' },
+    clock: { type: 'string' },
   },
 });
-for (const name of ['url', 'manifest', 'bundles', 'out', 'size-targets']) {
+for (const name of ['url', 'manifest', 'bundles', 'out', 'size-targets', 'clock']) {
   if (!opts[name]) throw new Error(`--${name} is required (see the comment at the top of bench/measure.mjs)`);
 }
 
 const api = await connect(opts.url);
+const clock = new NodeClock(opts.clock);
 const addresses = loadAddresses(opts.manifest);
 /** The bundle (artifact) name of each contract handle. */
 const bundleOf = new Map();
@@ -81,7 +107,7 @@ const messages = {};
 
 /** Dry-runs `label` on `contract` as `signer` and returns its cost; refuses an `Err` result. */
 async function dryRun(contract, label, signer, ...args) {
-  const { output, gasRequired, storageDeposit } = await contract.query(label, signer.address, ...args);
+  const { output, gasRequired, gasConsumed, storageDeposit } = await contract.query(label, signer.address, ...args);
   if (output && typeof output === 'object' && 'err' in output) {
     throw new Error(`${label} would fail in the benchmark scenario: ${JSON.stringify(output.err)}`);
   }
@@ -89,8 +115,8 @@ async function dryRun(contract, label, signer, ...args) {
     ? storageDeposit.asCharge.toBigInt()
     : -storageDeposit.asRefund.toBigInt();
   return {
-    ref_time: Number(gasRequired.refTime.toBigInt()),
-    proof_size: Number(gasRequired.proofSize.toBigInt()),
+    required: weightOf(gasRequired),
+    consumed: weightOf(gasConsumed),
     storage_deposit: Number(deposit),
     output,
   };
@@ -98,32 +124,66 @@ async function dryRun(contract, label, signer, ...args) {
 
 /**
  * Dry-runs and stores the cost under `key`, described by `scenario`; returns the output.
- * Seals a block in a later second first, so every touched market accrues interest in the
- * dry run, as it does for a real user whose transaction follows others' by seconds (a dry
- * run in the same second as the last update skips the accrual and its event, which made
- * figures vary between runs).
+ * A pool message is dry-run exactly ACCRUAL_GAP_SECS after BT1's last update (see
+ * pinAccrualGap); any other in a block of a later second than the last transaction, so
+ * it sees that transaction's state as a user's next call would.
  */
 async function record(key, scenario, contract, label, signer, ...args) {
-  await sealInNextSecond();
+  const gap = contract === pool ? ACCRUAL_GAP_SECS : null;
+  return recordAfter(gap, key, scenario, contract, label, signer, ...args);
+}
+
+/** `record`, with the pool's accrual gap `gapSecs` (null for a message outside the pool). */
+async function recordAfter(gapSecs, key, scenario, contract, label, signer, ...args) {
+  if (gapSecs === null) {
+    await sealInNextSecond();
+  } else {
+    await pinAccrualGap(gapSecs);
+  }
   const { output, ...cost } = await dryRun(contract, label, signer, ...args);
-  messages[key] = { contract: bundleOf.get(contract), message: label, scenario, ...cost };
-  console.error(`    ${key.padEnd(28)} ref_time ${String(cost.ref_time).padStart(14)}  proof_size ${String(cost.proof_size).padStart(8)}`);
+  messages[key] = {
+    contract: bundleOf.get(contract),
+    message: label,
+    scenario,
+    ...(gapSecs === null ? {} : { accrual_gap_secs: gapSecs }),
+    ...cost,
+  };
+  const { required, consumed } = cost;
+  console.error(`    ${key.padEnd(34)} ref_time ${String(consumed.ref_time).padStart(14)}  proof_size ${String(consumed.proof_size).padStart(8)} (required ${String(required.proof_size).padStart(8)})`);
   return output;
 }
 
-/** Seals one block with a remark, so dry runs see the chain one block (and seconds) later. */
+/** Seals one block with a remark, so dry runs see the chain one block later. */
 const sealBlock = () => submit(api, api.tx.system.remark('0x00'), alice, 'system.remark');
 
 /** The latest block's timestamp in seconds. */
-const chainNowSecs = async () => Number((await api.query.timestamp.now()).toBigInt() / 1000n);
+const chainNowSecs = async () => Math.floor((await timestampMs(api)) / 1000);
+
+/** Seals a block in second `second` of the node's clock (moved there, never back). */
+async function sealInSecond(second) {
+  clock.setTo(Math.max(clock.now(), second * 1000 + SEAL_AT_MS_INTO_SECOND));
+  return sealBlock();
+}
 
 /** Seals a block whose timestamp is in a later whole second than the latest block's. */
 async function sealInNextSecond() {
-  const latestMs = Number((await api.query.timestamp.now()).toBigInt());
-  const wait = (Math.floor(latestMs / 1000) + 1) * 1000 + 50 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  await sealBlock();
+  await sealInSecond((await chainNowSecs()) + 1);
 }
+
+/**
+ * Makes the next dry run happen exactly `gapSecs` whole seconds after BT1's last stored
+ * update (the pool accrues from its last update in whole seconds): //Alice supplies one
+ * BT1 token, which stores BT1's state stamped with her block's second, and a remark block
+ * is sealed in that second + `gapSecs` (bench/clock.mjs's pinGap checks both).
+ */
+const pinAccrualGap = (gapSecs) => pinGap({
+  api,
+  clock,
+  touch: () => pool.tx('supply', alice, bt1.address, TOUCH_AMOUNT, alice.address),
+  seal: sealBlock,
+  gapSecs,
+  what: 'BT1',
+});
 
 /** The output of a `Result` message, or an error naming it. */
 function ok(output, what) {
@@ -197,6 +257,18 @@ for (const [index, n] of SCALING.entries()) {
   await record(`pool.borrow.${suffix}`, scenario, pool, 'borrow', user, bt1.address, units(5_000));
   await pool.tx('borrow', user, bt1.address, units(5_000));
   await record(`pool.supply.${suffix}`, scenario, pool, 'supply', user, bt1.address, units(100), user.address);
+  if (n === 1) {
+    // Most wallets approve exactly the amount of the action, not an unlimited allowance:
+    // the token's transfer_from then spends the allowance to zero, which clears its entry
+    // (refunding its deposit) and emits Approval. Unlimited again afterwards, so the rows
+    // below keep measuring the same path as before.
+    await bt1.tx('PSP22::approve', user, pool.address, units(100));
+    await record('pool.supply.m1.exact_allowance', `${scenario}; approved exactly the amount: transfer_from spends the allowance to zero (clears its entry, emits Approval)`, pool, 'supply', user, bt1.address, units(100), user.address);
+    if (messages['pool.supply.m1.exact_allowance'].storage_deposit >= 0) {
+      throw new Error("the exact-allowance supply refunds no deposit: the token did not clear the spent allowance's entry, so the row does not measure what it says");
+    }
+    await bt1.tx('PSP22::approve', user, pool.address, U128_MAX);
+  }
   const lastMarket = entered[n - 1];
   await record(`pool.withdraw.${suffix}`, `${scenario}; withdraws collateral, so the health check runs`, pool, 'withdraw', user, lastMarket.address, units(10), user.address);
   await record(`pool.repay.${suffix}`, scenario, pool, 'repay', user, bt1.address, units(100), user.address);
@@ -274,10 +346,8 @@ await sealUntil('Succeeded');
 const batchId = ok((await governor.query('queue', alice.address, proposalId)).output, 'queue');
 await governor.tx('queue', alice, proposalId);
 const { etaSecs } = (await timelock.query('Timelock::batch_info', alice.address, batchId)).output;
-while ((await chainNowSecs()) < Number(etaSecs)) {
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  await sealBlock();
-}
+// The timelock's delay: the chain's clock is moved to the batch's eta rather than waited for.
+if ((await chainNowSecs()) < Number(etaSecs)) await sealInSecond(Number(etaSecs));
 await record('timelock.execute', 'a one-action batch: calls pool set_pool_params', timelock, 'Timelock::execute', alice, batchId);
 await timelock.tx('Timelock::execute', alice, batchId);
 
@@ -291,75 +361,60 @@ for (const pair of opts['size-targets'].split(',')) {
   sizes[bundle] = { bytes: statSync(join(opts.bundles, bundle, `${bundle}.wasm`)).size, target_bytes: Number(target) };
 }
 
+// ------------------------------------------------------------------------- idle market
+
+// Last among the pool rows: after a day every price is past the oracle's heartbeat
+// (bench/bench.toml: 86,400 s). This supply reads none: the account's BT1 position already
+// has its collateral choice (a supply asks the oracle only to make that choice).
+console.error('==> a supply into BT1 one day after its last update');
+await recordAfter(IDLE_GAP_SECS, 'pool.supply.m1.idle_1d', `as pool.supply.m1, with BT1 untouched for one day (${IDLE_GAP_SECS.toLocaleString('en-US')} s instead of ${ACCRUAL_GAP_SECS} s)`, pool, 'supply', firstUser, bt1.address, units(100), firstUser.address);
+
 // ---------------------------------------------------------------------- block capacity
 
 console.error('==> block capacity');
-const weights = api.consts.system.blockWeights;
-const normal = weights.perClass.normal;
-const weightOf = (w) => ({ ref_time: Number(w.refTime.toBigInt()), proof_size: Number(w.proofSize.toBigInt()) });
-const limits = {
-  // pallet-contracts' dev node sets no proof_size limit (u64::MAX).
-  proof_size_unbounded: weights.maxBlock.proofSize.toBigInt() >= 2n ** 63n,
-  max_block: weightOf(weights.maxBlock),
-  base_block: weightOf(weights.baseBlock),
-  normal_max_total: weightOf(normal.maxTotal.unwrap()),
-  base_extrinsic: weightOf(normal.baseExtrinsic),
-};
-limits.normal_share = limits.normal_max_total.ref_time / limits.max_block.ref_time;
+const limits = blockLimits(api);
 
 /**
- * How many `label` extrinsics (gas limit = the dry run's gas_required of `key`) fit in
- * the normal class of one block: the extrinsic's weight is the node's own figure
- * (TransactionPaymentApi_query_info: the pallet's call weight plus the gas limit) plus
- * base_extrinsic.
+ * The block capacity of `label` extrinsics (bench/capacity.mjs says how a block accounts
+ * them), with the gas limit and gas consumption of the dry run measured under `key`.
  */
 async function capacity(key, contract, label, signer, ...args) {
-  const { ref_time, proof_size } = messages[key];
-  const gasLimit = api.registry.createType('WeightV2', { refTime: ref_time, proofSize: proof_size });
-  const extrinsic = contract.inner.tx[contract.method(label)]({ gasLimit, storageDepositLimit: null }, ...args);
-  const info = await extrinsic.paymentInfo(signer);
-  const weight = {
-    ref_time: Number(info.weight.refTime.toBigInt()) + limits.base_extrinsic.ref_time,
-    proof_size: Number(info.weight.proofSize.toBigInt()) + limits.base_extrinsic.proof_size,
-  };
-  const byRefTime = Math.floor(limits.normal_max_total.ref_time / weight.ref_time);
-  const byProofSize = Math.floor(limits.normal_max_total.proof_size / weight.proof_size);
-  const parachainProof = Math.floor((PARACHAIN_POV_BYTES * limits.normal_share) / weight.proof_size);
-  return {
-    measured: key,
-    extrinsic_weight: weight,
-    per_block: Math.min(byRefTime, byProofSize),
-    by_ref_time: byRefTime,
-    by_proof_size: byProofSize,
-    limited_by: byRefTime <= byProofSize ? 'ref_time' : 'proof_size',
-    by_proof_size_at_5_mib_pov: parachainProof,
-  };
+  const { required, consumed } = messages[key];
+  const weights = await extrinsicWeights(api, limits, { contract, label, signer, args, required, consumed });
+  return { measured: key, ...capacityOf(limits, weights) };
 }
 const block = {
   limits,
   parachain_pov_bytes: PARACHAIN_POV_BYTES,
+  transfer: await capacity('psp22.transfer', bt1, 'PSP22::transfer', alice, firstUser.address, units(100), []),
   supply: await capacity('pool.supply.m1', pool, 'supply', firstUser, bt1.address, units(100), firstUser.address),
+  supply_exact_allowance: await capacity('pool.supply.m1.exact_allowance', pool, 'supply', firstUser, bt1.address, units(100), firstUser.address),
   submit_pending: await capacity('oracle.submit.pending', oracle, 'submit', bob, bt1.address, RAISED_BT1_PRICE, observedAt),
   submit_completing: await capacity('oracle.submit.completing', oracle, 'submit', dave, bt1.address, RAISED_BT1_PRICE, observedAt),
 };
+// The throughput figure: supplies per block for each PSP22 transfer per block.
+block.supply_per_transfer = block.supply.per_block / block.transfer.per_block;
 
 // ------------------------------------------------------------------------------ output
 
-const unit = messages['psp22.transfer'];
+const unit = messages['psp22.transfer'].consumed;
 const unitDeposit = messages['psp22.transfer.new_holder'].storage_deposit;
 for (const entry of Object.values(messages)) {
-  entry.ratio_ref_time = entry.ref_time / unit.ref_time;
-  entry.ratio_proof_size = entry.proof_size / unit.proof_size;
-  entry.ratio_storage_deposit = unitDeposit > 0 ? entry.storage_deposit / unitDeposit : null;
+  entry.ratio = {
+    ref_time: entry.consumed.ref_time / unit.ref_time,
+    proof_size: entry.consumed.proof_size / unit.proof_size,
+    storage_deposit: unitDeposit > 0 ? entry.storage_deposit / unitDeposit : null,
+  };
 }
 const results = {
-  format: 1,
+  format: 2,
   node: (await api.rpc.system.version()).toString(),
   chain: (await api.rpc.system.chain()).toString(),
   unit: {
     key: 'psp22.transfer',
-    note: 'ratios are to the PSP22 transfer (ref_time, proof_size); storage deposit ratios to a transfer to a new holder (one new balance entry)',
+    note: 'ratios are of consumed weights to the PSP22 transfer\'s consumed weight (ref_time, proof_size); storage deposit ratios to a transfer to a new holder (one new balance entry)',
   },
+  accrual_gap_secs: ACCRUAL_GAP_SECS,
   messages,
   scaling: { markets: SCALING, liquidation_markets: LIQUIDATION_SCALING },
   sizes,
@@ -367,4 +422,5 @@ const results = {
 };
 writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
 console.error(`==> wrote ${opts.out}`);
+clock.close();
 await api.disconnect();

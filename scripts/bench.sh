@@ -2,14 +2,22 @@
 # Carrack's cost benchmark: builds every contract in release mode, deploys the suite from
 # bench/bench.toml with carrack-deploy on a fresh substrate-contracts-node --dev chain
 # (free port, throw-away state), and measures with dry runs the weight (ref_time,
-# proof_size) and storage deposit of every user-facing message, next to a PSP22 transfer;
-# plus the optimized .wasm sizes and how many calls fit in one block.
+# proof_size; required and consumed) and storage deposit of every user-facing message,
+# next to a PSP22 transfer; plus the optimized .wasm sizes and how many calls fit in one
+# block. The node runs with a clock the benchmark moves forward (bench/node-clock.c,
+# compiled here with cc), so pool messages are measured a fixed time after the last
+# update of the market that accrues interest. Then bench/pack.mjs packs blocks for real
+# on the same node: one supply from each of N accounts submitted at once, and N PSP22
+# transfers, to count what lands in one block (about a minute).
 #
 #   scripts/bench.sh              measure, then write bench/results.json and bench/RESULTS.md
 #   scripts/bench.sh --check      measure, then compare with the committed bench/results.json:
 #                                 fails if a contract's optimized size or a message's ref_time
-#                                 ratio to the PSP22 transfer grew by more than 10 %; writes
-#                                 nothing in bench/
+#                                 ratio to the PSP22 transfer grew by more than 10 %, a
+#                                 message's consumed proof_size grew (beyond 512 bytes of
+#                                 build noise), a storage deposit changed, or the packed
+#                                 block's supplies per transfer fell by more than 10 %
+#                                 (bench/check.mjs); writes nothing in bench/
 #   scripts/bench.sh --no-build   (with either) use the release bundles already in
 #                                 $CARRACK_RELEASE_TARGET_DIR (scripts/test.sh has just built them)
 set -euo pipefail
@@ -27,7 +35,7 @@ NODE_PID=""
 CONTRACTS=(carrack_pool carrack_oracle carrack_governor carrack_gov_token carrack_token carrack_timelock)
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 check=0
@@ -44,6 +52,8 @@ done
 for tool in node npm curl cargo substrate-contracts-node; do
   command -v "$tool" >/dev/null || die "$tool is not on PATH (scripts/setup.sh lists what to install)"
 done
+command -v cc >/dev/null \
+  || die "cc (a C compiler) is not on PATH: the benchmark compiles bench/node-clock.c, the node's movable clock (Debian: apt-get install gcc; Rust's own linking needs it too)"
 if (( check )) && [[ ! -f "$BENCH_DIR/results.json" ]]; then
   die "no committed bench/results.json to check against: run scripts/bench.sh first"
 fi
@@ -76,6 +86,20 @@ if [[ ! -d "$JS_DIR/node_modules/@polkadot/api-contract" ]]; then
 fi
 say "ready"
 
+step "the node's movable clock (bench/node-clock.c)"
+CLOCK_LIB="$CARRACK_CACHE/node-clock/libnode-clock.so"
+if [[ ! -f "$CLOCK_LIB" || "$BENCH_DIR/node-clock.c" -nt "$CLOCK_LIB" ]]; then
+  mkdir -p "$(dirname "$CLOCK_LIB")"
+  cc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$CLOCK_LIB.tmp" "$BENCH_DIR/node-clock.c" \
+    || die "could not compile bench/node-clock.c with cc"
+  mv "$CLOCK_LIB.tmp" "$CLOCK_LIB"
+fi
+# The offset file starts at zero: offset 0 and its complement (bench/clock.mjs's format).
+CLOCK_FILE="$WORK/node-clock"
+printf '\0\0\0\0\0\0\0\0\377\377\377\377\377\377\377\377' >"$CLOCK_FILE"
+DEV_NODE_ENV=("LD_PRELOAD=$CLOCK_LIB" "CARRACK_NODE_CLOCK_FILE=$CLOCK_FILE")
+say "$CLOCK_LIB"
+
 step "fresh substrate-contracts-node and the bench deployment (bench/bench.toml)"
 start_dev_node "$WORK/node.log"
 "$TOOL" deploy -q --config "$BENCH_DIR/bench.toml" --bundles "$BUNDLES" \
@@ -88,12 +112,18 @@ for name in "${CONTRACTS[@]}"; do
   size_targets+="${size_targets:+,}$name=$(size_target_bytes "$name")"
 done
 node "$BENCH_DIR/measure.mjs" --url "ws://127.0.0.1:$NODE_PORT" --manifest "$WORK/manifest.json" \
-  --bundles "$BUNDLES" --size-targets "$size_targets" --out "$WORK/results.json"
+  --bundles "$BUNDLES" --clock "$CLOCK_FILE" --size-targets "$size_targets" --out "$WORK/results.json"
 say "measured in $(elapsed_since "$start")"
+
+step "packing blocks for real (bench/pack.mjs)"
+start=$SECONDS
+node "$BENCH_DIR/pack.mjs" --url "ws://127.0.0.1:$NODE_PORT" --manifest "$WORK/manifest.json" \
+  --bundles "$BUNDLES" --clock "$CLOCK_FILE" --results "$WORK/results.json"
+say "packed in $(elapsed_since "$start")"
 stop_dev_node
 
 if (( check )); then
-  step "regression check against the committed bench/results.json (10 % tolerance)"
+  step "regression check against the committed bench/results.json (bench/check.mjs)"
   node "$BENCH_DIR/check.mjs" "$BENCH_DIR/results.json" "$WORK/results.json"
 else
   step "writing bench/results.json and bench/RESULTS.md"

@@ -124,15 +124,17 @@ ensure_contracts_node() {
 }
 
 # The deployment drills and the Polkadot.js client test need Node.js 20+ with npm, curl
-# and jq. Installs the Debian packages when missing and running as root; otherwise says
-# what to install.
+# and jq; the cost benchmark compiles its node clock (bench/node-clock.c) with cc, which
+# Rust's own linking needs anyway. Installs the Debian packages when missing and running
+# as root; otherwise says what to install.
 ensure_client_tools() {
-  step "Node.js, npm, curl, jq (deployment drills, Polkadot.js client test)"
+  step "Node.js, npm, curl, jq, cc (deployment drills, Polkadot.js client test, cost benchmark)"
   local missing=()
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v jq >/dev/null 2>&1 || missing+=(jq)
+  command -v cc >/dev/null 2>&1 || missing+=(gcc)
   if (( ${#missing[@]} > 0 )); then
     if [[ "$(id -u)" -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
       die "missing: ${missing[*]}. Install them (Debian: sudo apt-get install -y ${missing[*]}) and re-run this script."
@@ -144,7 +146,7 @@ ensure_client_tools() {
   local major
   major="$(node --version | sed -E 's/^v([0-9]+).*/\1/')"
   (( major >= 20 )) || die "Node.js $(node --version) is too old: the client test needs 20 or newer."
-  say "present: node $(node --version), npm $(npm --version 2>/dev/null), $(jq --version)"
+  say "present: node $(node --version), npm $(npm --version 2>/dev/null), $(jq --version), $(cc --version | head -1)"
 }
 
 # The web app's browser tests drive Debian's Chromium with playwright-core.

@@ -9,7 +9,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Abi, ContractPromise } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { BN, BN_ONE } from '@polkadot/util';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
 
 /** Connects to the node. */
 export async function connect(url) {
@@ -23,6 +23,16 @@ export async function devKeys(...uris) {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519' });
   return uris.map((uri) => keyring.addFromUri(uri));
+}
+
+/**
+ * sr25519 keypairs seeded with blake2_256 of each label, in order: for many throw-away
+ * accounts, where `devKeys`'s derivation paths are slow (each re-derives the dev phrase).
+ */
+export async function seededKeys(...labels) {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  return labels.map((label) => keyring.addFromSeed(blake2AsU8a(label)));
 }
 
 /** The ABI of a bundle `<dir>/<name>/<name>.contract`. */
@@ -65,16 +75,18 @@ export class Contract {
   }
 
   /**
-   * Dry-runs `label` as `caller` and returns `{ output, gasRequired, storageDeposit, result }`;
-   * `output` is the decoded return value with ink!'s outer `Ok` (no LangError) already
-   * removed.
+   * Dry-runs `label` as `caller` and returns
+   * `{ output, gasRequired, gasConsumed, storageDeposit, result }`; `output` is the decoded
+   * return value with ink!'s outer `Ok` (no LangError) already removed. `gasRequired` is the
+   * gas limit the call needs (it includes the pallet's transient pre-charge peaks);
+   * `gasConsumed` is what the call is charged, and what a block accounts after dispatch.
    */
   async query(label, caller, ...args) {
     const gasLimit = this.api.registry.createType('WeightV2', {
       refTime: new BN('1000000000000'),
       proofSize: new BN('10000000'),
     });
-    const { result, output, gasRequired, storageDeposit } = await this.inner.query[this.method(label)](
+    const { result, output, gasRequired, gasConsumed, storageDeposit } = await this.inner.query[this.method(label)](
       caller,
       { gasLimit, storageDepositLimit: null },
       ...args,
@@ -86,7 +98,7 @@ export class Contract {
     if (json && typeof json === 'object' && 'err' in json) {
       throw new Error(`${label}: ink! LangError ${JSON.stringify(json.err)}`);
     }
-    return { output: json?.ok ?? json, gasRequired, storageDeposit, result };
+    return { output: json?.ok ?? json, gasRequired, gasConsumed, storageDeposit, result };
   }
 
   /**

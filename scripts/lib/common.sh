@@ -166,7 +166,9 @@ release_bundle() {
 # NODE_PID and NODE_PORT and returns once the node answers (dies after 60 s, or if the
 # node exits). The chain is thrown away (`--tmp`) unless `base_path` is given, which
 # keeps it across restarts; the port is a free one unless `port` is given (a restart
-# passes the previous NODE_PORT). The caller stops it (`stop_dev_node`).
+# passes the previous NODE_PORT). DEV_NODE_ENV, if set, is an array of NAME=VALUE
+# settings given to the node process alone (scripts/bench.sh: the node's clock). The
+# caller stops it (`stop_dev_node`).
 start_dev_node() { # log [base_path] [port]
   local log="$1" base_path="${2:-}" candidate
   NODE_PORT="${3:-}"
@@ -182,7 +184,8 @@ start_dev_node() { # log [base_path] [port]
   [[ -n "$NODE_PORT" ]] || die "no free port found for a test node"
   local chain=(--tmp)
   [[ -n "$base_path" ]] && chain=(--base-path "$base_path")
-  substrate-contracts-node --dev "${chain[@]}" --rpc-port "$NODE_PORT" --port 0 --no-prometheus \
+  env ${DEV_NODE_ENV[@]+"${DEV_NODE_ENV[@]}"} \
+    substrate-contracts-node --dev "${chain[@]}" --rpc-port "$NODE_PORT" --port 0 --no-prometheus \
     >>"$log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 600); do
