@@ -39,7 +39,7 @@ STEPS=(
   "deploy-drills|carrack-deploy on a real node: idempotent resume after kills, bad input"
   "relayer-drills|carrack-relayer failure drills: five relayers on a real node"
   "js|Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
-  "bench|cost benchmark: no size or ref_time ratio grew > 10 %, no proof_size grew, no deposit changed, packed block held (bench/results.json)"
+  "bench|cost benchmark: no size or ref_time ratio grew > 10 %, no proof_size grew, no deposit changed (bench/results.json)"
   "web|browser tests of the web app (web/run-tests.sh: Playwright + Debian Chromium)"
 )
 
