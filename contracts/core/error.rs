@@ -67,5 +67,8 @@ impl From<crate::ConfigError> for CoreError {
     }
 }
 
-/// Shorthand for results of this crate.
+/// Shorthand for results of this crate, for its callers. The crate's own signatures spell
+/// `Result<T, CoreError>` out: cargo-mutants recognises a `Result` by that name only, and
+/// generates the `Ok(0)`, `Ok(1)`, ... body replacements of its functions only then
+/// (docs/mutants.md).
 pub type CoreResult<T> = Result<T, CoreError>;

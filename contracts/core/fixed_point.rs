@@ -9,7 +9,7 @@
 //! in 256 bits, so `a * b / c` is exact before the one final rounding, and the only
 //! failures are a zero divisor or a result above `u128::MAX`.
 
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreError;
 
 /// 1.0 in WAD (18 decimals).
 pub const WAD: u128 = 1_000_000_000_000_000_000;
@@ -34,7 +34,7 @@ pub enum Rounding {
 /// `U512` division (`primitive-types`), which cost the pool code size and, through
 /// wasmi's per-instruction fuel, weight on every accrual and health check
 /// (`cost-anatomy-2026-12.md` §7, P4). The unit tests check the two against each other.
-pub fn mul_div(a: u128, b: u128, denominator: u128, rounding: Rounding) -> CoreResult<u128> {
+pub fn mul_div(a: u128, b: u128, denominator: u128, rounding: Rounding) -> Result<u128, CoreError> {
     if denominator == 0 {
         return Err(CoreError::DivisionByZero);
     }
@@ -92,7 +92,7 @@ fn wide_mul(a: u128, b: u128) -> (u128, u128) {
 /// set, then each of the two quotient digits is estimated from the divisor's top digit
 /// and corrected at most twice. `DivisionByZero` only for a zero divisor, which
 /// `mul_div` never passes.
-fn div_wide(high: u128, low: u128, divisor: u128) -> CoreResult<(u128, bool)> {
+fn div_wide(high: u128, low: u128, divisor: u128) -> Result<(u128, bool), CoreError> {
     if divisor == 0 {
         return Err(CoreError::DivisionByZero);
     }
@@ -127,7 +127,7 @@ fn quotient_digit(
     next: u128,
     divisor_high: u128,
     divisor_low: u128,
-) -> CoreResult<u128> {
+) -> Result<u128, CoreError> {
     let mut digit = numerator
         .checked_div(divisor_high)
         .ok_or(CoreError::DivisionByZero)?;
@@ -148,22 +148,22 @@ fn quotient_digit(
 }
 
 /// `a * b / WAD`: a WAD factor applied to an amount (or two WAD values multiplied).
-pub fn wad_mul(a: u128, b: u128, rounding: Rounding) -> CoreResult<u128> {
+pub fn wad_mul(a: u128, b: u128, rounding: Rounding) -> Result<u128, CoreError> {
     mul_div(a, b, WAD, rounding)
 }
 
 /// `a * WAD / b`: an amount divided by a WAD factor (or a ratio of two values, in WAD).
-pub fn wad_div(a: u128, b: u128, rounding: Rounding) -> CoreResult<u128> {
+pub fn wad_div(a: u128, b: u128, rounding: Rounding) -> Result<u128, CoreError> {
     mul_div(a, WAD, b, rounding)
 }
 
 /// `a * b / RAY`: a RAY index or factor applied to an amount.
-pub fn ray_mul(a: u128, b: u128, rounding: Rounding) -> CoreResult<u128> {
+pub fn ray_mul(a: u128, b: u128, rounding: Rounding) -> Result<u128, CoreError> {
     mul_div(a, b, RAY, rounding)
 }
 
 /// `a * RAY / b`: an amount divided by a RAY index.
-pub fn ray_div(a: u128, b: u128, rounding: Rounding) -> CoreResult<u128> {
+pub fn ray_div(a: u128, b: u128, rounding: Rounding) -> Result<u128, CoreError> {
     mul_div(a, RAY, b, rounding)
 }
 
@@ -171,7 +171,7 @@ pub fn ray_div(a: u128, b: u128, rounding: Rounding) -> CoreResult<u128> {
 /// `Rounding::Up` the result is never below the exact power. Each squaring doubles the
 /// relative error carried in and adds at most one RAY unit, so the relative error is at
 /// most `(2 * exponent + 64) * 1e-27`: below 7e-20 for a year of seconds between accruals.
-pub fn ray_pow(base: u128, exponent: u64, rounding: Rounding) -> CoreResult<u128> {
+pub fn ray_pow(base: u128, exponent: u64, rounding: Rounding) -> Result<u128, CoreError> {
     let mut result = RAY;
     let mut square = base;
     let mut remaining = exponent;
@@ -188,19 +188,19 @@ pub fn ray_pow(base: u128, exponent: u64, rounding: Rounding) -> CoreResult<u128
 }
 
 /// `10^exponent` as `u128`, for token decimals (`exponent <= 38`).
-pub fn pow10(exponent: u8) -> CoreResult<u128> {
+pub fn pow10(exponent: u8) -> Result<u128, CoreError> {
     10u128
         .checked_pow(u32::from(exponent))
         .ok_or(CoreError::Overflow)
 }
 
 /// `a + b`, or `Overflow`.
-pub fn add(a: u128, b: u128) -> CoreResult<u128> {
+pub fn add(a: u128, b: u128) -> Result<u128, CoreError> {
     a.checked_add(b).ok_or(CoreError::Overflow)
 }
 
 /// `a - b`, or `Underflow`.
-pub fn sub(a: u128, b: u128) -> CoreResult<u128> {
+pub fn sub(a: u128, b: u128) -> Result<u128, CoreError> {
     a.checked_sub(b).ok_or(CoreError::Underflow)
 }
 
@@ -214,7 +214,7 @@ mod tests {
 
     /// `mul_div` as it was before the 256-by-128 division: a general `U512` division
     /// from `primitive-types`. The new one must agree with it everywhere.
-    fn mul_div_by_u512(a: u128, b: u128, d: u128, rounding: Rounding) -> CoreResult<u128> {
+    fn mul_div_by_u512(a: u128, b: u128, d: u128, rounding: Rounding) -> Result<u128, CoreError> {
         if d == 0 {
             return Err(CoreError::DivisionByZero);
         }

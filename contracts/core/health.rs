@@ -10,7 +10,7 @@
 //! liquidatable when health_factor < 1
 //! ```
 
-use crate::error::CoreResult;
+use crate::error::CoreError;
 use crate::fixed_point::{add, wad_div, wad_mul, Rounding, WAD};
 use crate::value::value_wad;
 
@@ -40,7 +40,7 @@ impl AccountHealth {
         price_wad: u128,
         ltv_wad: u128,
         liquidation_threshold_wad: u128,
-    ) -> CoreResult<()> {
+    ) -> Result<(), CoreError> {
         let value = value_wad(amount, decimals, price_wad, Rounding::Down)?;
         self.collateral_value_wad = add(self.collateral_value_wad, value)?;
         let power = wad_mul(value, ltv_wad, Rounding::Down)?;
@@ -51,7 +51,12 @@ impl AccountHealth {
     }
 
     /// Counts a debt balance.
-    pub fn add_debt(&mut self, amount: u128, decimals: u8, price_wad: u128) -> CoreResult<()> {
+    pub fn add_debt(
+        &mut self,
+        amount: u128,
+        decimals: u8,
+        price_wad: u128,
+    ) -> Result<(), CoreError> {
         let value = value_wad(amount, decimals, price_wad, Rounding::Up)?;
         self.debt_value_wad = add(self.debt_value_wad, value)?;
         Ok(())
@@ -59,7 +64,7 @@ impl AccountHealth {
 
     /// `liquidation_capacity / debt` in WAD, rounded down; [`NO_DEBT_HEALTH_FACTOR`]
     /// without debt.
-    pub fn health_factor_wad(&self) -> CoreResult<u128> {
+    pub fn health_factor_wad(&self) -> Result<u128, CoreError> {
         if self.debt_value_wad == 0 {
             return Ok(NO_DEBT_HEALTH_FACTOR);
         }
@@ -79,7 +84,7 @@ impl AccountHealth {
     }
 
     /// Whether the account may be liquidated: health factor below one.
-    pub fn is_liquidatable(&self) -> CoreResult<bool> {
+    pub fn is_liquidatable(&self) -> Result<bool, CoreError> {
         Ok(self.health_factor_wad()? < WAD)
     }
 }

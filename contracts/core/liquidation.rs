@@ -20,7 +20,7 @@
 //! off with [`crate::MarketState::write_off`].
 
 use crate::config::ConfigError;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreError;
 use crate::fixed_point::{mul_div, sub, wad_mul, Rounding, WAD};
 use crate::market::ALL;
 use crate::value::{amount_for_value, value_wad};
@@ -72,7 +72,7 @@ pub struct LiquidationPlan {
     pub liquidator_collateral: u128,
 }
 
-fn collateral_for_repay(input: &LiquidationInput, repay: u128) -> CoreResult<u128> {
+fn collateral_for_repay(input: &LiquidationInput, repay: u128) -> Result<u128, CoreError> {
     let repaid_value = value_wad(
         repay,
         input.debt_decimals,
@@ -88,7 +88,7 @@ fn collateral_for_repay(input: &LiquidationInput, repay: u128) -> CoreResult<u12
     )
 }
 
-fn repay_for_collateral(input: &LiquidationInput, collateral: u128) -> CoreResult<u128> {
+fn repay_for_collateral(input: &LiquidationInput, collateral: u128) -> Result<u128, CoreError> {
     let value = value_wad(
         collateral,
         input.collateral_decimals,
@@ -104,12 +104,17 @@ fn repay_for_collateral(input: &LiquidationInput, collateral: u128) -> CoreResul
     )
 }
 
-fn is_dust(amount: u128, decimals: u8, price_wad: u128, dust_value_wad: u128) -> CoreResult<bool> {
+fn is_dust(
+    amount: u128,
+    decimals: u8,
+    price_wad: u128,
+    dust_value_wad: u128,
+) -> Result<bool, CoreError> {
     Ok(amount != 0 && value_wad(amount, decimals, price_wad, Rounding::Down)? < dust_value_wad)
 }
 
 /// Sizes a liquidation, or says precisely why it cannot happen.
-pub fn plan_liquidation(input: &LiquidationInput) -> CoreResult<LiquidationPlan> {
+pub fn plan_liquidation(input: &LiquidationInput) -> Result<LiquidationPlan, CoreError> {
     if input.health_factor_wad >= WAD {
         return Err(CoreError::NotLiquidatable);
     }

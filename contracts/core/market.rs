@@ -10,7 +10,7 @@
 //! `cash + total_debt + deficit >= total_supplier_claims + reserves`.
 
 use crate::config::MarketConfig;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreError;
 use crate::fixed_point::{add, ray_div, ray_mul, ray_pow, sub, wad_mul, Rounding, RAY};
 use crate::rate_model::{supply_rate, utilization_wad};
 
@@ -76,7 +76,11 @@ pub struct WriteOff {
 impl MarketState {
     /// A new market, seeded with `seed_amount` underlying (already transferred in) whose
     /// shares belong to nobody.
-    pub fn list(config: &MarketConfig, seed_amount: u128, now_secs: u64) -> CoreResult<Self> {
+    pub fn list(
+        config: &MarketConfig,
+        seed_amount: u128,
+        now_secs: u64,
+    ) -> Result<Self, CoreError> {
         config.validate()?;
         let mut state = MarketState {
             total_scaled_supply: 0,
@@ -96,22 +100,22 @@ impl MarketState {
     }
 
     /// Total supplier claims, rounded as asked.
-    pub fn total_supply(&self, rounding: Rounding) -> CoreResult<u128> {
+    pub fn total_supply(&self, rounding: Rounding) -> Result<u128, CoreError> {
         ray_mul(self.total_scaled_supply, self.supply_index_ray, rounding)
     }
 
     /// Total debt, rounded as asked.
-    pub fn total_debt(&self, rounding: Rounding) -> CoreResult<u128> {
+    pub fn total_debt(&self, rounding: Rounding) -> Result<u128, CoreError> {
         ray_mul(self.total_scaled_debt, self.borrow_index_ray, rounding)
     }
 
     /// A supply balance as shown to its owner: rounded down.
-    pub fn supply_balance(&self, scaled: u128) -> CoreResult<u128> {
+    pub fn supply_balance(&self, scaled: u128) -> Result<u128, CoreError> {
         ray_mul(scaled, self.supply_index_ray, Rounding::Down)
     }
 
     /// A debt as shown to its owner: rounded up.
-    pub fn debt_balance(&self, scaled_debt: u128) -> CoreResult<u128> {
+    pub fn debt_balance(&self, scaled_debt: u128) -> Result<u128, CoreError> {
         ray_mul(scaled_debt, self.borrow_index_ray, Rounding::Up)
     }
 
@@ -135,7 +139,7 @@ impl MarketState {
     /// (in the borrowers' favour, the one rounding here that is not the protocol's), so
     /// repaying, withdrawing, liquidating and governance's repairs keep working
     /// (audit L-3). The pool then pauses borrowing and supply in the market.
-    pub fn accrue(&mut self, config: &MarketConfig, now_secs: u64) -> CoreResult<Accrual> {
+    pub fn accrue(&mut self, config: &MarketConfig, now_secs: u64) -> Result<Accrual, CoreError> {
         let elapsed = now_secs
             .checked_sub(self.last_accrual_secs)
             .ok_or(CoreError::TimeWentBackwards)?;
@@ -162,7 +166,11 @@ impl MarketState {
 
     /// The state after `elapsed_secs` more of interest, and what that growth did;
     /// `Overflow` when any of it does not fit.
-    fn grown(&self, config: &MarketConfig, elapsed_secs: u64) -> CoreResult<(Self, Accrual)> {
+    fn grown(
+        &self,
+        config: &MarketConfig,
+        elapsed_secs: u64,
+    ) -> Result<(Self, Accrual), CoreError> {
         let debt_before = self.total_debt(Rounding::Up)?;
         let utilization = utilization_wad(self.cash, debt_before)?;
         let borrow_rate_ray = config.rate_model.borrow_rate_per_second_ray(utilization)?;
@@ -220,7 +228,7 @@ impl MarketState {
     /// Takes `amount` underlying in and returns the scaled supply to credit (rounded
     /// down). Refuses a zero amount, an amount too small to mint one scaled unit and a
     /// supply above the cap.
-    pub fn supply(&mut self, config: &MarketConfig, amount: u128) -> CoreResult<u128> {
+    pub fn supply(&mut self, config: &MarketConfig, amount: u128) -> Result<u128, CoreError> {
         if amount == 0 {
             return Err(CoreError::ZeroAmount);
         }
@@ -241,7 +249,11 @@ impl MarketState {
     /// Pays `amount` underlying (or [`ALL`]) out of a position of `position_scaled`;
     /// returns `(amount paid, scaled to burn)`. The burn rounds up; `ALL` pays the shown
     /// balance (rounded down) and burns the whole position.
-    pub fn withdraw(&mut self, position_scaled: u128, amount: u128) -> CoreResult<(u128, u128)> {
+    pub fn withdraw(
+        &mut self,
+        position_scaled: u128,
+        amount: u128,
+    ) -> Result<(u128, u128), CoreError> {
         let (amount, scaled) = if amount == ALL {
             (self.supply_balance(position_scaled)?, position_scaled)
         } else {
@@ -274,7 +286,7 @@ impl MarketState {
         config: &MarketConfig,
         position_scaled_debt: u128,
         amount: u128,
-    ) -> CoreResult<u128> {
+    ) -> Result<u128, CoreError> {
         if amount == 0 {
             return Err(CoreError::ZeroAmount);
         }
@@ -304,7 +316,7 @@ impl MarketState {
         config: &MarketConfig,
         position_scaled_debt: u128,
         amount: u128,
-    ) -> CoreResult<(u128, u128)> {
+    ) -> Result<(u128, u128), CoreError> {
         self.burn_debt(position_scaled_debt, amount, config.min_debt)
     }
 
@@ -314,7 +326,7 @@ impl MarketState {
         &mut self,
         position_scaled_debt: u128,
         amount: u128,
-    ) -> CoreResult<(u128, u128)> {
+    ) -> Result<(u128, u128), CoreError> {
         self.burn_debt(position_scaled_debt, amount, 0)
     }
 
@@ -323,7 +335,7 @@ impl MarketState {
         position_scaled_debt: u128,
         amount: u128,
         min_debt: u128,
-    ) -> CoreResult<(u128, u128)> {
+    ) -> Result<(u128, u128), CoreError> {
         let debt = self.debt_balance(position_scaled_debt)?;
         if debt == 0 {
             return Err(CoreError::NoDebt);
@@ -356,7 +368,7 @@ impl MarketState {
 
     /// Removes a bad debt of `position_scaled_debt` that no collateral backs any more:
     /// reserves absorb what they can, the rest becomes deficit.
-    pub fn write_off(&mut self, position_scaled_debt: u128) -> CoreResult<WriteOff> {
+    pub fn write_off(&mut self, position_scaled_debt: u128) -> Result<WriteOff, CoreError> {
         let debt = self.debt_balance(position_scaled_debt)?;
         let absorbed_by_reserves = debt.min(self.reserves);
         let added_to_deficit = sub(debt, absorbed_by_reserves)?;
@@ -377,7 +389,7 @@ impl MarketState {
     /// Pays `amount` of reserves out; never more than the reserves, so depositors' cash
     /// cannot be taken, and nothing while a deficit is outstanding (the suppliers it
     /// leaves short are paid down first: audit L-4).
-    pub fn withdraw_reserves(&mut self, amount: u128) -> CoreResult<()> {
+    pub fn withdraw_reserves(&mut self, amount: u128) -> Result<(), CoreError> {
         if amount == 0 {
             return Err(CoreError::ZeroAmount);
         }
@@ -406,7 +418,7 @@ impl MarketState {
         position_scaled: u128,
         collateral_seized: u128,
         protocol_fee: u128,
-    ) -> CoreResult<u128> {
+    ) -> Result<u128, CoreError> {
         self.take_collateral(position_scaled, collateral_seized, protocol_fee, false)
             .map(|(burned, _)| burned)
     }
@@ -422,7 +434,7 @@ impl MarketState {
         position_scaled: u128,
         collateral_seized: u128,
         protocol_fee: u128,
-    ) -> CoreResult<(u128, u128)> {
+    ) -> Result<(u128, u128), CoreError> {
         self.take_collateral(position_scaled, collateral_seized, protocol_fee, true)
     }
 
@@ -432,7 +444,7 @@ impl MarketState {
         collateral_seized: u128,
         protocol_fee: u128,
         to_supply: bool,
-    ) -> CoreResult<(u128, u128)> {
+    ) -> Result<(u128, u128), CoreError> {
         let balance = self.supply_balance(position_scaled)?;
         if collateral_seized == 0 {
             return Err(CoreError::ZeroAmount);

@@ -14,7 +14,7 @@
 //! Utilization comes from the market's internal totals only (`debt / (cash + debt)`), so
 //! tokens sent to the pool directly cannot move it.
 
-use crate::error::CoreResult;
+use crate::error::CoreError;
 use crate::fixed_point::{add, mul_div, sub, wad_mul, Rounding, WAD, WAD_TO_RAY};
 
 /// Seconds in the 365-day year rates are quoted in.
@@ -41,7 +41,7 @@ pub struct RateModel {
 }
 
 /// `debt / (cash + debt)` in WAD, rounded down; zero for an empty market.
-pub fn utilization_wad(cash: u128, debt: u128) -> CoreResult<u128> {
+pub fn utilization_wad(cash: u128, debt: u128) -> Result<u128, CoreError> {
     let total = add(cash, debt)?;
     if total == 0 {
         return Ok(0);
@@ -52,7 +52,7 @@ pub fn utilization_wad(cash: u128, debt: u128) -> CoreResult<u128> {
 impl RateModel {
     /// The borrow rate per year (WAD) at `utilization_wad`, rounded up (borrowers pay at
     /// least the curve) and clamped to [`MAX_BORROW_RATE_WAD`].
-    pub fn borrow_rate_per_year_wad(&self, utilization_wad: u128) -> CoreResult<u128> {
+    pub fn borrow_rate_per_year_wad(&self, utilization_wad: u128) -> Result<u128, CoreError> {
         let u = utilization_wad.min(WAD);
         let kink = self.optimal_utilization_wad;
         let rate = if u <= kink {
@@ -67,7 +67,7 @@ impl RateModel {
     }
 
     /// The borrow rate per second in RAY, rounded up.
-    pub fn borrow_rate_per_second_ray(&self, utilization_wad: u128) -> CoreResult<u128> {
+    pub fn borrow_rate_per_second_ray(&self, utilization_wad: u128) -> Result<u128, CoreError> {
         let per_year = self.borrow_rate_per_year_wad(utilization_wad)?;
         mul_div(per_year, WAD_TO_RAY, SECONDS_PER_YEAR, Rounding::Up)
     }
@@ -80,7 +80,7 @@ pub fn supply_rate(
     borrow_rate: u128,
     utilization_wad: u128,
     reserve_factor_wad: u128,
-) -> CoreResult<u128> {
+) -> Result<u128, CoreError> {
     let after_reserves = sub(WAD, reserve_factor_wad.min(WAD))?;
     let used = wad_mul(borrow_rate, utilization_wad.min(WAD), Rounding::Down)?;
     wad_mul(used, after_reserves, Rounding::Down)

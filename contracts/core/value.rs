@@ -6,10 +6,10 @@
 //! before its single rounding, for every `decimals` in `0..=24` and every `u128` amount.
 
 use crate::config::MAX_DECIMALS;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreError;
 use crate::fixed_point::{mul_div, pow10, Rounding};
 
-fn unit(decimals: u8) -> CoreResult<u128> {
+fn unit(decimals: u8) -> Result<u128, CoreError> {
     if decimals > MAX_DECIMALS {
         return Err(CoreError::UnsupportedDecimals);
     }
@@ -23,7 +23,7 @@ pub fn value_wad(
     decimals: u8,
     price_wad: u128,
     rounding: Rounding,
-) -> CoreResult<u128> {
+) -> Result<u128, CoreError> {
     mul_div(amount, price_wad, unit(decimals)?, rounding)
 }
 
@@ -33,7 +33,7 @@ pub fn amount_for_value(
     decimals: u8,
     price_wad: u128,
     rounding: Rounding,
-) -> CoreResult<u128> {
+) -> Result<u128, CoreError> {
     if price_wad == 0 {
         return Err(CoreError::DivisionByZero);
     }
@@ -42,7 +42,11 @@ pub fn amount_for_value(
 
 /// Rescales a price reported with `price_decimals` (e.g. 8, like most feeds) to WAD,
 /// rounded as asked (down for collateral, up for debt).
-pub fn price_to_wad(price: u128, price_decimals: u8, rounding: Rounding) -> CoreResult<u128> {
+pub fn price_to_wad(
+    price: u128,
+    price_decimals: u8,
+    rounding: Rounding,
+) -> Result<u128, CoreError> {
     mul_div(
         price,
         crate::fixed_point::WAD,
