@@ -25,7 +25,7 @@
 
 use carrack_core::{MarketConfig, RateModel};
 use carrack_interfaces::{OracleError, PSP22Error, PriceData, PriceOracle, PSP22};
-use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::feed::{FeedConfig, FeedUpdate};
 use carrack_oracle::oracle::{Oracle, OracleRef};
 use carrack_pool::market::MarketParams;
 use carrack_pool::params::PoolParams;
@@ -387,7 +387,7 @@ impl Suite {
                 &ink_e2e::alice(),
                 &self
                     .oracle
-                    .set_feed_config(asset, feed_config(heartbeat_secs)),
+                    .update_feed(asset, FeedUpdate::Config(feed_config(heartbeat_secs))),
             )
             .submit()
             .await?

@@ -140,5 +140,4 @@ fn unknown_proposals_are_refused() {
     assert_eq!(governor.proposal(0), None);
     assert_eq!(governor.proposal_actions(0), None);
     assert_eq!(governor.receipt(0, accounts().alice), None);
-    assert_eq!(governor.latest_proposal_of(accounts().alice), None);
 }

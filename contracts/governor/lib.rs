@@ -281,12 +281,6 @@ pub mod governor {
             self.receipts.get((proposal_id, voter))
         }
 
-        /// The last proposal `proposer` made, if any.
-        #[ink(message)]
-        pub fn latest_proposal_of(&self, proposer: AccountId) -> Option<u32> {
-            self.latest_proposal.get(proposer)
-        }
-
         /// Token, timelock, parameters, bounds and the number of proposals.
         #[ink(message)]
         pub fn settings(&self) -> GovernorSettings {

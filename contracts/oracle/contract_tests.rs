@@ -1,12 +1,14 @@
 //! `#[ink::test]`s of the oracle's messages: who may call what, the block clock, reads
 //! and the events emitted.
 
-use crate::feed::FeedConfig;
-use crate::oracle::{Oracle, MAX_FEEDS};
+use crate::feed::{FeedChange, FeedConfig, FeedUpdate};
+use crate::oracle::{FeedChanged, Oracle, PriceSubmitted, MAX_FEEDS};
 use carrack_interfaces::{AdminError, FeedStatus, Governed, OracleError, PriceOracle};
 use ink::env::test::{self, DefaultAccounts};
 use ink::env::DefaultEnvironment;
+use ink::env::Event;
 use ink::primitives::{AccountId, Hash};
+use ink::scale::Decode;
 
 const NOW_SECS: u64 = 1_700_000_000;
 
@@ -82,6 +84,112 @@ fn a_quorum_round_sets_the_price_read_by_price_and_prices() {
     assert_eq!(test::recorded_events().count(), 4 + 3 + 2);
 }
 
+/// The data of every event recorded since the `skip` first: `(signature topic, asset,
+/// rest of the data)`. Every oracle event's data starts with the asset.
+fn events_since(skip: usize) -> Vec<(Vec<u8>, AccountId, Vec<u8>)> {
+    test::recorded_events()
+        .skip(skip)
+        .map(|event| {
+            let mut data = event.data.as_slice();
+            let asset = AccountId::decode(&mut data).expect("starts with the asset");
+            (event.topics[0].clone(), asset, data.to_vec())
+        })
+        .collect()
+}
+
+fn feed_change(event: &(Vec<u8>, AccountId, Vec<u8>)) -> Option<FeedChange> {
+    FeedChange::decode(&mut event.2.as_slice())
+        .ok()
+        .filter(|_| {
+            event.0
+                == FeedChanged::SIGNATURE_TOPIC
+                    .expect("not anonymous")
+                    .to_vec()
+        })
+}
+
+#[ink::test]
+fn a_submission_is_reported_before_the_changes_it_caused_and_admin_changes_share_one_event() {
+    let mut oracle = deploy();
+    let a = accounts();
+    let setup = events_since(0);
+    // add_feed: the configuration, then each reporter, all as FeedChanged.
+    assert_eq!(setup.len(), 4);
+    assert_eq!(
+        feed_change(&setup[0]),
+        Some(FeedChange::Configured { config: config() })
+    );
+    assert_eq!(
+        feed_change(&setup[3]),
+        Some(FeedChange::ReporterChanged {
+            reporter: a.eve,
+            active: true
+        })
+    );
+    report_round(&mut oracle, 100, NOW_SECS);
+    let round = events_since(4);
+    let submitted = PriceSubmitted::SIGNATURE_TOPIC
+        .expect("not anonymous")
+        .to_vec();
+    // Each submission as PriceSubmitted (its topic is the reporter: the operator's
+    // filter), the last followed by the round's verdict and the status change it made.
+    assert_eq!(round.len(), 5);
+    assert!(round[..3]
+        .iter()
+        .all(|event| event.0 == submitted && event.1 == asset(1)));
+    assert_eq!(
+        test::recorded_events()
+            .nth(6)
+            .expect("third submission")
+            .topics[1],
+        AsRef::<[u8]>::as_ref(&a.eve).to_vec()
+    );
+    assert_eq!(
+        feed_change(&round[3]),
+        Some(FeedChange::PriceAccepted {
+            price: 100,
+            updated_at_secs: NOW_SECS
+        })
+    );
+    assert_eq!(
+        feed_change(&round[4]),
+        Some(FeedChange::StatusChanged {
+            from: FeedStatus::Stale,
+            to: FeedStatus::Ok
+        })
+    );
+    set_caller(a.alice);
+    oracle
+        .update_feed(
+            asset(1),
+            FeedUpdate::Reporter {
+                reporter: a.frank,
+                active: true,
+            },
+        )
+        .unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::EmergencyPrice(7))
+        .unwrap();
+    oracle.update_feed(asset(1), FeedUpdate::Remove).unwrap();
+    let admin: Vec<_> = events_since(9).iter().map(feed_change).collect();
+    assert_eq!(
+        admin,
+        vec![
+            Some(FeedChange::ReporterChanged {
+                reporter: a.frank,
+                active: true
+            }),
+            Some(FeedChange::EmergencyPriceSet { price: 7 }),
+            Some(FeedChange::StatusChanged {
+                from: FeedStatus::Ok,
+                to: FeedStatus::Emergency
+            }),
+            Some(FeedChange::Removed),
+        ]
+    );
+}
+
 #[ink::test]
 fn the_price_goes_stale_after_the_heartbeat_and_stays_readable() {
     let mut oracle = deploy();
@@ -116,24 +224,39 @@ fn admin_messages_are_governance_only() {
             Err(OracleError::NotGovernance)
         );
         assert_eq!(
-            oracle.remove_feed(asset(1)),
+            oracle.update_feed(asset(1), FeedUpdate::Remove),
             Err(OracleError::NotGovernance)
         );
         assert_eq!(
-            oracle.set_feed_config(asset(1), config()),
+            oracle.update_feed(asset(1), FeedUpdate::Config(config())),
             Err(OracleError::NotGovernance)
         );
         assert_eq!(
-            oracle.add_reporter(asset(1), a.frank),
+            oracle.update_feed(
+                asset(1),
+                FeedUpdate::Reporter {
+                    reporter: a.frank,
+                    active: true
+                }
+            ),
             Err(OracleError::NotGovernance)
         );
         assert_eq!(
-            oracle.remove_reporter(asset(1), a.eve),
+            oracle.update_feed(
+                asset(1),
+                FeedUpdate::Reporter {
+                    reporter: a.eve,
+                    active: false
+                }
+            ),
             Err(OracleError::NotGovernance)
         );
-        assert_eq!(oracle.unfreeze(asset(1)), Err(OracleError::NotGovernance));
         assert_eq!(
-            oracle.set_emergency_price(asset(1), 5),
+            oracle.update_feed(asset(1), FeedUpdate::Frozen(false)),
+            Err(OracleError::NotGovernance)
+        );
+        assert_eq!(
+            oracle.update_feed(asset(1), FeedUpdate::EmergencyPrice(5)),
             Err(OracleError::NotGovernance)
         );
         assert_eq!(
@@ -154,18 +277,28 @@ fn guardian_freezes_but_cannot_unfreeze() {
     let a = accounts();
     report_round(&mut oracle, 100, NOW_SECS);
     set_caller(a.frank);
-    assert_eq!(oracle.freeze(asset(1)), Err(OracleError::NotGuardian));
+    assert_eq!(
+        oracle.update_feed(asset(1), FeedUpdate::Frozen(true)),
+        Err(OracleError::NotGuardian)
+    );
     set_caller(a.bob);
-    oracle.freeze(asset(1)).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::Frozen(true))
+        .unwrap();
     assert_eq!(oracle.price(asset(1)).unwrap().status, FeedStatus::Frozen);
-    assert_eq!(oracle.unfreeze(asset(1)), Err(OracleError::NotGovernance));
+    assert_eq!(
+        oracle.update_feed(asset(1), FeedUpdate::Frozen(false)),
+        Err(OracleError::NotGovernance)
+    );
     set_caller(a.charlie);
     assert_eq!(
         oracle.submit(asset(1), 100, NOW_SECS + 1),
         Err(OracleError::FeedFrozen)
     );
     set_caller(a.alice);
-    oracle.unfreeze(asset(1)).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::Frozen(false))
+        .unwrap();
     assert_eq!(oracle.price(asset(1)).unwrap().status, FeedStatus::Ok);
 }
 
@@ -173,7 +306,9 @@ fn guardian_freezes_but_cannot_unfreeze() {
 fn emergency_price_is_marked() {
     let mut oracle = deploy();
     set_caller(accounts().alice);
-    oracle.set_emergency_price(asset(1), 42).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::EmergencyPrice(42))
+        .unwrap();
     let data = oracle.price(asset(1)).unwrap();
     assert_eq!((data.value, data.status), (42, FeedStatus::Emergency));
 }
@@ -198,10 +333,13 @@ fn feeds_are_bounded_unique_and_removable() {
         oracle.add_feed(asset(9), config(), vec![a.charlie, a.django, a.eve]),
         Err(OracleError::TooManyFeeds)
     );
-    oracle.remove_feed(asset(1)).unwrap();
+    oracle.update_feed(asset(1), FeedUpdate::Remove).unwrap();
     assert_eq!(oracle.assets().len(), MAX_FEEDS - 1);
     assert_eq!(oracle.price(asset(1)), Err(OracleError::UnknownFeed));
-    assert_eq!(oracle.remove_feed(asset(1)), Err(OracleError::UnknownFeed));
+    assert_eq!(
+        oracle.update_feed(asset(1), FeedUpdate::Remove),
+        Err(OracleError::UnknownFeed)
+    );
 }
 
 #[ink::test]
@@ -222,7 +360,10 @@ fn governance_moves_in_two_steps() {
     assert_eq!(oracle.admin_roles().pending_governance, None);
     set_caller(a.alice);
     assert_eq!(oracle.set_guardian(a.alice), Err(AdminError::NotGovernance));
-    assert_eq!(oracle.unfreeze(asset(1)), Err(OracleError::NotGovernance));
+    assert_eq!(
+        oracle.update_feed(asset(1), FeedUpdate::Frozen(false)),
+        Err(OracleError::NotGovernance)
+    );
     set_caller(a.frank);
     oracle.set_guardian(a.django).unwrap();
     assert_eq!(oracle.admin_roles().guardian, a.django);
@@ -233,24 +374,48 @@ fn reporters_and_config_can_be_changed_by_governance() {
     let mut oracle = deploy();
     let a = accounts();
     set_caller(a.alice);
-    oracle.add_reporter(asset(1), a.frank).unwrap();
+    oracle
+        .update_feed(
+            asset(1),
+            FeedUpdate::Reporter {
+                reporter: a.frank,
+                active: true,
+            },
+        )
+        .unwrap();
     assert_eq!(oracle.feed_info(asset(1)).unwrap().reporters.len(), 4);
-    oracle.remove_reporter(asset(1), a.eve).unwrap();
+    oracle
+        .update_feed(
+            asset(1),
+            FeedUpdate::Reporter {
+                reporter: a.eve,
+                active: false,
+            },
+        )
+        .unwrap();
     assert_eq!(
-        oracle.remove_reporter(asset(1), a.charlie),
+        oracle.update_feed(
+            asset(1),
+            FeedUpdate::Reporter {
+                reporter: a.charlie,
+                active: false
+            }
+        ),
         Err(OracleError::InvalidQuorum),
         "three reporters left for quorum 3"
     );
     let mut relaxed = config();
     relaxed.quorum = 1;
     assert_eq!(
-        oracle.set_feed_config(asset(1), relaxed),
+        oracle.update_feed(asset(1), FeedUpdate::Config(relaxed)),
         Err(OracleError::InvalidQuorum),
         "one of three reporters would be a minority"
     );
     let mut longer = config();
     longer.heartbeat_secs = 7_200;
-    oracle.set_feed_config(asset(1), longer).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::Config(longer))
+        .unwrap();
     assert_eq!(
         oracle.feed_info(asset(1)).unwrap().config.heartbeat_secs,
         7_200
@@ -266,10 +431,14 @@ fn ok_since_follows_recoveries_through_unfreeze_and_heartbeat_changes() {
 
     set_now(NOW_SECS + 10);
     set_caller(a.bob);
-    oracle.freeze(asset(1)).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::Frozen(true))
+        .unwrap();
     set_now(NOW_SECS + 100);
     set_caller(a.alice);
-    oracle.unfreeze(asset(1)).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::Frozen(false))
+        .unwrap();
     let data = oracle.price(asset(1)).unwrap();
     assert_eq!(
         (data.status, data.ok_since_secs),
@@ -287,10 +456,12 @@ fn ok_since_follows_recoveries_through_unfreeze_and_heartbeat_changes() {
     let events_before = test::recorded_events().count();
     let mut longer = config();
     longer.heartbeat_secs = 7_200;
-    oracle.set_feed_config(asset(1), longer).unwrap();
+    oracle
+        .update_feed(asset(1), FeedUpdate::Config(longer))
+        .unwrap();
     let data = oracle.price(asset(1)).unwrap();
     assert_eq!((data.status, data.ok_since_secs), (FeedStatus::Ok, later));
-    // FeedConfigured and FeedStatusChanged (Stale to Ok).
+    // FeedChanged twice: Configured, then StatusChanged (Stale to Ok).
     assert_eq!(test::recorded_events().count(), events_before + 2);
 }
 

@@ -15,7 +15,7 @@
 //!   submission counts too) when the round then holds at least `quorum` submissions.
 //!
 //! A submission after the window that leaves the round below `quorum` *expires* it: the
-//! waiting submissions are dropped ([`FeedEvent::RoundExpired`]) and the new one opens the
+//! waiting submissions are dropped ([`FeedChange::RoundExpired`]) and the new one opens the
 //! next round. A closing round takes the median of **all** its submissions (each reporter
 //! counted once, a reporter's newest price), clears every slot, and sends the median
 //! through the deviation guard. Storage per feed is bounded by the reporter limit;
@@ -154,18 +154,48 @@ pub struct Feed {
     pub ok_since_secs: u64,
 }
 
-/// What a feed operation did, for the contract to emit.
+/// A change governance makes to an existing feed: the argument of the oracle's
+/// `update_feed` message. One message with this argument instead of one message per kind
+/// keeps the oracle's code small (each message costs its own role check, load, store and
+/// status comparison in the contract's dispatcher), and the oracle's code is loaded on
+/// every health check of the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FeedEvent {
-    /// A reporter's submission was recorded.
-    Submitted {
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum FeedUpdate {
+    /// Replaces the parameters ([`Feed::set_config`]) and drops the round in progress.
+    Config(FeedConfig),
+    /// Adds `reporter` (`active`) or removes it and its pending submission
+    /// ([`Feed::add_reporter`], [`Feed::remove_reporter`]).
+    Reporter {
         /// The reporter.
         reporter: AccountId,
-        /// Its price.
-        price: u128,
-        /// When it observed the price.
-        observed_at_secs: u64,
+        /// Whether it is to be a reporter.
+        active: bool,
     },
+    /// Freezes (`true`: no submissions, status `Frozen`) or unfreezes the feed
+    /// ([`Feed::set_frozen`]). Freezing is the one update the guardian may make.
+    Frozen(bool),
+    /// Sets an emergency price ([`Feed::set_emergency_price`]).
+    EmergencyPrice(u128),
+    /// Removes the feed and frees its storage.
+    Remove,
+}
+
+impl FeedUpdate {
+    /// Whether the guardian may make this update: only freezing (it never unfreezes,
+    /// reconfigures or overrides a price).
+    pub fn guardian_may(&self) -> bool {
+        matches!(self, FeedUpdate::Frozen(true))
+    }
+}
+
+/// What a feed operation changed, for the contract to emit as one `FeedChanged` event per
+/// change (a reporter's submission itself is emitted as `PriceSubmitted` by the contract,
+/// before the changes it caused). One event type with this payload instead of one event
+/// per kind keeps the oracle's code small: its code is loaded on every health check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+pub enum FeedChange {
     /// A round's window passed with fewer than a quorum of submissions: they were
     /// dropped, and the submission that found it opens the next round.
     RoundExpired {
@@ -192,6 +222,25 @@ pub enum FeedEvent {
         from: FeedStatus,
         /// The status after.
         to: FeedStatus,
+    },
+    /// The feed was added, or its parameters replaced (which drops the round in progress).
+    Configured {
+        /// The parameters now in force.
+        config: FeedConfig,
+    },
+    /// The feed was removed.
+    Removed,
+    /// A reporter was added to (`active`) or removed from the feed.
+    ReporterChanged {
+        /// The reporter.
+        reporter: AccountId,
+        /// Whether it is now a reporter.
+        active: bool,
+    },
+    /// Governance set an emergency price.
+    EmergencyPriceSet {
+        /// The price.
+        price: u128,
     },
 }
 
@@ -313,8 +362,8 @@ impl Feed {
         })
     }
 
-    /// Freezes or unfreezes the feed (the contract's `freeze` and `unfreeze`, after
-    /// their role checks). Unfreezing a fresh feed makes it `Ok` again, and its grace
+    /// Freezes or unfreezes the feed ([`FeedUpdate::Frozen`], after the contract's role
+    /// check). Unfreezing a fresh feed makes it `Ok` again, and its grace
     /// period starts now ([`Feed::note_recovery`]).
     pub fn set_frozen(&mut self, frozen: bool, now_secs: u64) {
         let was_in_outage = self.in_outage(now_secs);
@@ -376,14 +425,16 @@ impl Feed {
     }
 
     /// Records `caller`'s price and closes or expires the round as the module's "Rounds"
-    /// section says.
+    /// section says. Returns what the submission changed (an expired round, the closed
+    /// round's verdict, a status change), in that order; the submission itself is the
+    /// caller's to report.
     pub fn submit(
         &mut self,
         caller: AccountId,
         price: u128,
         observed_at_secs: u64,
         now_secs: u64,
-    ) -> Result<Vec<FeedEvent>, OracleError> {
+    ) -> Result<Vec<FeedChange>, OracleError> {
         if self.frozen {
             return Err(OracleError::FeedFrozen);
         }
@@ -427,7 +478,7 @@ impl Feed {
             for reporter in self.reporters.iter_mut() {
                 reporter.pending = None;
             }
-            events.push(FeedEvent::RoundExpired { dropped });
+            events.push(FeedChange::RoundExpired { dropped });
         }
         let slot = self
             .reporters
@@ -436,11 +487,6 @@ impl Feed {
         let joined_at = slot.pending.map_or(now_secs, |(_, joined_at)| joined_at);
         slot.last_observed_at_secs = observed_at_secs;
         slot.pending = Some((price, joined_at));
-        events.push(FeedEvent::Submitted {
-            reporter: caller,
-            price,
-            observed_at_secs,
-        });
 
         let in_round = self.round_submissions();
         let everyone = in_round == self.reporters.len();
@@ -452,7 +498,7 @@ impl Feed {
         self.note_recovery(was_in_outage, now_secs);
         let status_after = self.status(now_secs);
         if status_after != status_before {
-            events.push(FeedEvent::StatusChanged {
+            events.push(FeedChange::StatusChanged {
                 from: status_before,
                 to: status_after,
             });
@@ -463,7 +509,7 @@ impl Feed {
     /// Takes the median of every waiting submission, clears the slots and sends the
     /// median through the deviation guard. `None` (and nothing cleared) if no submission
     /// waits.
-    fn close_round(&mut self) -> Option<FeedEvent> {
+    fn close_round(&mut self) -> Option<FeedChange> {
         let mut prices = Vec::with_capacity(self.reporters.len());
         let mut times = Vec::with_capacity(self.reporters.len());
         for reporter in self.reporters.iter() {
@@ -495,7 +541,7 @@ impl Feed {
         median_price: u128,
         observed_at_secs: u64,
         supporters: usize,
-    ) -> FeedEvent {
+    ) -> FeedChange {
         let limit = self.config.max_deviation_wad;
         let confirmed = supporters >= usize::from(self.config.quorum)
             && self
@@ -507,17 +553,62 @@ impl Feed {
             self.updated_at_secs = self.updated_at_secs.max(observed_at_secs);
             self.candidate = None;
             self.emergency = false;
-            FeedEvent::PriceAccepted {
+            FeedChange::PriceAccepted {
                 price: median_price,
                 updated_at_secs: self.updated_at_secs,
             }
         } else {
             self.candidate = Some((median_price, observed_at_secs));
-            FeedEvent::PriceHeld {
+            FeedChange::PriceHeld {
                 candidate: median_price,
                 last_good: self.price,
             }
         }
+    }
+
+    /// Applies `update` at `now_secs` (after the contract's role check) and returns the
+    /// changes to emit, in order: the update's own change (none for freezing), then a
+    /// status change if it made one. [`FeedUpdate::Remove`] changes nothing here: it
+    /// reports [`FeedChange::Removed`] and the contract deletes the feed. A refused
+    /// update leaves the feed as it was.
+    pub fn apply(
+        &mut self,
+        update: FeedUpdate,
+        now_secs: u64,
+    ) -> Result<Vec<FeedChange>, OracleError> {
+        let before = self.status(now_secs);
+        let mut changes = Vec::with_capacity(2);
+        match update {
+            FeedUpdate::Config(config) => {
+                self.set_config(config, now_secs)?;
+                changes.push(FeedChange::Configured { config });
+            }
+            FeedUpdate::Reporter { reporter, active } => {
+                if active {
+                    self.add_reporter(reporter)?;
+                } else {
+                    self.remove_reporter(reporter)?;
+                }
+                changes.push(FeedChange::ReporterChanged { reporter, active });
+            }
+            FeedUpdate::Frozen(frozen) => self.set_frozen(frozen, now_secs),
+            FeedUpdate::EmergencyPrice(price) => {
+                self.set_emergency_price(price, now_secs)?;
+                changes.push(FeedChange::EmergencyPriceSet { price });
+            }
+            FeedUpdate::Remove => {
+                changes.push(FeedChange::Removed);
+                return Ok(changes);
+            }
+        }
+        let after = self.status(now_secs);
+        if after != before {
+            changes.push(FeedChange::StatusChanged {
+                from: before,
+                to: after,
+            });
+        }
+        Ok(changes)
     }
 
     /// Adds a reporter (governance). Refused if the quorum would no longer satisfy
@@ -626,7 +717,7 @@ mod tests {
     }
 
     /// Reporters `who` submit `prices` observed at `at`, all at `now = at`.
-    fn round(feed: &mut Feed, who: &[u8], prices: &[u128], at: u64) -> Vec<FeedEvent> {
+    fn round(feed: &mut Feed, who: &[u8], prices: &[u128], at: u64) -> Vec<FeedChange> {
         let mut events = vec![];
         for (n, price) in who.iter().zip(prices) {
             events.extend(feed.submit(reporter(*n), *price, at, at).unwrap());
@@ -635,15 +726,111 @@ mod tests {
     }
 
     /// All five reporters submit `price` at `at`: the round closes with the last.
-    fn everyone(feed: &mut Feed, price: u128, at: u64) -> Vec<FeedEvent> {
+    fn everyone(feed: &mut Feed, price: u128, at: u64) -> Vec<FeedChange> {
         round(feed, &[1, 2, 3, 4, 5], &[price; 5], at)
     }
 
-    fn accepted(events: &[FeedEvent]) -> Option<u128> {
+    fn accepted(events: &[FeedChange]) -> Option<u128> {
         events.iter().find_map(|e| match e {
-            FeedEvent::PriceAccepted { price, .. } => Some(*price),
+            FeedChange::PriceAccepted { price, .. } => Some(*price),
             _ => None,
         })
+    }
+
+    #[test]
+    fn each_update_reports_its_change_then_the_status_change_and_a_refused_one_changes_nothing() {
+        let mut feed = feed();
+        everyone(&mut feed, 100, NOW);
+        // Freezing reports only the status change it makes; the guardian may do only that.
+        assert_eq!(
+            feed.apply(FeedUpdate::Frozen(true), NOW),
+            Ok(vec![FeedChange::StatusChanged {
+                from: FeedStatus::Ok,
+                to: FeedStatus::Frozen
+            }])
+        );
+        assert_eq!(feed.apply(FeedUpdate::Frozen(true), NOW), Ok(vec![]));
+        assert!(FeedUpdate::Frozen(true).guardian_may());
+        for update in [
+            FeedUpdate::Frozen(false),
+            FeedUpdate::Config(config()),
+            FeedUpdate::EmergencyPrice(5),
+            FeedUpdate::Remove,
+            FeedUpdate::Reporter {
+                reporter: reporter(9),
+                active: true,
+            },
+        ] {
+            assert!(!update.guardian_may(), "{update:?}");
+        }
+        assert_eq!(
+            feed.apply(FeedUpdate::Frozen(false), NOW),
+            Ok(vec![FeedChange::StatusChanged {
+                from: FeedStatus::Frozen,
+                to: FeedStatus::Ok
+            }])
+        );
+        // An emergency price: its own change, then the status it sets.
+        assert_eq!(
+            feed.apply(FeedUpdate::EmergencyPrice(90), NOW),
+            Ok(vec![
+                FeedChange::EmergencyPriceSet { price: 90 },
+                FeedChange::StatusChanged {
+                    from: FeedStatus::Ok,
+                    to: FeedStatus::Emergency
+                }
+            ])
+        );
+        // A new configuration with the same heartbeat changes no status.
+        let mut wider = config();
+        wider.max_deviation_wad = WAD / 4;
+        assert_eq!(
+            feed.apply(FeedUpdate::Config(wider), NOW),
+            Ok(vec![FeedChange::Configured { config: wider }])
+        );
+        let added = FeedUpdate::Reporter {
+            reporter: reporter(6),
+            active: true,
+        };
+        assert_eq!(
+            feed.apply(added, NOW),
+            Ok(vec![FeedChange::ReporterChanged {
+                reporter: reporter(6),
+                active: true
+            }])
+        );
+        // Every refusal leaves the feed exactly as it was.
+        let before = feed.clone();
+        let mut other_decimals = wider;
+        other_decimals.decimals = 6;
+        for (update, error) in [
+            (added, OracleError::ReporterExists),
+            (
+                FeedUpdate::Reporter {
+                    reporter: reporter(9),
+                    active: false,
+                },
+                OracleError::UnknownReporter,
+            ),
+            (
+                FeedUpdate::Config(other_decimals),
+                OracleError::DecimalsImmutable,
+            ),
+            (FeedUpdate::EmergencyPrice(0), OracleError::ZeroPrice),
+            (
+                FeedUpdate::EmergencyPrice(u128::MAX),
+                OracleError::PriceOutOfBounds,
+            ),
+        ] {
+            assert_eq!(feed.apply(update, NOW), Err(error), "{update:?}");
+            assert_eq!(feed, before, "{update:?} changed the feed");
+        }
+        // Removal only reports itself: the contract deletes the feed.
+        assert_eq!(
+            feed.apply(FeedUpdate::Remove, NOW),
+            Ok(vec![FeedChange::Removed])
+        );
+        assert_eq!(feed, before);
     }
 
     #[test]
@@ -741,7 +928,7 @@ mod tests {
         let events = round(&mut feed, &[5], &[1_000], NOW);
         assert_eq!(accepted(&events), Some(101), "median of all five");
         assert_eq!((feed.price, feed.updated_at_secs), (101, NOW));
-        assert!(events.contains(&FeedEvent::StatusChanged {
+        assert!(events.contains(&FeedChange::StatusChanged {
             from: FeedStatus::Stale,
             to: FeedStatus::Ok
         }));
@@ -779,7 +966,7 @@ mod tests {
         let events = round(&mut feed, &[2], &[100], NOW + 601);
         assert_eq!(
             events.first(),
-            Some(&FeedEvent::RoundExpired { dropped: 1 })
+            Some(&FeedChange::RoundExpired { dropped: 1 })
         );
         assert_eq!(accepted(&events), None);
         assert_eq!(
@@ -888,7 +1075,7 @@ mod tests {
         // +60 %: beyond the 20 % limit, held as candidate.
         let events = everyone(&mut feed, 160, NOW + 60);
         assert_eq!(accepted(&events), None);
-        assert!(events.contains(&FeedEvent::PriceHeld {
+        assert!(events.contains(&FeedChange::PriceHeld {
             candidate: 160,
             last_good: 100
         }));
@@ -1048,7 +1235,7 @@ mod tests {
         // feed was Stale in between, so the grace period starts at the recovery.
         let events = feed.submit(reporter(5), 100, observed, recovery).unwrap();
         assert_eq!(accepted(&events), Some(100));
-        assert!(events.contains(&FeedEvent::StatusChanged {
+        assert!(events.contains(&FeedChange::StatusChanged {
             from: FeedStatus::Stale,
             to: FeedStatus::Ok
         }));

@@ -9,7 +9,7 @@
 //! submissions, in every submission order. Beyond the bound (honest reporters offline),
 //! the liars can at most hold a level within the deviation limit, never confirm a jump.
 
-use crate::feed::{Feed, FeedConfig, FeedEvent, WAD};
+use crate::feed::{Feed, FeedChange, FeedConfig, WAD};
 use carrack_interfaces::{FeedStatus, OracleError};
 use ink::primitives::AccountId;
 
@@ -47,15 +47,15 @@ fn feed_at(price: u128, at: u64) -> Feed {
     feed
 }
 
-fn accepted(events: &[FeedEvent]) -> Option<u128> {
+fn accepted(events: &[FeedChange]) -> Option<u128> {
     events.iter().find_map(|e| match e {
-        FeedEvent::PriceAccepted { price, .. } => Some(*price),
+        FeedChange::PriceAccepted { price, .. } => Some(*price),
         _ => None,
     })
 }
 
 /// `who` submits `price` observed at `at`, at block time `at`.
-fn send(feed: &mut Feed, who: u8, price: u128, at: u64) -> Vec<FeedEvent> {
+fn send(feed: &mut Feed, who: u8, price: u128, at: u64) -> Vec<FeedChange> {
     feed.submit(account(who), price, at, at).unwrap()
 }
 
@@ -202,8 +202,8 @@ impl Sim {
         let events = send(&mut self.feed, who, price, at);
         for event in &events {
             let closed = match event {
-                FeedEvent::PriceAccepted { price, .. } => Some((*price, true)),
-                FeedEvent::PriceHeld { candidate, .. } => Some((*candidate, false)),
+                FeedChange::PriceAccepted { price, .. } => Some((*price, true)),
+                FeedChange::PriceHeld { candidate, .. } => Some((*candidate, false)),
                 _ => None,
             };
             if let Some(median) = closed {
@@ -438,7 +438,7 @@ fn beyond_the_bound_two_colluders_never_confirm_a_jump() {
         assert_eq!(accepted(&events), None, "round {k}");
         held += events
             .iter()
-            .filter(|e| matches!(e, FeedEvent::PriceHeld { .. }))
+            .filter(|e| matches!(e, FeedChange::PriceHeld { .. }))
             .count();
         assert_eq!(feed.price, BTC, "round {k}");
     }
@@ -619,7 +619,7 @@ fn price_decimals_stop_where_the_pools_math_does() {
 /// The same rules through the messages.
 mod messages {
     use super::{production, BTC, UNIT};
-    use crate::feed::FeedConfig;
+    use crate::feed::{FeedConfig, FeedUpdate};
     use crate::oracle::Oracle;
     use carrack_interfaces::{OracleError, PriceOracle};
     use ink::env::test;
@@ -656,27 +656,27 @@ mod messages {
         assert_eq!(oracle.price(asset()).map(|p| p.value), Ok(BTC));
         let events = test::recorded_events().count();
         assert_eq!(
-            oracle.set_feed_config(
+            oracle.update_feed(
                 asset(),
-                FeedConfig {
+                FeedUpdate::Config(FeedConfig {
                     decimals: 18,
                     ..production()
-                }
+                })
             ),
             Err(OracleError::DecimalsImmutable)
         );
         assert_eq!(
-            oracle.set_feed_config(
+            oracle.update_feed(
                 asset(),
-                FeedConfig {
+                FeedUpdate::Config(FeedConfig {
                     min_price: 61_000 * UNIT,
                     ..production()
-                }
+                })
             ),
             Err(OracleError::BoundsExcludePrice)
         );
         assert_eq!(
-            oracle.set_emergency_price(asset(), 20_000_000 * UNIT),
+            oracle.update_feed(asset(), FeedUpdate::EmergencyPrice(20_000_000 * UNIT)),
             Err(OracleError::PriceOutOfBounds)
         );
         assert_eq!(
@@ -718,9 +718,23 @@ mod messages {
             ),
             Err(OracleError::InvalidDecimals)
         );
-        oracle.add_reporter(asset(), a.alice).unwrap();
+        oracle
+            .update_feed(
+                asset(),
+                FeedUpdate::Reporter {
+                    reporter: a.alice,
+                    active: true,
+                },
+            )
+            .unwrap();
         assert_eq!(
-            oracle.add_reporter(asset(), AccountId::from([7; 32])),
+            oracle.update_feed(
+                asset(),
+                FeedUpdate::Reporter {
+                    reporter: AccountId::from([7; 32]),
+                    active: true
+                }
+            ),
             Err(OracleError::InvalidQuorum)
         );
     }

@@ -21,10 +21,9 @@ mod integrity_tests;
 
 #[ink::contract]
 pub mod oracle {
-    use crate::feed::{Feed, FeedConfig, FeedEvent};
+    use crate::feed::{Feed, FeedChange, FeedConfig, FeedUpdate};
     use carrack_interfaces::{
-        AdminError, AdminRoles, CodeUpgraded, FeedStatus, Governed, OracleError, PriceData,
-        PriceOracle,
+        AdminError, AdminRoles, CodeUpgraded, Governed, OracleError, PriceData, PriceOracle,
     };
     use ink::prelude::vec::Vec;
     use ink::storage::traits::ManualKey;
@@ -49,92 +48,18 @@ pub mod oracle {
         pub observed_at_secs: u64,
     }
 
-    /// A round's median became the asset's price.
+    /// Something about a feed changed: a round closed (its median accepted or held by the
+    /// deviation guard) or expired, its status moved, or governance configured, removed,
+    /// re-staffed or overrode it. One event type with a [`FeedChange`] payload rather than
+    /// one per kind: the oracle's code is loaded on every health check of the pool, and
+    /// each event type costs code. Its one topic past the signature is the asset.
     #[ink(event)]
-    pub struct PriceAccepted {
+    pub struct FeedChanged {
         /// The asset.
         #[ink(topic)]
         pub asset: AccountId,
-        /// The new price.
-        pub price: u128,
-        /// Its observation time.
-        pub updated_at_secs: u64,
-    }
-
-    /// A round's window passed with fewer than a quorum of submissions: they were dropped,
-    /// and the submission that found it opened the next round.
-    #[ink(event)]
-    pub struct RoundExpired {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-        /// How many submissions were dropped.
-        pub dropped: u8,
-    }
-
-    /// A round's median deviated beyond the limit and awaits confirmation.
-    #[ink(event)]
-    pub struct PriceHeld {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-        /// The median held back.
-        pub candidate: u128,
-        /// The last good price, still in force.
-        pub last_good: u128,
-    }
-
-    /// A feed's status changed.
-    #[ink(event)]
-    pub struct FeedStatusChanged {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-        /// The status before.
-        pub from: FeedStatus,
-        /// The status after.
-        pub to: FeedStatus,
-    }
-
-    /// A feed was added or its parameters changed (which drops the round in progress).
-    #[ink(event)]
-    pub struct FeedConfigured {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-        /// The parameters now in force.
-        pub config: FeedConfig,
-    }
-
-    /// A feed was removed.
-    #[ink(event)]
-    pub struct FeedRemoved {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-    }
-
-    /// A reporter was added to (`active`) or removed from a feed.
-    #[ink(event)]
-    pub struct ReporterChanged {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-        /// The reporter.
-        #[ink(topic)]
-        pub reporter: AccountId,
-        /// Whether it is now a reporter.
-        pub active: bool,
-    }
-
-    /// Governance set an emergency price.
-    #[ink(event)]
-    pub struct EmergencyPriceSet {
-        /// The asset.
-        #[ink(topic)]
-        pub asset: AccountId,
-        /// The price.
-        pub price: u128,
+        /// What changed.
+        pub change: FeedChange,
     }
 
     /// The oracle.
@@ -169,14 +94,18 @@ pub mod oracle {
             observed_at_secs: u64,
         ) -> Result<(), OracleError> {
             let mut feed = self.feed(asset)?;
-            let events = feed.submit(
-                self.env().caller(),
+            let reporter = self.env().caller();
+            let changes = feed.submit(reporter, price, observed_at_secs, self.now_secs())?;
+            self.feeds.insert(asset, &feed);
+            self.env().emit_event(PriceSubmitted {
+                asset,
+                reporter,
                 price,
                 observed_at_secs,
-                self.now_secs(),
-            )?;
-            self.feeds.insert(asset, &feed);
-            self.emit_feed_events(asset, events);
+            });
+            for change in changes {
+                self.emit_change(asset, change);
+            }
             Ok(())
         }
 
@@ -214,140 +143,50 @@ pub mod oracle {
             assets.push(asset);
             self.assets.set(&assets);
             self.feeds.insert(asset, &feed);
-            self.env().emit_event(FeedConfigured { asset, config });
+            self.emit_change(asset, FeedChange::Configured { config });
             for reporter in feed.reporters.iter() {
-                self.env().emit_event(ReporterChanged {
+                self.emit_change(
                     asset,
-                    reporter: reporter.account,
-                    active: true,
-                });
+                    FeedChange::ReporterChanged {
+                        reporter: reporter.account,
+                        active: true,
+                    },
+                );
             }
             Ok(())
         }
 
-        /// Removes a feed and frees its storage (governance).
+        /// Changes an existing feed (governance; the guardian may only freeze): replaces
+        /// its parameters, adds or removes a reporter, freezes or unfreezes it, sets an
+        /// emergency price or removes it; see [`FeedUpdate`] and [`Feed::apply`] for each
+        /// rule and refusal. Emits one `FeedChanged` per change, a status change included
+        /// (a new heartbeat can end or start staleness; unfreezing can end an outage).
         #[ink(message)]
-        pub fn remove_feed(&mut self, asset: AccountId) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            self.feed(asset)?;
-            let mut assets = self.assets();
-            assets.retain(|a| *a != asset);
-            self.assets.set(&assets);
-            self.feeds.remove(asset);
-            self.env().emit_event(FeedRemoved { asset });
-            Ok(())
-        }
-
-        /// Replaces a feed's parameters (governance) and drops the round in progress. The
-        /// decimals cannot change (`DecimalsImmutable`) and the bounds must contain the
-        /// current price (`BoundsExcludePrice`). A new heartbeat can move the feed into or
-        /// out of `Stale`; such a change is emitted as `FeedStatusChanged`.
-        #[ink(message)]
-        pub fn set_feed_config(
+        pub fn update_feed(
             &mut self,
             asset: AccountId,
-            config: FeedConfig,
+            update: FeedUpdate,
         ) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            let mut feed = self.feed(asset)?;
-            let now = self.now_secs();
-            let before = feed.status(now);
-            // A new heartbeat can end or start staleness; `set_config` keeps
-            // `ok_since_secs` in step.
-            feed.set_config(config, now)?;
-            self.feeds.insert(asset, &feed);
-            self.env().emit_event(FeedConfigured { asset, config });
-            self.emit_status_change(asset, before, feed.status(now));
-            Ok(())
-        }
-
-        /// Adds a reporter to a feed (governance); refused with `InvalidQuorum` if the
-        /// quorum would be a minority of the larger set.
-        #[ink(message)]
-        pub fn add_reporter(
-            &mut self,
-            asset: AccountId,
-            reporter: AccountId,
-        ) -> Result<(), OracleError> {
-            self.change_reporter(asset, reporter, true)
-        }
-
-        /// Removes a reporter and its pending submission from a feed (governance); refused
-        /// with `InvalidQuorum` if the quorum would exceed the smaller set.
-        #[ink(message)]
-        pub fn remove_reporter(
-            &mut self,
-            asset: AccountId,
-            reporter: AccountId,
-        ) -> Result<(), OracleError> {
-            self.change_reporter(asset, reporter, false)
-        }
-
-        /// Freezes a feed: no submissions, status `Frozen` (guardian or governance).
-        #[ink(message)]
-        pub fn freeze(&mut self, asset: AccountId) -> Result<(), OracleError> {
-            let caller = self.env().caller();
-            self.roles
-                .ensure_guardian_or_governance(caller)
-                .map_err(|_| OracleError::NotGuardian)?;
-            self.set_frozen(asset, true)
-        }
-
-        /// Unfreezes a feed (governance only; the guardian cannot).
-        #[ink(message)]
-        pub fn unfreeze(&mut self, asset: AccountId) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            self.set_frozen(asset, false)
-        }
-
-        /// Sets an emergency price within the feed's bounds (`PriceOutOfBounds`
-        /// otherwise), marked `Emergency` until reporters take over (governance).
-        #[ink(message)]
-        pub fn set_emergency_price(
-            &mut self,
-            asset: AccountId,
-            price: u128,
-        ) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            let mut feed = self.feed(asset)?;
-            let now = self.now_secs();
-            let before = feed.status(now);
-            feed.set_emergency_price(price, now)?;
-            self.feeds.insert(asset, &feed);
-            self.env().emit_event(EmergencyPriceSet { asset, price });
-            self.emit_status_change(asset, before, feed.status(now));
-            Ok(())
-        }
-
-        fn change_reporter(
-            &mut self,
-            asset: AccountId,
-            reporter: AccountId,
-            active: bool,
-        ) -> Result<(), OracleError> {
-            self.ensure_governance()?;
-            let mut feed = self.feed(asset)?;
-            if active {
-                feed.add_reporter(reporter)?;
+            if update.guardian_may() {
+                self.roles
+                    .ensure_guardian_or_governance(self.env().caller())
+                    .map_err(|_| OracleError::NotGuardian)?;
             } else {
-                feed.remove_reporter(reporter)?;
+                self.ensure_governance()?;
             }
-            self.feeds.insert(asset, &feed);
-            self.env().emit_event(ReporterChanged {
-                asset,
-                reporter,
-                active,
-            });
-            Ok(())
-        }
-
-        fn set_frozen(&mut self, asset: AccountId, frozen: bool) -> Result<(), OracleError> {
             let mut feed = self.feed(asset)?;
-            let now = self.now_secs();
-            let before = feed.status(now);
-            feed.set_frozen(frozen, now);
-            self.feeds.insert(asset, &feed);
-            self.emit_status_change(asset, before, feed.status(now));
+            let changes = feed.apply(update, self.now_secs())?;
+            if update == FeedUpdate::Remove {
+                let mut assets = self.assets();
+                assets.retain(|a| *a != asset);
+                self.assets.set(&assets);
+                self.feeds.remove(asset);
+            } else {
+                self.feeds.insert(asset, &feed);
+            }
+            for change in changes {
+                self.emit_change(asset, change);
+            }
             Ok(())
         }
 
@@ -370,49 +209,8 @@ pub mod oracle {
             self.feed(asset)?.price_data(now)
         }
 
-        fn emit_status_change(&self, asset: AccountId, from: FeedStatus, to: FeedStatus) {
-            if from != to {
-                self.env().emit_event(FeedStatusChanged { asset, from, to });
-            }
-        }
-
-        fn emit_feed_events(&self, asset: AccountId, events: Vec<FeedEvent>) {
-            for event in events {
-                match event {
-                    FeedEvent::Submitted {
-                        reporter,
-                        price,
-                        observed_at_secs,
-                    } => self.env().emit_event(PriceSubmitted {
-                        asset,
-                        reporter,
-                        price,
-                        observed_at_secs,
-                    }),
-                    FeedEvent::RoundExpired { dropped } => {
-                        self.env().emit_event(RoundExpired { asset, dropped })
-                    }
-                    FeedEvent::PriceAccepted {
-                        price,
-                        updated_at_secs,
-                    } => self.env().emit_event(PriceAccepted {
-                        asset,
-                        price,
-                        updated_at_secs,
-                    }),
-                    FeedEvent::PriceHeld {
-                        candidate,
-                        last_good,
-                    } => self.env().emit_event(PriceHeld {
-                        asset,
-                        candidate,
-                        last_good,
-                    }),
-                    FeedEvent::StatusChanged { from, to } => {
-                        self.emit_status_change(asset, from, to)
-                    }
-                }
-            }
+        fn emit_change(&self, asset: AccountId, change: FeedChange) {
+            self.env().emit_event(FeedChanged { asset, change });
         }
     }
 

@@ -17,7 +17,7 @@ use carrack_interfaces::{
     AdminError, AdminRoles, BatchStatus, CodeUpgraded, Governed, OracleError, Timelock as _,
     TimelockError, Votes,
 };
-use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::feed::{FeedConfig, FeedUpdate};
 use carrack_pool::error::PoolError;
 use carrack_pool::market::PauseFlags;
 use carrack_pool::params::PoolParams;
@@ -148,7 +148,7 @@ async fn a_failing_action_undoes_the_whole_batch_and_the_guardian_cancels(
     };
     let unlisted = AccountId::from([7u8; 32]);
     let first_ok = action(&suite.pool.set_pool_params(new_params));
-    let second_fails = action(&suite.oracle.remove_feed(unlisted));
+    let second_fails = action(&suite.oracle.update_feed(unlisted, FeedUpdate::Remove));
     let queued = gov
         .pass(
             &mut client,
@@ -419,21 +419,43 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         let add = oracle.add_feed(unlisted, feed_config(60), vec![eve()]);
         assert_eq!(dry(&mut client, who, &add).await?, not_oracle_gov);
         assert_eq!(
-            dry(&mut client, who, &oracle.remove_feed(t6)).await?,
+            dry(
+                &mut client,
+                who,
+                &oracle.update_feed(t6, FeedUpdate::Remove)
+            )
+            .await?,
             not_oracle_gov
         );
         let config: FeedConfig = feed_config(60);
-        let set = oracle.set_feed_config(t6, config);
+        let set = oracle.update_feed(t6, FeedUpdate::Config(config));
         assert_eq!(dry(&mut client, who, &set).await?, not_oracle_gov);
-        let add = oracle.add_reporter(t6, bob());
+        let add = oracle.update_feed(
+            t6,
+            FeedUpdate::Reporter {
+                reporter: bob(),
+                active: true,
+            },
+        );
         assert_eq!(dry(&mut client, who, &add).await?, not_oracle_gov);
-        let remove = oracle.remove_reporter(t6, eve());
+        let remove = oracle.update_feed(
+            t6,
+            FeedUpdate::Reporter {
+                reporter: eve(),
+                active: false,
+            },
+        );
         assert_eq!(dry(&mut client, who, &remove).await?, not_oracle_gov);
         assert_eq!(
-            dry(&mut client, who, &oracle.unfreeze(t6)).await?,
+            dry(
+                &mut client,
+                who,
+                &oracle.update_feed(t6, FeedUpdate::Frozen(false))
+            )
+            .await?,
             not_oracle_gov
         );
-        let emergency = oracle.set_emergency_price(t6, DOLLAR);
+        let emergency = oracle.update_feed(t6, FeedUpdate::EmergencyPrice(DOLLAR));
         assert_eq!(dry(&mut client, who, &emergency).await?, not_oracle_gov);
         let nominate = oracle.nominate_governance(Some(bob()));
         assert_eq!(dry(&mut client, who, &nominate).await?, not_admin);
@@ -493,7 +515,12 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         not_gov
     );
     assert_eq!(
-        refused(&mut client, &alice_keys, &suite.oracle.remove_feed(t6)).await?,
+        refused(
+            &mut client,
+            &alice_keys,
+            &suite.oracle.update_feed(t6, FeedUpdate::Remove)
+        )
+        .await?,
         not_oracle_gov
     );
 
@@ -506,10 +533,14 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
     .await?
     .0
     .map_err(describe)?;
-    send(&mut client, &ferdie_keys, &suite.oracle.freeze(t6))
-        .await?
-        .0
-        .map_err(describe)?;
+    send(
+        &mut client,
+        &ferdie_keys,
+        &suite.oracle.update_feed(t6, FeedUpdate::Frozen(true)),
+    )
+    .await?
+    .0
+    .map_err(describe)?;
     // ... but cannot start again, and users cannot either.
     assert_eq!(
         refused(
@@ -521,7 +552,12 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
         not_gov
     );
     assert_eq!(
-        refused(&mut client, &ferdie_keys, &suite.oracle.unfreeze(t6)).await?,
+        refused(
+            &mut client,
+            &ferdie_keys,
+            &suite.oracle.update_feed(t6, FeedUpdate::Frozen(false))
+        )
+        .await?,
         not_oracle_gov
     );
     assert_eq!(
@@ -541,7 +577,7 @@ async fn only_the_timelock_administers_and_the_guardian_only_stops(
     // Governance restarts both through one proposal.
     let restart = vec![
         action(&suite.pool.unpause(t6, PauseFlags::ALL)),
-        action(&suite.oracle.unfreeze(t6)),
+        action(&suite.oracle.update_feed(t6, FeedUpdate::Frozen(false))),
     ];
     let queued = gov.pass(&mut client, restart, "restart TUSD").await?;
     gov.execute(&mut client, &bob_keys, &queued).await?;

@@ -8,7 +8,7 @@ use carrack_e2e::oracle_feed::{self, OracleCalls};
 use carrack_e2e::suite::{now_secs, observation_time, sleep as tokio_sleep, E2EResult};
 use carrack_e2e::NodeClient;
 use carrack_interfaces::{FeedStatus, OracleError, PriceData, PriceOracle};
-use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::feed::{FeedConfig, FeedUpdate};
 use ink::primitives::AccountId;
 use ink_e2e::{account_id, AccountKeyring, ChainBackend, ContractsBackend};
 use std::time::Duration;
@@ -208,14 +208,20 @@ async fn outsiders_are_refused_and_the_guardian_only_freezes(
     assert_eq!(refused.return_value(), Err(OracleError::NotReporter));
     // an unauthorised admin call
     let admin = client
-        .call(&outsider, &oracle.set_emergency_price(ASSET, 1))
+        .call(
+            &outsider,
+            &oracle.update_feed(ASSET, FeedUpdate::EmergencyPrice(1)),
+        )
         .dry_run()
         .await?;
     assert_eq!(admin.return_value(), Err(OracleError::NotGovernance));
 
     // the guardian freezes the feed: Frozen, submissions refused, last price readable
     client
-        .call(&guardian, &oracle.freeze(ASSET))
+        .call(
+            &guardian,
+            &oracle.update_feed(ASSET, FeedUpdate::Frozen(true)),
+        )
         .submit()
         .await?;
     let frozen = read(&mut client, &oracle).await?;
@@ -234,12 +240,18 @@ async fn outsiders_are_refused_and_the_guardian_only_freezes(
 
     // the guardian cannot unfreeze; governance can
     let unfreeze = client
-        .call(&guardian, &oracle.unfreeze(ASSET))
+        .call(
+            &guardian,
+            &oracle.update_feed(ASSET, FeedUpdate::Frozen(false)),
+        )
         .dry_run()
         .await?;
     assert_eq!(unfreeze.return_value(), Err(OracleError::NotGovernance));
     client
-        .call(&ink_e2e::alice(), &oracle.unfreeze(ASSET))
+        .call(
+            &ink_e2e::alice(),
+            &oracle.update_feed(ASSET, FeedUpdate::Frozen(false)),
+        )
         .submit()
         .await?;
     assert_eq!(read(&mut client, &oracle).await?.status, FeedStatus::Ok);

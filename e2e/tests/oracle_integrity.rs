@@ -14,7 +14,7 @@ use carrack_e2e::oracle_feed::{self, OracleCalls};
 use carrack_e2e::suite::{sleep, E2EResult};
 use carrack_e2e::NodeClient;
 use carrack_interfaces::{FeedStatus, OracleError, PriceData};
-use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::feed::{FeedConfig, FeedUpdate};
 use ink::primitives::AccountId;
 use ink_e2e::{account_id, AccountKeyring, ContractsBackend};
 use std::time::Duration;
@@ -156,7 +156,10 @@ async fn decimals_changes_bounds_without_the_price_and_wild_emergency_prices_are
         ..config()
     };
     let refused = client
-        .call(&alice, &oracle.set_feed_config(ASSET, decimals))
+        .call(
+            &alice,
+            &oracle.update_feed(ASSET, FeedUpdate::Config(decimals)),
+        )
         .dry_run()
         .await?;
     assert_eq!(refused.return_value(), Err(OracleError::DecimalsImmutable));
@@ -165,12 +168,18 @@ async fn decimals_changes_bounds_without_the_price_and_wild_emergency_prices_are
         ..config()
     };
     let refused = client
-        .call(&alice, &oracle.set_feed_config(ASSET, floor))
+        .call(
+            &alice,
+            &oracle.update_feed(ASSET, FeedUpdate::Config(floor)),
+        )
         .dry_run()
         .await?;
     assert_eq!(refused.return_value(), Err(OracleError::BoundsExcludePrice));
     let refused = client
-        .call(&alice, &oracle.set_emergency_price(ASSET, 999 * USD))
+        .call(
+            &alice,
+            &oracle.update_feed(ASSET, FeedUpdate::EmergencyPrice(999 * USD)),
+        )
         .dry_run()
         .await?;
     assert_eq!(refused.return_value(), Err(OracleError::PriceOutOfBounds));

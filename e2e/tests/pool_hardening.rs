@@ -13,6 +13,7 @@ use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_e2e::NodeClient;
 use carrack_interfaces::FeedStatus;
+use carrack_oracle::feed::FeedUpdate;
 use carrack_pool::account::Collateral;
 use carrack_pool::error::PoolError;
 use carrack_pool::events::{BadDebtWrittenOff, CollateralChanged, Liquidated, SeizedAsSupply};
@@ -74,10 +75,14 @@ async fn dust_in_a_frozen_feed_does_not_stop_mallorys_liquidation(
     let (tusd, dust, teth) = (suite.t6, suite.t12, suite.t18);
     let (liquidator, guardian) = (ink_e2e::bob(), ink_e2e::ferdie());
 
-    send(&mut client, &guardian, &suite.oracle.freeze(dust))
-        .await?
-        .0
-        .map_err(describe)?;
+    send(
+        &mut client,
+        &guardian,
+        &suite.oracle.update_feed(dust, FeedUpdate::Frozen(true)),
+    )
+    .await?
+    .0
+    .map_err(describe)?;
     assert_eq!(
         suite.price(&mut client, dust).await?.status,
         FeedStatus::Frozen
@@ -129,7 +134,9 @@ async fn an_emergency_price_lets_liquidations_resume_but_lends_nothing(
     let (tusd, teth) = (suite.t6, suite.t18);
     let (mallory, liquidator, governance) = (ink_e2e::charlie(), ink_e2e::bob(), ink_e2e::alice());
 
-    let emergency = suite.oracle.set_emergency_price(teth, 2_800 * DOLLAR);
+    let emergency = suite
+        .oracle
+        .update_feed(teth, FeedUpdate::EmergencyPrice(2_800 * DOLLAR));
     send(&mut client, &governance, &emergency)
         .await?
         .0

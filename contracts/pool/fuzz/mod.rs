@@ -169,7 +169,7 @@ use carrack_core::{
     RateModel, Rounding, WriteOff, ALL, RAY, WAD,
 };
 use carrack_interfaces::{FeedStatus, OracleError, PSP22Error, PriceData};
-use carrack_oracle::feed::{Feed, FeedConfig, FeedEvent};
+use carrack_oracle::feed::{Feed, FeedChange, FeedConfig};
 use ink::primitives::AccountId;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

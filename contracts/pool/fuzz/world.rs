@@ -619,7 +619,7 @@ impl World {
                 Ok(events) => {
                     accepted |= events
                         .iter()
-                        .any(|e| matches!(e, FeedEvent::PriceAccepted { .. }))
+                        .any(|e| matches!(e, FeedChange::PriceAccepted { .. }))
                 }
                 Err(OracleError::FeedFrozen) => break,
                 Err(err) => panic!("{}: an honest report was refused: {err:?}", NAMES[m]),

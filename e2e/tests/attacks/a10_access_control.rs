@@ -26,6 +26,7 @@ use carrack_e2e::suite::*;
 use carrack_interfaces::{
     AdminError, AdminRoles, Governed, OracleError, PSP22Error, PSP22Mintable, PSP22,
 };
+use carrack_oracle::feed::FeedUpdate;
 use carrack_pool::error::PoolError;
 use carrack_pool::market::PauseFlags;
 use carrack_pool::params::PoolParams;
@@ -134,19 +135,51 @@ async fn an_outsider_reaches_no_admin_power(mut client: NodeClient) -> E2EResult
         refused(
             &mut client,
             &attacker,
-            &oracle.set_emergency_price(eth, 1_000_000 * DOLLAR),
+            &oracle.update_feed(eth, FeedUpdate::EmergencyPrice(1_000_000 * DOLLAR)),
         )
         .await?,
-        refused(&mut client, &attacker, &oracle.add_reporter(eth, charlie())).await?,
-        refused(&mut client, &attacker, &oracle.remove_reporter(eth, eve())).await?,
         refused(
             &mut client,
             &attacker,
-            &oracle.set_feed_config(eth, feed_config(1)),
+            &oracle.update_feed(
+                eth,
+                FeedUpdate::Reporter {
+                    reporter: charlie(),
+                    active: true,
+                },
+            ),
         )
         .await?,
-        refused(&mut client, &attacker, &oracle.remove_feed(eth)).await?,
-        refused(&mut client, &attacker, &oracle.unfreeze(eth)).await?,
+        refused(
+            &mut client,
+            &attacker,
+            &oracle.update_feed(
+                eth,
+                FeedUpdate::Reporter {
+                    reporter: eve(),
+                    active: false,
+                },
+            ),
+        )
+        .await?,
+        refused(
+            &mut client,
+            &attacker,
+            &oracle.update_feed(eth, FeedUpdate::Config(feed_config(1))),
+        )
+        .await?,
+        refused(
+            &mut client,
+            &attacker,
+            &oracle.update_feed(eth, FeedUpdate::Remove),
+        )
+        .await?,
+        refused(
+            &mut client,
+            &attacker,
+            &oracle.update_feed(eth, FeedUpdate::Frozen(false)),
+        )
+        .await?,
     ];
     assert!(
         oracle_refusals
@@ -155,7 +188,12 @@ async fn an_outsider_reaches_no_admin_power(mut client: NodeClient) -> E2EResult
         "{oracle_refusals:?}"
     );
     assert_eq!(
-        refused(&mut client, &attacker, &oracle.freeze(eth)).await?,
+        refused(
+            &mut client,
+            &attacker,
+            &oracle.update_feed(eth, FeedUpdate::Frozen(true))
+        )
+        .await?,
         Err(OracleError::NotGuardian)
     );
     let oracle_admin = [

@@ -32,7 +32,7 @@
 use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_interfaces::{FeedStatus, OracleError};
-use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::feed::{FeedConfig, FeedUpdate};
 use carrack_pool::error::PoolError;
 use carrack_pool::events::{BadDebtWrittenOff, Liquidated};
 use carrack_pool::views::{Limits, MarketView};
@@ -86,7 +86,9 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
     let cash_before = suite.market(&mut client, usd).await?.market.state.cash;
 
     // The circuit breaker: a floor of 1,000 USD. The crash to 20 is refused, not clamped.
-    let floor = suite.oracle.set_feed_config(eth, floored_feed(3_600));
+    let floor = suite
+        .oracle
+        .update_feed(eth, FeedUpdate::Config(floored_feed(3_600)));
     send(&mut client, &alice_keys, &floor)
         .await?
         .0
@@ -106,7 +108,9 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
     );
 
     // Nobody can report inside the bounds any more; after the heartbeat the feed is Stale.
-    let short = suite.oracle.set_feed_config(eth, floored_feed(4));
+    let short = suite
+        .oracle
+        .update_feed(eth, FeedUpdate::Config(floored_feed(4)));
     send(&mut client, &alice_keys, &short)
         .await?
         .0
@@ -172,18 +176,29 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
 
     // Governance restores the long heartbeat: the last price is Ok again (the window the
     // guardian exists for). The guardian freezes the feed at once; it cannot unfreeze.
-    let long = suite.oracle.set_feed_config(eth, floored_feed(3_600));
+    let long = suite
+        .oracle
+        .update_feed(eth, FeedUpdate::Config(floored_feed(3_600)));
     send(&mut client, &alice_keys, &long)
         .await?
         .0
         .map_err(describe)?;
     assert_eq!(suite.price(&mut client, eth).await?.status, FeedStatus::Ok);
-    send(&mut client, &ferdie_keys, &suite.oracle.freeze(eth))
-        .await?
-        .0
-        .map_err(describe)?;
+    send(
+        &mut client,
+        &ferdie_keys,
+        &suite.oracle.update_feed(eth, FeedUpdate::Frozen(true)),
+    )
+    .await?
+    .0
+    .map_err(describe)?;
     assert_eq!(
-        refused(&mut client, &ferdie_keys, &suite.oracle.unfreeze(eth)).await?,
+        refused(
+            &mut client,
+            &ferdie_keys,
+            &suite.oracle.update_feed(eth, FeedUpdate::Frozen(false))
+        )
+        .await?,
         Err(OracleError::NotGovernance)
     );
     let frozen = Err(PoolError::PriceNotOk(eth, FeedStatus::Frozen));
@@ -218,12 +233,16 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
         refused(&mut client, &eve_keys, &liquidate).await?,
         Err(PoolError::PriceNotOk(eth, FeedStatus::Frozen))
     );
-    let lower = suite.oracle.set_feed_config(eth, feed_config(3_600));
+    let lower = suite
+        .oracle
+        .update_feed(eth, FeedUpdate::Config(feed_config(3_600)));
     send(&mut client, &alice_keys, &lower)
         .await?
         .0
         .map_err(describe)?;
-    let true_price = suite.oracle.set_emergency_price(eth, 20 * DOLLAR);
+    let true_price = suite
+        .oracle
+        .update_feed(eth, FeedUpdate::EmergencyPrice(20 * DOLLAR));
     send(&mut client, &alice_keys, &true_price)
         .await?
         .0
@@ -232,10 +251,14 @@ async fn a_stale_clamped_or_frozen_price_lends_nothing(mut client: NodeClient) -
         suite.price(&mut client, eth).await?.status,
         FeedStatus::Frozen
     );
-    send(&mut client, &alice_keys, &suite.oracle.unfreeze(eth))
-        .await?
-        .0
-        .map_err(describe)?;
+    send(
+        &mut client,
+        &alice_keys,
+        &suite.oracle.update_feed(eth, FeedUpdate::Frozen(false)),
+    )
+    .await?
+    .0
+    .map_err(describe)?;
     let price = suite.price(&mut client, eth).await?;
     assert_eq!(
         (price.value, price.status),

@@ -22,7 +22,7 @@ use carrack_core::CoreError;
 use carrack_e2e::suite::*;
 use carrack_e2e::NodeClient;
 use carrack_interfaces::FeedStatus;
-use carrack_oracle::feed::FeedConfig;
+use carrack_oracle::feed::{FeedConfig, FeedUpdate};
 use carrack_pool::error::PoolError;
 use ink::primitives::AccountId;
 use ink_e2e::{ChainBackend, Keypair};
@@ -54,10 +54,10 @@ async fn one_lying_reporter_cannot_lift_its_collateral(mut client: NodeClient) -
     let (usd, eth) = (suite.t6, suite.t18);
     let (alice_keys, attacker) = (ink_e2e::alice(), ink_e2e::eve());
     // TETH's feed gets three reporters with quorum 3 (f = 1). A feed of one reporter
-    // cannot grow to three one `add_reporter` at a time (n = 3 needs an odd quorum of at
+    // cannot grow to three one reporter at a time (n = 3 needs an odd quorum of at
     // least 2, which two reporters cannot have), so governance replaces the feed; its
     // first round of three sets the price again.
-    let remove = suite.oracle.remove_feed(eth);
+    let remove = suite.oracle.update_feed(eth, FeedUpdate::Remove);
     send(&mut client, &alice_keys, &remove)
         .await?
         .0
@@ -197,7 +197,7 @@ async fn an_hour_of_a_spiking_source_on_two_of_five_reporters_liquidates_nobody(
         max_deviation_wad: WAD / 10,
         ..feed_config(3_600)
     };
-    let remove = suite.oracle.remove_feed(usd);
+    let remove = suite.oracle.update_feed(usd, FeedUpdate::Remove);
     send(&mut client, &alice_keys, &remove)
         .await?
         .0
