@@ -1,6 +1,8 @@
 //! Carrack's governance token: the PSP22 token of `contracts/token` (Metadata, Mintable,
-//! Burnable, a minter role handed over in two steps) plus voting power for the governor,
-//! the [`Votes`](carrack_interfaces::Votes) interface.
+//! a minter role handed over in two steps) plus voting power for the governor, the
+//! [`Votes`](carrack_interfaces::Votes) interface. It has no `burn`: its supply only grows,
+//! by its minter if it has one (as Uniswap's UNI; our deployment configs name none, which
+//! fixes the supply), and dropping `PSP22Burnable` keeps its code within 24 KiB.
 //!
 //! Tokens vote only once delegated (`delegate(Some(self))` to vote directly). Voting power
 //! and total supply are checkpointed per block, and the governor reads them at a past
@@ -39,9 +41,7 @@ pub fn psp22_error(error: VotesError) -> PSP22Error {
 #[ink::contract]
 pub mod gov_token {
     use crate::delegation::{VotesData, VotesEvent};
-    use carrack_interfaces::{
-        PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Votes, VotesError, PSP22,
-    };
+    use carrack_interfaces::{PSP22Error, PSP22Metadata, PSP22Mintable, Votes, VotesError, PSP22};
     use carrack_psp22::{MinterChanged, MinterEvent, MinterRole, PSP22Data, PSP22Event};
     use ink::prelude::{string::String, vec::Vec};
 
@@ -59,7 +59,7 @@ pub mod gov_token {
     impl GovToken {
         /// Creates the token and credits `initial_supply` to the deployer (undelegated, so
         /// it votes once the deployer delegates), checkpointing the total supply. `minter`
-        /// may mint and burn; `None` fixes the supply at `initial_supply` for good.
+        /// may mint; `None` fixes the supply at `initial_supply` for good.
         ///
         /// The parameters are those of `contracts/token`'s constructor, in the same order.
         #[ink(constructor)]
@@ -251,16 +251,6 @@ pub mod gov_token {
         fn mint(&mut self, account: AccountId, amount: u128) -> Result<(), PSP22Error> {
             self.minter.ensure_minter(self.env().caller())?;
             let events = self.data.mint(account, amount)?;
-            self.settle(events)
-        }
-    }
-
-    impl PSP22Burnable for GovToken {
-        #[ink(message)]
-        fn burn(&mut self, account: AccountId, amount: u128) -> Result<(), PSP22Error> {
-            let caller = self.env().caller();
-            self.minter.ensure_minter(caller)?;
-            let events = self.data.burn(caller, account, amount)?;
             self.settle(events)
         }
     }

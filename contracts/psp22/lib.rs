@@ -9,8 +9,9 @@
 //! because ink_e2e builds every package that declares one as a contract.
 //!
 //! With the `test-suite` feature (a dev-dependency feature of the token crates, never in a
-//! contract's Wasm) it also provides `psp22_suite!` and `minter_suite!`, the conformance
-//! suites every PSP22 contract of Carrack runs against its own message shells (module `suite`).
+//! contract's Wasm) it also provides `psp22_suite!`, `minter_suite!` and `burner_suite!`,
+//! the conformance suites every PSP22 contract of Carrack runs against its own message
+//! shells (module `suite`).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod data;

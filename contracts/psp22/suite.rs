@@ -1,7 +1,7 @@
 //! Conformance suites, in the style of Cardinal's PSP22 `tests!` macro: [`psp22_suite!`]
 //! (the PSP22 standard and its Metadata extension, as `carrack_interfaces::PSP22` documents
-//! them) and [`minter_suite!`] (`PSP22Mintable`, `PSP22Burnable` and the two-step minter
-//! role). Each expands to a module of `#[ink::test]`s that drive a contract's *messages*,
+//! them), [`minter_suite!`] (`PSP22Mintable` and the two-step minter role) and
+//! [`burner_suite!`] (`PSP22Burnable`). Each expands to a module of `#[ink::test]`s that drive a contract's *messages*,
 //! so every contract that copies the PSP22 message shells (ink! 5.1.1 allows no default
 //! bodies in trait definitions) is proved to behave the same.
 //!
@@ -591,8 +591,8 @@ macro_rules! psp22_suite {
     };
 }
 
-/// Generates `mod minter_suite`: `#[ink::test]`s of `PSP22Mintable`, `PSP22Burnable` and
-/// the two-step minter role (`minter`, `pending_minter`, `nominate_minter`,
+/// Generates `mod minter_suite`: `#[ink::test]`s of `PSP22Mintable` and the two-step
+/// minter role (`minter`, `pending_minter`, `nominate_minter`,
 /// `accept_minter`, `renounce_minter`) against `$contract`'s messages.
 ///
 /// * `$contract`: the contract type;
@@ -608,8 +608,8 @@ macro_rules! minter_suite {
             use super::*;
             use $crate::suite;
             use $crate::suite::{
-                approval, minter_changed, minter_nominated, transfer, PSP22Burnable as _,
-                PSP22Error, PSP22Mintable as _, PSP22 as _, ZERO_ACCOUNT,
+                approval, minter_changed, minter_nominated, transfer, PSP22Error,
+                PSP22Mintable as _, PSP22 as _, ZERO_ACCOUNT,
             };
 
             /// Alice deploys with `supply`, Bob is the minter.
@@ -634,7 +634,7 @@ macro_rules! minter_suite {
                 );
             }
 
-            /// Without a minter nobody can mint or burn; a zero supply emits nothing.
+            /// Without a minter nobody can mint; a zero supply emits nothing.
             #[::ink::test]
             fn without_a_minter_the_supply_is_fixed() {
                 let mut token = suite::deploy_with_minter(0, None, $constructor);
@@ -642,7 +642,6 @@ macro_rules! minter_suite {
                 assert_eq!(token.minter(), None);
                 assert_eq!(suite::events_since(0), vec![]);
                 assert_eq!(token.mint(a.alice, 1), Err(PSP22Error::CallerIsNotMinter));
-                assert_eq!(token.burn(a.alice, 0), Err(PSP22Error::CallerIsNotMinter));
                 assert_eq!(token.total_supply(), 0);
             }
 
@@ -680,63 +679,6 @@ macro_rules! minter_suite {
                 assert_eq!(token.total_supply(), 150);
                 assert_eq!(token.mint(a.charlie, u128::MAX - 150), Ok(()));
                 assert_eq!(token.total_supply(), u128::MAX);
-            }
-
-            /// Only the minter burns; its own tokens need no allowance, another account's
-            /// spend the allowance (checked before the balance) and emit `Approval` then
-            /// `Transfer` to `None`.
-            #[::ink::test]
-            fn only_the_minter_burns_and_others_tokens_need_an_allowance() {
-                let mut token = deploy(100);
-                let a = suite::accounts();
-                assert_eq!(token.burn(a.alice, 1), Err(PSP22Error::CallerIsNotMinter));
-                suite::set_caller(a.bob);
-                assert_eq!(token.mint(a.bob, 20), Ok(()));
-                let start = suite::event_count();
-                assert_eq!(token.burn(a.bob, 5), Ok(()));
-                assert_eq!(
-                    suite::events_since(start),
-                    vec![transfer(Some(a.bob), None, 5)]
-                );
-                let start = suite::event_count();
-                assert_eq!(
-                    token.burn(a.alice, 10),
-                    Err(PSP22Error::InsufficientAllowance)
-                );
-                assert_eq!(
-                    token.burn(ZERO_ACCOUNT, 1),
-                    Err(PSP22Error::ZeroSenderAddress)
-                );
-                assert_eq!(token.burn(a.alice, 0), Ok(()));
-                assert_eq!(suite::events_since(start), vec![]);
-                suite::set_caller(a.alice);
-                assert_eq!(token.approve(a.bob, 30), Ok(()));
-                suite::set_caller(a.bob);
-                let start = suite::event_count();
-                assert_eq!(token.burn(a.alice, 10), Ok(()));
-                assert_eq!(
-                    suite::events_since(start),
-                    vec![
-                        approval(a.alice, a.bob, 20),
-                        transfer(Some(a.alice), None, 10)
-                    ]
-                );
-                assert_eq!(token.balance_of(a.alice), 90);
-                assert_eq!(token.total_supply(), 105);
-                assert_eq!(
-                    token.burn(a.alice, 91),
-                    Err(PSP22Error::InsufficientAllowance),
-                    "allowance 20 and balance 90: the allowance is named"
-                );
-                suite::set_caller(a.alice);
-                assert_eq!(token.approve(a.bob, 1_000), Ok(()));
-                suite::set_caller(a.bob);
-                assert_eq!(
-                    token.burn(a.alice, 91),
-                    Err(PSP22Error::InsufficientBalance)
-                );
-                assert_eq!(token.allowance(a.alice, a.bob), 1_000, "not spent");
-                assert_eq!(token.total_supply(), 105);
             }
 
             /// The role moves only when the nominee accepts; each step emits its event.
@@ -804,7 +746,7 @@ macro_rules! minter_suite {
                 assert_eq!(token.minter(), Some(a.bob));
             }
 
-            /// Renouncing clears the role and any nomination: nobody mints or burns again.
+            /// Renouncing clears the role and any nomination: nobody mints again.
             #[::ink::test]
             fn renouncing_the_role_fixes_the_supply_for_good() {
                 let mut token = deploy(100);
@@ -823,7 +765,6 @@ macro_rules! minter_suite {
                 assert_eq!(token.minter(), None);
                 assert_eq!(token.pending_minter(), None);
                 assert_eq!(token.mint(a.bob, 1), Err(PSP22Error::CallerIsNotMinter));
-                assert_eq!(token.burn(a.alice, 0), Err(PSP22Error::CallerIsNotMinter));
                 assert_eq!(token.renounce_minter(), Err(PSP22Error::CallerIsNotMinter));
                 suite::set_caller(a.charlie);
                 assert_eq!(
@@ -831,6 +772,102 @@ macro_rules! minter_suite {
                     Err(PSP22Error::CallerIsNotPendingMinter)
                 );
                 assert_eq!(token.total_supply(), 100);
+            }
+        }
+    };
+}
+
+/// Generates `mod burner_suite`: `#[ink::test]`s of `PSP22Burnable` (the minter burns)
+/// against `$contract`'s messages, for a contract that also passes [`minter_suite!`] with
+/// the same constructor. The governance token has no `burn` (its supply only grows, by
+/// its minter if it has one, as Uniswap's UNI) and does not run it.
+#[macro_export]
+macro_rules! burner_suite {
+    ($contract:ty, $constructor:expr $(,)?) => {
+        /// The burn conformance suite of `carrack_psp22::burner_suite!`.
+        mod burner_suite {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::suite;
+            use $crate::suite::{
+                approval, transfer, PSP22Burnable as _, PSP22Error, PSP22Mintable as _, PSP22 as _,
+                ZERO_ACCOUNT,
+            };
+
+            /// Alice deploys with `supply`, Bob is the minter.
+            fn deploy(supply: u128) -> $contract {
+                let minter = Some(suite::accounts().bob);
+                suite::deploy_with_minter(supply, minter, $constructor)
+            }
+
+            /// Without a minter, or once it renounced, nobody burns.
+            #[::ink::test]
+            fn nobody_burns_without_a_minter() {
+                let mut token = suite::deploy_with_minter(10, None, $constructor);
+                let a = suite::accounts();
+                assert_eq!(token.burn(a.alice, 0), Err(PSP22Error::CallerIsNotMinter));
+                let mut token = deploy(10);
+                suite::set_caller(a.bob);
+                assert_eq!(token.renounce_minter(), Ok(()));
+                assert_eq!(token.burn(a.alice, 0), Err(PSP22Error::CallerIsNotMinter));
+                assert_eq!(token.total_supply(), 10);
+            }
+
+            /// Only the minter burns; its own tokens need no allowance, another account's
+            /// spend the allowance (checked before the balance) and emit `Approval` then
+            /// `Transfer` to `None`.
+            #[::ink::test]
+            fn only_the_minter_burns_and_others_tokens_need_an_allowance() {
+                let mut token = deploy(100);
+                let a = suite::accounts();
+                assert_eq!(token.burn(a.alice, 1), Err(PSP22Error::CallerIsNotMinter));
+                suite::set_caller(a.bob);
+                assert_eq!(token.mint(a.bob, 20), Ok(()));
+                let start = suite::event_count();
+                assert_eq!(token.burn(a.bob, 5), Ok(()));
+                assert_eq!(
+                    suite::events_since(start),
+                    vec![transfer(Some(a.bob), None, 5)]
+                );
+                let start = suite::event_count();
+                assert_eq!(
+                    token.burn(a.alice, 10),
+                    Err(PSP22Error::InsufficientAllowance)
+                );
+                assert_eq!(
+                    token.burn(ZERO_ACCOUNT, 1),
+                    Err(PSP22Error::ZeroSenderAddress)
+                );
+                assert_eq!(token.burn(a.alice, 0), Ok(()));
+                assert_eq!(suite::events_since(start), vec![]);
+                suite::set_caller(a.alice);
+                assert_eq!(token.approve(a.bob, 30), Ok(()));
+                suite::set_caller(a.bob);
+                let start = suite::event_count();
+                assert_eq!(token.burn(a.alice, 10), Ok(()));
+                assert_eq!(
+                    suite::events_since(start),
+                    vec![
+                        approval(a.alice, a.bob, 20),
+                        transfer(Some(a.alice), None, 10)
+                    ]
+                );
+                assert_eq!(token.balance_of(a.alice), 90);
+                assert_eq!(token.total_supply(), 105);
+                assert_eq!(
+                    token.burn(a.alice, 91),
+                    Err(PSP22Error::InsufficientAllowance),
+                    "allowance 20 and balance 90: the allowance is named"
+                );
+                suite::set_caller(a.alice);
+                assert_eq!(token.approve(a.bob, 1_000), Ok(()));
+                suite::set_caller(a.bob);
+                assert_eq!(
+                    token.burn(a.alice, 91),
+                    Err(PSP22Error::InsufficientBalance)
+                );
+                assert_eq!(token.allowance(a.alice, a.bob), 1_000, "not spent");
+                assert_eq!(token.total_supply(), 105);
             }
         }
     };

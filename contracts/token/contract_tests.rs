@@ -18,3 +18,7 @@ carrack_psp22::psp22_suite!(
 carrack_psp22::minter_suite!(Token, |supply, minter| {
     Token::new(supply, None, None, 18, minter).expect("deploys")
 });
+
+carrack_psp22::burner_suite!(Token, |supply, minter| {
+    Token::new(supply, None, None, 18, minter).expect("deploys")
+});
