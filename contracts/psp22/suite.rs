@@ -12,10 +12,11 @@
 //! carrack_psp22::psp22_suite!(
 //!     Token,
 //!     |supply| Token::new(supply, Some("Carrack USD".into()), Some("cUSD".into()), 6, None)
-//!         .expect("deploys"),
+//!         .expect("deploys"), // allow-panic: a test's constructor (doc example)
 //!     metadata: (Some("Carrack USD"), Some("cUSD"), 6),
 //! );
 //! carrack_psp22::minter_suite!(Token, |supply, minter| {
+//!     // allow-panic: a test's constructor (doc example)
 //!     Token::new(supply, None, None, 6, minter).expect("deploys")
 //! });
 //! ```
@@ -134,6 +135,8 @@ fn topic(account: Option<AccountId>) -> Vec<u8> {
 
 fn decode_as<E: Decode>(event: &EmittedEvent) -> E {
     let mut data = &event.data[..];
+    // allow-panic: conformance suite (`test-suite` feature, never in a Wasm): an
+    // undecodable event fails the test.
     let decoded = E::decode(&mut data).expect("the event data decodes");
     assert!(data.is_empty(), "the event data has trailing bytes");
     decoded
@@ -158,6 +161,7 @@ fn decode(event: EmittedEvent) -> Emitted {
         let topics = vec![topic(e.previous), topic(e.new)];
         (Emitted::MinterChanged(e), topics)
     } else {
+        // allow-panic: conformance suite (`test-suite` feature): an unknown event fails the test.
         panic!(
             "an event that is neither a standard PSP22 event nor a minter role event \
              (topics {:?})",

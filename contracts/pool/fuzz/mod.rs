@@ -255,6 +255,7 @@ fn feed_config(m: usize) -> FeedConfig {
 
 /// A new feed for market `m`, without a price (as governance's `add_feed` creates it).
 fn new_feed(m: usize) -> Feed {
+    // allow-panic: test harness (`#[cfg(test)]`); the fixed configs are valid by construction.
     Feed::new(feed_config(m), (0..REPORTERS).map(reporter).collect()).expect("a valid feed")
 }
 
@@ -369,6 +370,7 @@ fn pool_invariants_hold_along_random_operation_sequences() {
         stats.borrow().report()
     );
     if let Err(err) = result {
+        // allow-panic: test harness (`#[cfg(test)]`): a failed campaign fails the test.
         panic!("{err}");
     }
     let stats = stats.borrow();
