@@ -86,7 +86,7 @@ done
 
 step "carrack-deploy and the Polkadot.js stack (e2e/js)"
 CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" \
-  cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
+  cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/tools/Cargo.toml" --workspace
 if [[ ! -d "$JS_DIR/node_modules/@polkadot/api-contract" ]]; then
   (cd "$JS_DIR" && npm ci --no-audit --no-fund --silent)
 fi

@@ -4,7 +4,7 @@
 # suite deployed by carrack-deploy from deploy/devnet.toml (three test tokens, their
 # feeds and markets, votes token, timelock and governor holding every admin role, a
 # guardian), then starts five price relayers (carrack-relayer, one per reporter //Bob ..
-# //Ferdie, with the simulated source of oracle-adapter/devnet.toml) and serves the web
+# //Ferdie, with the simulated source of tools/carrack-relayer/devnet.toml) and serves the web
 # app (web/, http://127.0.0.1:8080/). Prints the addresses, the app's URL and how to open
 # the contracts in Polkadot.js Apps / Contracts UI, then keeps everything running until
 # Ctrl-C.
@@ -88,9 +88,7 @@ main() {
   step "building carrack-deploy and carrack-relayer"
   local built=$SECONDS
   CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked \
-    --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
-  CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked \
-    --manifest-path "$CARRACK_ROOT/oracle-adapter/Cargo.toml"
+    --manifest-path "$CARRACK_ROOT/tools/Cargo.toml" --workspace
   say "built in $(elapsed_since "$built")"
 
   step "starting substrate-contracts-node on $NODE_URL"
@@ -113,11 +111,11 @@ main() {
     --bundles "$CARRACK_RELEASE_TARGET_DIR/ink" --manifest "$MANIFEST" --url "$NODE_URL"
   say "deployed in $(elapsed_since "$deployed")"
 
-  step "starting five price relayers (oracle-adapter/devnet.toml, simulated prices)"
+  step "starting five price relayers (tools/carrack-relayer/devnet.toml, simulated prices)"
   mkdir -p "$DEVNET_DIR/relayers"
   local who metrics_port=$(( RPC_PORT + 100 ))
   for who in "${REPORTERS[@]}"; do
-    "$RELAYER" run --config "$CARRACK_ROOT/oracle-adapter/devnet.toml" \
+    "$RELAYER" run --config "$CARRACK_ROOT/tools/carrack-relayer/devnet.toml" \
       --manifest "$MANIFEST" --url "$NODE_URL" --suri "//$who" \
       --metrics-listen "127.0.0.1:$metrics_port" >"$DEVNET_DIR/relayers/$who.log" 2>&1 &
     RELAYER_PIDS+=($!)
@@ -157,7 +155,7 @@ main() {
                     the timelock; guardian //Alice//stash; reporters //Bob .. //Ferdie
     relayers        five carrack-relayers (logs .devnet/relayers/, metrics on ports
                     $(( RPC_PORT + 100 ))-$(( RPC_PORT + 104 ))); feeds on chain:
-                      $RELAYER feeds --config oracle-adapter/devnet.toml \\
+                      $RELAYER feeds --config tools/carrack-relayer/devnet.toml \\
                         --manifest .devnet/manifest.json --url $NODE_URL
 
     Open in Polkadot.js Apps:  https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/contracts

@@ -35,7 +35,7 @@ STEPS=(
   "unit|unit, #[ink::test] and property tests (PROPTEST_CASES=${PROPTEST_CASES:-256} per property)"
   "proofs|SMT proofs of the core math + differential test against the Rust code (scripts/prove.sh)"
   "e2e|ink_e2e suite on substrate-contracts-node (one test binary, the release bundles)"
-  "tools|carrack-deploy and carrack-relayer (own workspaces and lockfiles): fmt, clippy, unit tests"
+  "tools|the off-chain tools (tools/: carrack-deploy, carrack-relayer; a workspace and lockfile of their own): fmt, clippy, unit tests"
   "deploy-drills|carrack-deploy on a real node: idempotent resume after kills, bad input"
   "relayer-drills|carrack-relayer failure drills: five relayers on a real node"
   "js|Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
@@ -117,7 +117,7 @@ run_proofs() {
 # The e2e tests mostly wait (for blocks, round windows, timelock delays), each on its own
 # node: more of them side by side than the machine has cores keeps both cores busy.
 E2E_THREADS="${CARRACK_E2E_THREADS:-4}"
-TOOLS_MANIFESTS=(scripts/deploy/Cargo.toml oracle-adapter/Cargo.toml)
+TOOLS_MANIFEST=tools/Cargo.toml
 
 # Side lanes: steps that mostly wait on nodes of their own (or, cold, compile the tools)
 # run beside the e2e tests instead of after them, each lane's steps one after another,
@@ -225,22 +225,18 @@ run_e2e() {
 }
 
 run_tools() {
-  local manifest
-  for manifest in "${TOOLS_MANIFESTS[@]}"; do
-    say "$manifest"
-    CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo fmt --manifest-path "$manifest" -- --check
-    CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" \
-      cargo clippy --locked --manifest-path "$manifest" --all-targets -- -D warnings
-    CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo test --locked --manifest-path "$manifest"
-  done
+  CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo fmt --all --manifest-path "$TOOLS_MANIFEST" -- --check
+  CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo clippy --locked --manifest-path "$TOOLS_MANIFEST" \
+    --workspace --all-targets -- -D warnings
+  CARGO_TARGET_DIR="$TOOLS_TARGET_DIR" cargo test --locked --manifest-path "$TOOLS_MANIFEST" --workspace
 }
 
 run_deploy-drills() {
-  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" scripts/deploy/tests/idempotency.sh
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" tools/carrack-deploy/tests/idempotency.sh
 }
 
 run_relayer-drills() {
-  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" oracle-adapter/tests/drills.sh
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" tools/carrack-relayer/tests/drills.sh
 }
 
 run_js() {

@@ -36,7 +36,7 @@ done
 for bundle in carrack_pool carrack_oracle carrack_token carrack_governor carrack_gov_token carrack_timelock; do
   [[ -f "$BUNDLES/$bundle/$bundle.contract" ]] || die "missing release bundle $BUNDLES/$bundle/$bundle.contract (build the contracts first: scripts/build.sh)"
 done
-CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
+CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/tools/Cargo.toml" --workspace
 
 cd "$HERE"
 npm ci --no-audit --no-fund --silent

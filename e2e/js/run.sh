@@ -3,7 +3,7 @@
 # starts substrate-contracts-node --dev --tmp on a free port, deploys deploy/devnet.toml
 # with the release bundles, installs the npm lockfile (`npm ci`) and runs `npm test`.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
 HERE="$CARRACK_ROOT/e2e/js"
 export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$CARGO_TARGET_DIR/debug/carrack-deploy"
@@ -18,7 +18,7 @@ trap cleanup EXIT
 for tool in node npm curl substrate-contracts-node; do
   command -v "$tool" >/dev/null || die "$tool is not on PATH (scripts/setup.sh lists what to install)"
 done
-cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
+cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/tools/Cargo.toml" --workspace
 
 start_dev_node "$WORK/node.log"
 PORT="$NODE_PORT"

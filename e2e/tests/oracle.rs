@@ -142,7 +142,7 @@ async fn offline_reporters_quorum_and_staleness(mut client: NodeClient) -> E2ERe
     // from a dry run made before other reports land, so the dearest path (the last
     // report: it closes the round, takes the median and restarts the feed from Stale)
     // must fit within the relayer's headroom over the cheapest (a report that waits in
-    // its slot): twice (`SUBMIT_GAS_HEADROOM` in oracle-adapter/src/relayer.rs; 1.5 was
+    // its slot): twice (`SUBMIT_GAS_HEADROOM` in tools/carrack-relayer/src/relayer.rs; 1.5 was
     // too little, a drill's report ran out of gas).
     let observed_at = observation_time(&mut client).await;
     let keys = reporters();

@@ -1,7 +1,7 @@
 //! The relayer's TOML config: the node and oracle, the signing key, timing, the metrics
 //! endpoint and, per asset, the reporting policy and the sources. Unknown fields are
 //! errors; every value is checked with its field name; relative paths are relative to
-//! the config file. See `oracle-adapter/README.md` and `oracle-adapter/devnet.toml`.
+//! the config file. See `tools/carrack-relayer/README.md` and `tools/carrack-relayer/devnet.toml`.
 
 use crate::aggregate::AggregationRules;
 use crate::code_check::{bundle_code_hash, bundle_file, parse_hash, ExpectedCode};

@@ -1,5 +1,5 @@
 //! `carrack-relayer`: Carrack's off-chain price relayer. Each reporter runs one with its
-//! own key and its own sources; see `oracle-adapter/README.md`.
+//! own key and its own sources; see `tools/carrack-relayer/README.md`.
 //!
 //! ```text
 //! carrack-relayer run --config relayer.toml [--once] [--suri //Bob] [--url ws://…]

@@ -1,5 +1,5 @@
 //! `carrack-deploy`: deploys the Carrack suite from a TOML config, resumably, and
-//! inspects a deployment. See `scripts/deploy/README.md`.
+//! inspects a deployment. See `tools/carrack-deploy/README.md`.
 
 /// `println!` that ignores a closed stdout (`carrack-deploy status | head`).
 macro_rules! out {

@@ -23,7 +23,7 @@
 # Uses the release bundles in ${CARRACK_RELEASE_TARGET_DIR}/ink; builds carrack-deploy
 # and carrack-relayer into ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target}.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
 export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 DEPLOY="$CARGO_TARGET_DIR/debug/carrack-deploy"
 RELAYER="$CARGO_TARGET_DIR/debug/carrack-relayer"
@@ -61,8 +61,7 @@ for tool in curl jq substrate-contracts-node cargo; do
 done
 
 step "building carrack-deploy and carrack-relayer"
-cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/scripts/deploy/Cargo.toml"
-cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/oracle-adapter/Cargo.toml"
+cargo build --quiet --locked --manifest-path "$CARRACK_ROOT/tools/Cargo.toml" --workspace
 
 step "deploying with heartbeat ${HEARTBEAT} s and round window ${WINDOW} s"
 sed -e "s/^heartbeat_secs = .*/heartbeat_secs = $HEARTBEAT/" \
@@ -315,7 +314,7 @@ for who in Eve Ferdie; do
 done
 # A refused confirmation needs a held candidate; with the liars outvoted in every round
 # none is ever held, so the honest relayers have nothing to refuse (the counter and its
-# warning are tested in oracle-adapter's unit tests).
+# warning are tested in carrack-relayer's unit tests).
 for who in Bob Charlie Dave; do
   log="$WORK/relayer-$who.log"
   metrics_at="$(grep -o 'metrics at http://[0-9.:]*' "$log" | tail -1 | sed 's/metrics at //')"

@@ -1443,7 +1443,7 @@ mod tests {
             };
             let file = format!("contracts/{krate}/storage-layout.txt");
             let update = format!(
-                "cargo run --locked -q --manifest-path scripts/deploy/Cargo.toml -- \
+                "cargo run --locked -q --manifest-path tools/Cargo.toml -p carrack-deploy -- \
                  storage-layout {} > {file}",
                 path.display()
             );

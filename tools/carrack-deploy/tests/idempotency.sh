@@ -25,7 +25,7 @@
 # ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target}. Needs curl and jq.
 set -euo pipefail
 # start_dev_node / stop_dev_node (this script keeps its own say/step/die, defined below).
-source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CRATE="$(dirname "$HERE")"
@@ -61,7 +61,7 @@ done
 
 step "building carrack-deploy (target $CARGO_TARGET_DIR)"
 t0=$(now_ms)
-cargo build --quiet --locked --manifest-path "$CRATE/Cargo.toml"
+cargo build --quiet --locked --manifest-path "$CRATE/../Cargo.toml" --workspace
 say "built in $(secs_since "$t0")"
 
 step "snapshotting the release bundles from $BUNDLES_SRC"
