@@ -10,10 +10,11 @@ CARRACK_CACHE="${CARRACK_CACHE:-$HOME/.cache/carrack}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CARRACK_CACHE/target}"
 # Exported: the e2e upgrade test uploads a release build as the "new" pool code.
 export CARRACK_RELEASE_TARGET_DIR="${CARRACK_RELEASE_TARGET_DIR:-$CARRACK_CACHE/target-release}"
-# The off-chain tools (carrack-deploy, carrack-relayer: workspaces and lockfiles of their
-# own) build into the same debug target as the workspace, one profile for their tests,
-# their drills and every script that runs them; crates that resolve identically on both
-# sides compile once.
+# The off-chain tools (tools/: carrack-deploy and carrack-relayer, a workspace and lockfile
+# of their own) build into the same debug target as the root workspace, one profile and
+# the whole tools workspace (`--workspace`, so cargo unifies features alike) for their
+# tests, their drills and every script that runs them; crates that resolve identically on
+# both sides compile once.
 export CARRACK_DEPLOY_TARGET_DIR="${CARRACK_DEPLOY_TARGET_DIR:-$CARGO_TARGET_DIR}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
@@ -120,12 +121,61 @@ link_release_dir() { # name
   ln -s "$shared" "$link"
 }
 
+# A digest of everything a release bundle is built from: every file under contracts/ and
+# e2e/fixtures/ (sources, manifests, and anything else lying there: an unknown file only
+# costs a rebuild), the workspace manifest, lockfile and toolchain file, the versions of
+# rustc and cargo-contract, the call-ABI variant, and the text of the build function
+# itself. Paths are relative to the checkout, so every clone of one commit has one digest.
+release_inputs_digest() {
+  (
+    cd "$CARRACK_ROOT"
+    find contracts e2e/fixtures -type f -not -path '*/target/*' -print0 \
+      | LC_ALL=C sort -z | xargs -0 sha256sum
+    for file in Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml; do
+      [[ -f "$file" ]] && sha256sum "$file"
+    done
+    rustc --version
+    cargo contract --version
+    echo "call-v1=${CARRACK_CALL_V1:-0}"
+    declare -f build_release_contracts build_release_contract contract_dirs artifact_name
+  ) | sha256sum | cut -d' ' -f1
+}
+
+# The stamp a finished build leaves beside a contract's bundle: the inputs' digest, then
+# the sha256 of the .contract, .wasm and .json it produced.
+release_stamp_path() { # name
+  echo "$(shared_release_dir)/$1.inputs"
+}
+
+# The sha256 of the bundle's .contract, .wasm and .json, one per line; fails if one is missing.
+release_outputs_digest() { # name
+  local base="$CARRACK_RELEASE_TARGET_DIR/ink/$1/$1" ext
+  for ext in contract wasm json; do
+    [[ -f "$base.$ext" ]] || return 1
+    sha256sum "$base.$ext" | cut -d' ' -f1
+  done
+}
+
+# Whether the bundle of `name` was built from exactly these inputs and is unchanged since.
+release_bundle_current() { # name inputs_digest
+  local stamp outputs
+  stamp="$(release_stamp_path "$1")"
+  [[ -f "$stamp" ]] || return 1
+  outputs="$(release_outputs_digest "$1")" || return 1
+  [[ "$(cat "$stamp")" == "$2"$'\n'"$outputs" ]]
+}
+
 # Builds every contract (with `--fixtures`, the e2e fixtures too) with
 # `cargo contract build --release` into $CARRACK_RELEASE_TARGET_DIR (one shared target, see
 # shared_release_dir) and prints each optimized .wasm size against its target.
+# A bundle whose stamp shows it was built from the same inputs (release_inputs_digest) and
+# not changed since is reused, not rebuilt: cargo's own freshness check goes by file times,
+# which are new in every clone, so without this every CI run rebuilt every contract. Set
+# CARRACK_REBUILD_BUNDLES=1 to build regardless.
 build_release_contracts() { # [--fixtures]
-  local dir name log wasm size target start dirs
+  local dir name log wasm size target start dirs inputs how
   mkdir -p "$CARRACK_CACHE/logs"
+  inputs="$(release_inputs_digest)"
   # One directory per line, kept whole (a checkout path may hold spaces: review SC3).
   mapfile -t dirs < <(contract_dirs "${1:-}")
   for dir in "${dirs[@]}"; do
@@ -133,28 +183,45 @@ build_release_contracts() { # [--fixtures]
     log="$CARRACK_CACHE/logs/build-$name.log"
     start=$SECONDS
     link_release_dir "$name"
-    local features=()
-    [[ "${CARRACK_CALL_V1:-0}" == 1 ]] && features=(--features call-v1)
-    if ! (cd "$CARRACK_ROOT" && CARGO_TARGET_DIR="$CARRACK_RELEASE_TARGET_DIR" \
-          cargo contract build --release "${features[@]}" --manifest-path "$dir/Cargo.toml") \
-          >"$log" 2>&1; then
-      tail -n 60 "$log" >&2
-      die "cargo contract build --release failed for $name (full log: $log)"
-    fi
     wasm="$CARRACK_RELEASE_TARGET_DIR/ink/$name/$name.wasm"
-    [[ -f "$wasm" ]] || die "cargo contract build reported success but $wasm is missing"
-    if [[ "${CARRACK_CALL_V1:-0}" == 1 ]]; then
-      node "$CARRACK_ROOT/scripts/lib/wasm-imports.mjs" "$wasm" --deny "$CALL_V2_IMPORTS" >/dev/null \
-        || die "the call-v1 build of $name still imports the v2 call ABI (see above)"
+    if [[ "${CARRACK_REBUILD_BUNDLES:-0}" != 1 ]] && release_bundle_current "$name" "$inputs"; then
+      how="inputs unchanged: reused"
+    else
+      rm -f "$(release_stamp_path "$name")"
+      build_release_contract "$dir" "$name" "$log"
+      release_outputs_digest "$name" >/dev/null \
+        || die "cargo contract build reported success but a file of $name's bundle is missing"
+      printf '%s\n%s\n' "$inputs" "$(release_outputs_digest "$name")" >"$(release_stamp_path "$name")"
+      how="built in $(elapsed_since "$start")"
     fi
     size=$(stat -c %s "$wasm")
     target=$(size_target_bytes "$name")
     local verdict="ok"
     (( size <= target )) || verdict="OVER TARGET"
-    printf '    %-22s %7d bytes (%s KiB)   target <= %d KiB: %s   [built in %s]\n' \
+    printf '    %-22s %7d bytes (%s KiB)   target <= %d KiB: %s   [%s]\n' \
       "$name" "$size" "$(awk "BEGIN { printf \"%.1f\", $size / 1024 }")" \
-      $(( target / 1024 )) "$verdict" "$(elapsed_since "$start")"
+      $(( target / 1024 )) "$verdict" "$how"
   done
+}
+
+# One `cargo contract build --release` of the contract in `dir` (log in `log`), checked:
+# the .wasm exists and, for the call-v1 variant, imports no v2 call host function.
+build_release_contract() { # dir name log
+  local dir="$1" name="$2" log="$3" wasm
+  wasm="$CARRACK_RELEASE_TARGET_DIR/ink/$name/$name.wasm"
+  local features=()
+  [[ "${CARRACK_CALL_V1:-0}" == 1 ]] && features=(--features call-v1)
+  if ! (cd "$CARRACK_ROOT" && CARGO_TARGET_DIR="$CARRACK_RELEASE_TARGET_DIR" \
+        cargo contract build --release "${features[@]}" --manifest-path "$dir/Cargo.toml") \
+        >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    die "cargo contract build --release failed for $name (full log: $log)"
+  fi
+  [[ -f "$wasm" ]] || die "cargo contract build reported success but $wasm is missing"
+  if [[ "${CARRACK_CALL_V1:-0}" == 1 ]]; then
+    node "$CARRACK_ROOT/scripts/lib/wasm-imports.mjs" "$wasm" --deny "$CALL_V2_IMPORTS" >/dev/null \
+      || die "the call-v1 build of $name still imports the v2 call ABI (see above)"
+  fi
 }
 
 # The release bundle (.contract: code + metadata) of an artifact name.
