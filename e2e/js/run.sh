@@ -3,7 +3,7 @@
 # starts substrate-contracts-node --dev --tmp on a free port, deploys deploy/devnet.toml
 # with the release bundles, installs the npm lockfile (`npm ci`) and runs `npm test`.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
 HERE="$CARRACK_ROOT/e2e/js"
 export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$CARGO_TARGET_DIR/debug/carrack-deploy"
