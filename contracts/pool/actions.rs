@@ -483,7 +483,7 @@ pub fn list_market(
     params: MarketParams,
     seed_amount: u128,
 ) -> Result<Outcome, PoolError> {
-    let mut assets = reads.listed_assets();
+    let assets = reads.listed_assets();
     if assets.contains(&asset) {
         return Err(PoolError::MarketExists);
     }
@@ -494,11 +494,7 @@ pub fn list_market(
         return Err(PoolError::DecimalsMismatch);
     }
     let market = Market::list(params, seed_amount, reads.now_secs())?;
-    assets.push(asset);
-    let mut outcome = Outcome {
-        assets: Some(assets),
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome::default();
     outcome.markets.put(asset, market);
     outcome.emit(MarketListed {
         asset,
@@ -1331,7 +1327,15 @@ mod tests {
             Err(PoolError::DecimalsMismatch)
         );
         let outcome = list(&ledger, NEW, 12).unwrap();
-        assert_eq!(outcome.assets, Some(ink::prelude::vec![USD, ETH, BTC, NEW]));
+        // The new market is the one market written back (a listing is a new write).
+        assert_eq!(
+            outcome
+                .markets
+                .changed()
+                .map(|m| m.asset)
+                .collect::<Vec<_>>(),
+            [NEW]
+        );
         assert_eq!(
             *outcome.markets.get(NEW).unwrap(),
             Market::list(params(12), 1_000, NOW).unwrap()
@@ -1353,7 +1357,7 @@ mod tests {
             }]
         );
         ledger.run(Ok(outcome));
-        assert_eq!(ledger.listed_assets().len(), 4);
+        assert_eq!(ledger.listed_assets(), [USD, ETH, BTC, NEW]);
         // Up to MAX_MARKETS markets.
         for n in 4..MAX_MARKETS {
             let asset = AccountId([0x80 + n as u8; 32]);

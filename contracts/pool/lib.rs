@@ -61,7 +61,7 @@ pub mod pool {
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
     use ink::storage::traits::ManualKey;
-    use ink::storage::{Lazy, Mapping};
+    use ink::storage::Mapping;
 
     pub use crate::market::MAX_MARKETS;
 
@@ -71,8 +71,11 @@ pub mod pool {
         roles: AdminRoles,
         oracle: AccountId,
         params: PoolParams,
-        assets: Lazy<Vec<AccountId>, ManualKey<0x504f_0001>>,
-        markets: Mapping<AccountId, Market, ManualKey<0x504f_0002>>,
+        /// The listed markets, in listing order (at most [`MAX_MARKETS`]), in the root
+        /// cell: ink! 5 reads the root on every message and writes it back after every
+        /// `&mut self` one anyway, so a market's read and write ride on that instead of
+        /// costing a storage access each (`cost-anatomy-2026-12.md` §7, P3).
+        markets: Vec<(AccountId, Market)>,
         accounts: Mapping<AccountId, Account, ManualKey<0x504f_0003>>,
     }
 
@@ -87,16 +90,13 @@ pub mod pool {
             params: PoolParams,
         ) -> Result<Self, PoolError> {
             params.validate()?;
-            let mut pool = Self {
+            Ok(Self {
                 roles: AdminRoles::new(governance, guardian),
                 oracle,
                 params,
-                assets: Lazy::new(),
-                markets: Mapping::new(),
+                markets: Vec::new(),
                 accounts: Mapping::new(),
-            };
-            pool.assets.set(&Vec::new());
-            Ok(pool)
+            })
         }
 
         // ---------------------------------------------------------------- user actions
@@ -392,7 +392,7 @@ pub mod pool {
         /// The listed markets' assets, in listing order.
         #[ink(message)]
         pub fn markets(&self) -> Vec<AccountId> {
-            self.assets.get().unwrap_or_default()
+            self.markets.iter().map(|(asset, _)| *asset).collect()
         }
 
         /// A market with totals, utilization, rates, caps, configuration and pauses, with
@@ -507,7 +507,11 @@ pub mod pool {
     /// [`crate::actions`] read them.
     impl PoolReads for Pool {
         fn market_record(&self, asset: AccountId) -> Result<Market, PoolError> {
-            self.markets.get(asset).ok_or(PoolError::UnknownMarket)
+            self.markets
+                .iter()
+                .find(|(listed, _)| *listed == asset)
+                .map(|(_, market)| *market)
+                .ok_or(PoolError::UnknownMarket)
         }
 
         fn listed_assets(&self) -> Vec<AccountId> {
@@ -575,12 +579,12 @@ pub mod pool {
     }
 
     impl Host for Pool {
-        fn store_assets(&mut self, assets: Vec<AccountId>) {
-            self.assets.set(&assets);
-        }
-
         fn store_market(&mut self, asset: AccountId, market: &Market) {
-            self.markets.insert(asset, market);
+            match self.markets.iter_mut().find(|(listed, _)| *listed == asset) {
+                Some((_, stored)) => *stored = *market,
+                // Only `list_market` writes a market not listed yet; it checked the count.
+                None => self.markets.push((asset, *market)),
+            }
         }
 
         fn store_account(&mut self, owner: AccountId, account: &Account) {

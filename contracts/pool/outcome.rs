@@ -119,9 +119,8 @@ pub enum Transfer {
 /// Everything a message does once its action accepted it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outcome {
-    /// The new list of listed markets' assets, when the message listed a market.
-    pub assets: Option<Vec<AccountId>>,
-    /// The markets the action loaded; those it changed are written back.
+    /// The markets the action loaded or listed; those it changed (or listed) are written
+    /// back.
     pub markets: LoadedMarkets,
     /// The accounts to write back, by owner, in order (a liquidation's borrower, then
     /// the liquidator credited with supply); one without positions is removed.
@@ -164,10 +163,7 @@ impl Outcome {
 /// Where an [`Outcome`] is applied: the contract's storage, events and tokens, or a
 /// model of them.
 pub trait Host {
-    /// Writes the list of listed markets' assets.
-    fn store_assets(&mut self, assets: Vec<AccountId>);
-
-    /// Writes `asset`'s market.
+    /// Writes `asset`'s market; a market not listed yet is listed, after the others.
     fn store_market(&mut self, asset: AccountId, market: &Market);
 
     /// Writes `owner`'s account (never empty).
@@ -184,24 +180,20 @@ pub trait Host {
     fn transfer(&mut self, transfer: Transfer) -> Result<(), PoolError>;
 }
 
-/// Applies `outcome`: the storage writes (the market list, the changed markets, the
-/// accounts, removing those left without positions), then an `InterestAccrued` for each
+/// Applies `outcome`: the storage writes (the changed or new markets, the accounts,
+/// removing those left without positions), then an `InterestAccrued` for each
 /// accrual no event carries, then the events in order, then the token transfers in order,
 /// last, so a token can observe nothing half done. Stops at the first failed transfer and
 /// returns its error: the message then reverts as a whole.
 #[inline(never)] // one copy in the contract, not one per message
 pub fn commit(host: &mut impl Host, outcome: Outcome) -> Result<(), PoolError> {
     let Outcome {
-        assets,
         markets,
         accounts,
         accruals,
         events,
         transfers,
     } = outcome;
-    if let Some(assets) = assets {
-        host.store_assets(assets);
-    }
     for loaded in markets.changed() {
         host.store_market(loaded.asset, &loaded.market);
     }
@@ -245,9 +237,6 @@ mod tests {
     }
 
     impl Host for Recorder {
-        fn store_assets(&mut self, _: Vec<AccountId>) {
-            self.log.push("assets");
-        }
         fn store_market(&mut self, _: AccountId, _: &Market) {
             self.log.push("market");
         }
@@ -279,7 +268,6 @@ mod tests {
         let mut alice = Account::default();
         alice.open(ETH).unwrap().scaled_supply = 1;
         let mut outcome = Outcome {
-            assets: Some(ink::prelude::vec![USD, ETH]),
             markets,
             accounts: ink::prelude::vec![(ALICE, alice), (BOB, Account::default())],
             ..Outcome::default()
@@ -311,7 +299,6 @@ mod tests {
         assert_eq!(
             host.log,
             [
-                "assets",
                 "market", // ETH only: USD was loaded, not changed
                 "account",
                 "remove account", // Bob's account is empty

@@ -179,10 +179,6 @@ impl PoolReads for TestLedger {
 }
 
 impl Host for TestLedger {
-    fn store_assets(&mut self, _: Vec<AccountId>) {
-        // The list is `books`' order.
-    }
-
     fn store_market(&mut self, asset: AccountId, market: &Market) {
         self.books.put(asset, *market);
     }

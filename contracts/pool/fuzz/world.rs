@@ -128,10 +128,6 @@ impl PoolReads for World {
 /// What `lib.rs` does with an outcome, on the model: storage writes, events and PSP22
 /// transfers (allowances are unlimited here).
 impl Host for World {
-    fn store_assets(&mut self, _: Vec<AccountId>) {
-        // The list is the markets' keys.
-    }
-
     fn store_market(&mut self, asset: AccountId, market: &Market) {
         // An accrual written back (a pause writes the record as it was, a listing is new).
         if let Some(before) = self.markets.get(&asset).map(|m| m.state) {
