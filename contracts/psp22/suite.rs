@@ -16,8 +16,7 @@
 //!     metadata: (Some("Carrack USD"), Some("cUSD"), 6),
 //! );
 //! carrack_psp22::minter_suite!(Token, |supply, minter| {
-//!     // allow-panic: a test's constructor (doc example)
-//!     Token::new(supply, None, None, 6, minter).expect("deploys")
+//!     Token::new(supply, None, None, 6, minter).expect("deploys") // allow-panic: doc example
 //! });
 //! ```
 //!
@@ -135,9 +134,9 @@ fn topic(account: Option<AccountId>) -> Vec<u8> {
 
 fn decode_as<E: Decode>(event: &EmittedEvent) -> E {
     let mut data = &event.data[..];
-    // allow-panic: conformance suite (`test-suite` feature, never in a Wasm): an
-    // undecodable event fails the test.
-    let decoded = E::decode(&mut data).expect("the event data decodes");
+    // Conformance suite (`test-suite` feature, never in a Wasm): an undecodable event
+    // fails the test.
+    let decoded = E::decode(&mut data).expect("the event data decodes"); // allow-panic: suite
     assert!(data.is_empty(), "the event data has trailing bytes");
     decoded
 }
@@ -161,12 +160,10 @@ fn decode(event: EmittedEvent) -> Emitted {
         let topics = vec![topic(e.previous), topic(e.new)];
         (Emitted::MinterChanged(e), topics)
     } else {
-        // allow-panic: conformance suite (`test-suite` feature): an unknown event fails the test.
-        panic!(
-            "an event that is neither a standard PSP22 event nor a minter role event \
-             (topics {:?})",
-            event.topics
-        );
+        // Conformance suite (`test-suite` feature): an unknown event fails the test.
+        let topics = &event.topics;
+        let what = "an event that is neither a standard PSP22 event nor a minter role event";
+        panic!("{what} (topics {topics:?})"); // allow-panic: conformance suite
     };
     assert_eq!(
         event.topics.get(1..),
