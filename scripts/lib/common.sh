@@ -173,7 +173,7 @@ release_bundle_current() { # name inputs_digest
 # which are new in every clone, so without this every CI run rebuilt every contract. Set
 # CARRACK_REBUILD_BUNDLES=1 to build regardless.
 build_release_contracts() { # [--fixtures]
-  local dir name log wasm size target start dirs inputs how
+  local dir name log wasm size target start dirs inputs outputs how
   mkdir -p "$CARRACK_CACHE/logs"
   inputs="$(release_inputs_digest)"
   # One directory per line, kept whole (a checkout path may hold spaces: review SC3).
@@ -189,9 +189,9 @@ build_release_contracts() { # [--fixtures]
     else
       rm -f "$(release_stamp_path "$name")"
       build_release_contract "$dir" "$name" "$log"
-      release_outputs_digest "$name" >/dev/null \
+      outputs="$(release_outputs_digest "$name")" \
         || die "cargo contract build reported success but a file of $name's bundle is missing"
-      printf '%s\n%s\n' "$inputs" "$(release_outputs_digest "$name")" >"$(release_stamp_path "$name")"
+      printf '%s\n%s\n' "$inputs" "$outputs" >"$(release_stamp_path "$name")"
       how="built in $(elapsed_since "$start")"
     fi
     size=$(stat -c %s "$wasm")
