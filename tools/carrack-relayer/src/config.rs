@@ -238,13 +238,7 @@ pub struct Overrides {
 }
 
 /// Where the key comes from, validated.
-#[derive(Debug, Clone)]
-pub enum KeySource {
-    /// A secret URI (never printed).
-    Suri(String),
-    /// A key file.
-    File(PathBuf),
-}
+pub use carrack_client::KeySource;
 
 /// One asset, ready to run.
 pub struct AssetSettings {

@@ -7,12 +7,10 @@
 //! ```
 
 mod aggregate;
-mod chain;
 mod code_check;
 mod config;
 mod decimal;
 mod decision;
-mod keys;
 mod metrics;
 mod oracle;
 mod relayer;
@@ -136,7 +134,7 @@ async fn dispatch(command: Command) -> Result<()> {
                 metrics_listen,
             };
             let settings = Settings::load(&common.config, &overrides)?;
-            let signer = keys::load(&settings.key)?;
+            let signer = carrack_client::keys::load(&settings.key)?;
             let metrics = metrics::Metrics::default();
             if let Some(listen) = settings.metrics_listen {
                 let bound = metrics
@@ -205,7 +203,7 @@ async fn wait_for_signal() {
 }
 
 async fn print_feeds(settings: &Settings, json: bool) -> Result<()> {
-    let chain = chain::Chain::connect(&settings.url, settings.connect_timeout).await?;
+    let chain = carrack_client::Chain::connect(&settings.url, settings.connect_timeout).await?;
     // Read-only: without an expectation the feeds are shown, with a warning; with one, an
     // address holding other code is refused as `run` refuses it (review D2).
     match settings.oracle_code.hash() {

@@ -1,17 +1,17 @@
-//! The oracle contract as the relayer sees it: `feed_info` to read a feed (the contract's
-//! own `Feed` type, decoded with its own SCALE layout) and `submit`, encoded with ink!'s
-//! selectors. Errors are the contract's own `OracleError`.
+//! The oracle contract as the relayer sees it: `feed_info` to read a feed and `submit`,
+//! both built by the oracle crate's own call builder (`OracleRef`), so their selectors,
+//! argument types and replies (`Feed`, `OracleError`) are the contract's own.
 
-use crate::chain::{Chain, ChainError, DryRun, Inclusion, Weight};
+use carrack_client::chain::{Chain, ChainError, DryRun, Inclusion, Weight};
+use carrack_client::{Message, Refusal};
 use carrack_interfaces::OracleError;
 use carrack_oracle::feed::Feed;
-use scale::{Decode, Encode};
+use carrack_oracle::oracle::OracleRef;
+use ink::codegen::TraitCallBuilder;
+use ink::env::call::FromAccountId;
 use std::time::Duration;
 use subxt::utils::{AccountId32, H256};
 use subxt_signer::sr25519::Keypair;
-
-const FEED_INFO: [u8; 4] = ink::selector_bytes!("feed_info");
-const SUBMIT: [u8; 4] = ink::selector_bytes!("submit");
 
 /// An oracle contract on a chain.
 pub struct Oracle<'a> {
@@ -52,12 +52,12 @@ impl Oracle<'_> {
         origin: &AccountId32,
         asset: &AccountId32,
     ) -> Result<Feed, OracleCallError> {
-        let input = call_input(FEED_INFO, asset.0);
+        let message = Message::new(oracle().call().feed_info(asset.0.into()));
         let dry = self
             .chain
-            .dry_run(block, origin, self.address, input)
+            .dry_run(block, origin, self.address, message.input().to_vec())
             .await?;
-        decode_message_result::<Feed>(dry)
+        decode_message_result(&message, dry)
     }
 
     /// Dry-runs `submit(asset, price, observed_at_secs)` from `reporter` at `block`.
@@ -69,13 +69,13 @@ impl Oracle<'_> {
         price: u128,
         observed_at_secs: u64,
     ) -> Result<AcceptedProbe, OracleCallError> {
-        let input = submit_input(asset, price, observed_at_secs);
+        let message = submit_message(asset, price, observed_at_secs);
         let dry = self
             .chain
-            .dry_run(block, reporter, self.address, input)
+            .dry_run(block, reporter, self.address, message.input().to_vec())
             .await?;
         let (gas_required, storage_charge) = (dry.gas_required, dry.storage_charge);
-        decode_message_result::<()>(dry)?;
+        decode_message_result(&message, dry)?;
         Ok(AcceptedProbe {
             gas_required,
             storage_charge,
@@ -94,12 +94,12 @@ impl Oracle<'_> {
         storage_deposit_limit: u128,
         timeout: Duration,
     ) -> Result<Inclusion, ChainError> {
-        let input = submit_input(asset, price, observed_at_secs);
+        let message = submit_message(asset, price, observed_at_secs);
         self.chain
             .call(
                 signer,
                 self.address,
-                input,
+                message.input().to_vec(),
                 gas_limit,
                 storage_deposit_limit,
                 timeout,
@@ -108,34 +108,35 @@ impl Oracle<'_> {
     }
 }
 
-fn call_input(selector: [u8; 4], args: impl Encode) -> Vec<u8> {
-    let mut input = selector.to_vec();
-    args.encode_to(&mut input);
-    input
+/// The oracle's call builder; the address it names is not used (the caller gives it).
+fn oracle() -> OracleRef {
+    OracleRef::from_account_id([0; 32].into())
 }
 
-fn submit_input(asset: &AccountId32, price: u128, observed_at_secs: u64) -> Vec<u8> {
-    call_input(SUBMIT, (asset.0, price, observed_at_secs))
+fn submit_message(
+    asset: &AccountId32,
+    price: u128,
+    observed_at_secs: u64,
+) -> Message<Result<(), OracleError>> {
+    Message::new(
+        oracle()
+            .call_mut()
+            .submit(asset.0.into(), price, observed_at_secs),
+    )
 }
 
-/// Decodes an ink! message's `Result<Result<T, OracleError>, LangError>` output.
-fn decode_message_result<T: Decode>(dry: DryRun) -> Result<T, OracleCallError> {
-    let output = dry
-        .result
-        .map_err(|e| OracleCallError::Other(format!("the call failed: {e}")))?;
-    let decoded =
-        <Result<Result<T, OracleError>, ink::LangError>>::decode(&mut output.data.as_slice())
-            .map_err(|e| {
-                OracleCallError::Other(format!(
-                    "the contract's answer is not an oracle answer ({e}); is the address an oracle?"
-                ))
-            })?;
-    match decoded {
-        Ok(Ok(value)) if !output.reverted => Ok(value),
-        Ok(Ok(_)) => Err(OracleCallError::Other("the call reverted".into())),
-        Ok(Err(e)) => Err(OracleCallError::Refused(e)),
-        Err(lang) => Err(OracleCallError::Other(format!(
-            "ink! refused the call ({lang:?}); is the address an oracle?"
+/// A message's value from its dry run, which must not have reverted.
+fn decode_message_result<T: scale::Decode>(
+    message: &Message<Result<T, OracleError>>,
+    dry: DryRun,
+) -> Result<T, OracleCallError> {
+    let reverted = matches!(&dry.result, Ok(output) if output.reverted);
+    match message.dry_run_value(&dry) {
+        Ok(_) if reverted => Err(OracleCallError::Other("the call reverted".into())),
+        Ok(value) => Ok(value),
+        Err(Refusal::Contract(e)) => Err(OracleCallError::Refused(e)),
+        Err(Refusal::Call(e)) => Err(OracleCallError::Other(format!(
+            "{e}; is the address an oracle?"
         ))),
     }
 }
@@ -143,7 +144,8 @@ fn decode_message_result<T: Decode>(dry: DryRun) -> Result<T, OracleCallError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chain::ContractOutput;
+    use carrack_client::chain::ContractOutput;
+    use scale::Encode;
 
     fn dry(reverted: bool, data: Vec<u8>) -> DryRun {
         DryRun {
@@ -155,30 +157,32 @@ mod tests {
 
     #[test]
     fn submit_input_is_selector_then_scale_arguments() {
-        // The selectors themselves are checked against the real contract by the drills.
-        let input = submit_input(&AccountId32([7; 32]), 5, 9);
-        assert_eq!(&input[..4], &SUBMIT);
-        assert_eq!(input.len(), 4 + 32 + 16 + 8);
+        // The oracle's own call builder: ink!'s selector of `submit`, then the arguments.
+        let message = submit_message(&AccountId32([7; 32]), 5, 9);
+        let input = message.input();
+        assert_eq!(&input[..4], &ink::selector_bytes!("submit"));
+        assert_eq!(&input[4..], (AccountId32([7; 32]).0, 5u128, 9u64).encode());
     }
 
     #[test]
     fn decodes_answers_and_refusals() {
+        let submit = submit_message(&AccountId32([7; 32]), 5, 9);
         let ok: Result<Result<(), OracleError>, ink::LangError> = Ok(Ok(()));
-        assert!(decode_message_result::<()>(dry(false, ok.encode())).is_ok());
+        assert!(decode_message_result(&submit, dry(false, ok.encode())).is_ok());
         let refused: Result<Result<(), OracleError>, ink::LangError> =
             Ok(Err(OracleError::NotNewer));
         assert!(matches!(
-            decode_message_result::<()>(dry(true, refused.encode())),
+            decode_message_result(&submit, dry(true, refused.encode())),
             Err(OracleCallError::Refused(OracleError::NotNewer))
         ));
         let lang: Result<Result<(), OracleError>, ink::LangError> =
             Err(ink::LangError::CouldNotReadInput);
         assert!(matches!(
-            decode_message_result::<()>(dry(false, lang.encode())),
+            decode_message_result(&submit, dry(false, lang.encode())),
             Err(OracleCallError::Other(_))
         ));
         assert!(matches!(
-            decode_message_result::<()>(dry(false, vec![9, 9])),
+            decode_message_result(&submit, dry(false, vec![9, 9])),
             Err(OracleCallError::Other(_))
         ));
     }

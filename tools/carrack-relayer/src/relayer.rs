@@ -28,13 +28,13 @@
 //! refusal accepted (see `round`), so heartbeat rounds still happen on an idle devnet.
 
 use crate::aggregate::aggregate;
-use crate::chain::{Chain, ChainError, Inclusion, Weight};
 use crate::code_check::{check_code, hex0x, ExpectedCode};
 use crate::config::{AssetSettings, Settings};
 use crate::decision::{decide, Decision, SkipReason, SubmitReason};
 use crate::metrics::Metrics;
 use crate::oracle::{AcceptedProbe, Oracle, OracleCallError};
 use crate::sources::SourceError;
+use carrack_client::chain::{Chain, ChainError, Inclusion, Weight};
 use carrack_interfaces::OracleError;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use subxt::utils::AccountId32;
@@ -155,7 +155,7 @@ impl Relayer {
             oracle = %self.settings.oracle,
             oracle_code = %hex0x(&expected_code),
             oracle_code_from = %self.settings.oracle_code.origin(),
-            url = %crate::chain::redact_url(&self.settings.url),
+            url = %carrack_client::chain::redact_url(&self.settings.url),
             assets = self.settings.assets.len(),
             "relayer starting"
         );
@@ -167,7 +167,7 @@ impl Relayer {
                 Some(c) => c,
                 None => match self.connect_checked(expected_code).await {
                     Ok(c) => {
-                        info!(url = %crate::chain::redact_url(&self.settings.url), "connected to the node; the oracle address holds the expected code");
+                        info!(url = %carrack_client::chain::redact_url(&self.settings.url), "connected to the node; the oracle address holds the expected code");
                         self.metrics.set_connected(true);
                         backoff = Duration::from_secs(1);
                         c

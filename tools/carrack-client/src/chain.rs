@@ -115,6 +115,20 @@ pub enum Inclusion {
     Refused(String),
 }
 
+/// One event a contract emitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractEvent {
+    /// Its index among the block's events.
+    pub index: u32,
+    /// The contract.
+    pub contract: AccountId32,
+    /// The event record's topics (for an ink! 5 event: its signature, then its topic
+    /// fields, each either the field's encoding when 32 bytes or less, or its hash).
+    pub topics: Vec<[u8; 32]>,
+    /// The SCALE-encoded event.
+    pub data: Vec<u8>,
+}
+
 /// A connection to a node.
 pub struct Chain {
     client: OnlineClient<C>,
@@ -127,7 +141,7 @@ pub struct Chain {
 /// there was more), so a user:password or an API key in the path or query never leaves
 /// the process.
 pub fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
+    match url::Url::parse(url) {
         Ok(u) => {
             let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
             let more = if u.path().trim_start_matches('/').is_empty() && u.query().is_none() {
@@ -239,6 +253,95 @@ impl Chain {
             }
         })
         .await
+    }
+
+    /// The chain's genesis hash: a different one means the chain was reset.
+    pub fn genesis_hash(&self) -> H256 {
+        self.client.genesis_hash()
+    }
+
+    /// The latest finalized block's hash and number.
+    pub async fn finalized_block(&self) -> Result<(H256, u64), ChainError> {
+        timed(async {
+            let hash = self.rpc.chain_get_finalized_head().await?;
+            let header = self
+                .rpc
+                .chain_get_header(Some(hash))
+                .await?
+                .ok_or_else(|| {
+                    ChainError::Unexpected("the finalized block has no header".into())
+                })?;
+            Ok((hash, u64::from(header.number)))
+        })
+        .await
+    }
+
+    /// The hash of block `number` on the node's best chain, if it has one.
+    pub async fn block_hash(&self, number: u64) -> Result<Option<H256>, ChainError> {
+        let number = u32::try_from(number)
+            .map_err(|_| ChainError::Unexpected(format!("block number {number} out of range")))?;
+        timed(async { Ok(self.rpc.chain_get_block_hash(Some(number.into())).await?) }).await
+    }
+
+    /// The events contracts emitted in `block`, in order: `Contracts::ContractEmitted`
+    /// with the event record's topics.
+    pub async fn contract_events(&self, block: H256) -> Result<Vec<ContractEvent>, ChainError> {
+        timed(async {
+            let events = self.client.events().at(block).await?;
+            let mut emitted = Vec::new();
+            for (index, event) in events.iter().enumerate() {
+                let event = event.map_err(|e| {
+                    ChainError::Unexpected(format!("cannot decode the block's events: {e}"))
+                })?;
+                if event.pallet_name() != "Contracts" || event.variant_name() != "ContractEmitted" {
+                    continue;
+                }
+                let (contract, data) = <([u8; 32], Vec<u8>)>::decode(&mut event.field_bytes())
+                    .map_err(|e| {
+                        ChainError::Unexpected(format!(
+                            "cannot decode Contracts::ContractEmitted: {e}"
+                        ))
+                    })?;
+                emitted.push(ContractEvent {
+                    index: index as u32,
+                    contract: AccountId32(contract),
+                    topics: event.topics().iter().map(|t| t.0).collect(),
+                    data,
+                });
+            }
+            Ok(emitted)
+        })
+        .await
+    }
+
+    /// The raw value under `key` in `contract`'s storage at `block`
+    /// (`ContractsApi_get_storage`); `None` when the key holds nothing.
+    pub async fn contract_storage(
+        &self,
+        block: H256,
+        contract: &AccountId32,
+        key: Vec<u8>,
+    ) -> Result<Option<Vec<u8>>, ChainError> {
+        let args = (contract, key).encode();
+        let raw: RawBytes = timed(async {
+            Ok(self
+                .client
+                .runtime_api()
+                .at(block)
+                .call_raw("ContractsApi_get_storage", Some(&args))
+                .await?)
+        })
+        .await?;
+        // Result<Option<Vec<u8>>, ContractAccessError>
+        match <Result<Option<Vec<u8>>, u8>>::decode(&mut raw.0.as_slice()) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(ChainError::Unexpected(format!(
+                "no contract at {contract} to read storage from"
+            ))),
+            Err(e) => Err(ChainError::Unexpected(format!(
+                "cannot decode a contract storage read: {e}"
+            ))),
+        }
     }
 
     /// Dry-runs a call of `contract` with `input` from `origin` at `block`.

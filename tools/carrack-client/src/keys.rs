@@ -1,12 +1,21 @@
-//! The reporter's signing key: a secret URI (`//Bob` on devnets) or a key file holding a
+//! A tool's signing key: a secret URI (`//Bob` on devnets) or a key file holding a
 //! secret URI or mnemonic, which must not be readable by group or others (like ssh's
 //! private keys). Errors never contain the secret; only the public address is printed.
 
-use crate::config::KeySource;
 use anyhow::{anyhow, bail, Context, Result};
 use std::io::Read;
+use std::path::PathBuf;
 use std::str::FromStr;
 use subxt_signer::{sr25519::Keypair, SecretUri};
+
+/// Where a signing key comes from.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// A secret URI (never printed).
+    Suri(String),
+    /// A key file.
+    File(PathBuf),
+}
 
 /// Loads the key.
 pub fn load(source: &KeySource) -> Result<Keypair> {

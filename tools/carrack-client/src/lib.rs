@@ -1,0 +1,20 @@
+//! Carrack's chain client, shared by the off-chain tools (`carrack-relayer`,
+//! `carrack-keeper`, and the deploy tool as it moves over):
+//!
+//! - [`chain`]: a connection to a node, dry runs (`ContractsApi_call`), signed
+//!   `Contracts::call` transactions followed into a block, with every error saying whether
+//!   the connection is to blame (reconnect) or the call;
+//! - [`keys`]: a signer from a secret URI or a chmod-600 key file, never echoing the secret;
+//! - [`manifest`]: a carrack-deploy manifest's contracts and chain, read leniently;
+//! - [`message`]: contract messages built by the contracts' own ink! call builders, so a
+//!   changed message or argument type is a compile error here, and replies decoded with the
+//!   contracts' own types.
+
+pub mod chain;
+pub mod keys;
+pub mod manifest;
+pub mod message;
+
+pub use chain::{Chain, ChainError, ContractEvent, ContractOutput, DryRun, Inclusion, Weight};
+pub use keys::KeySource;
+pub use message::{send, Message, Refusal, ReplyError, SendError};
