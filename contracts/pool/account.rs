@@ -9,6 +9,10 @@ use ink::primitives::AccountId;
 /// The most markets one account may hold positions in.
 pub const MAX_ACCOUNT_MARKETS: usize = 8;
 
+/// The `ManualKey` of the pool's `accounts` mapping: an account's record is stored under
+/// this key's SCALE encoding followed by the owner's (off-chain readers build it so).
+pub const ACCOUNTS_STORAGE_KEY: u32 = 0x504f_0003;
+
 /// Whether a position's supply counts as collateral, and whether its owner has chosen.
 ///
 /// `Off` and `On` encode as the `false` and `true` of the plain flag stored before this

@@ -41,7 +41,7 @@ mod test_fixtures;
 
 #[ink::contract]
 pub mod pool {
-    use crate::account::Account;
+    use crate::account::{Account, ACCOUNTS_STORAGE_KEY};
     use crate::actions::{self, PoolReads};
     use crate::error::PoolError;
     use crate::events::{OracleChanged, PoolParamsChanged};
@@ -76,7 +76,7 @@ pub mod pool {
         /// `&mut self` one anyway, so a market's read and write ride on that instead of
         /// costing a storage access each (`cost-anatomy-2026-12.md` §7, P3).
         markets: Vec<(AccountId, Market)>,
-        accounts: Mapping<AccountId, Account, ManualKey<0x504f_0003>>,
+        accounts: Mapping<AccountId, Account, ManualKey<ACCOUNTS_STORAGE_KEY>>,
     }
 
     impl Pool {

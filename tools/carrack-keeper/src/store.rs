@@ -1,0 +1,323 @@
+//! Where the indexer keeps what it read: every account's positions (the pool's own
+//! `Account` record, and one row per position for queries), every market's record, the
+//! liquidations, and how far it got. SQL through `sqlx`'s `Any` driver: SQLite by
+//! default (a file, created if missing), PostgreSQL by URL, with the same statements
+//! (`$n` parameters, `ON CONFLICT` upserts). Amounts are decimal text (u128 does not fit
+//! SQL integers), addresses SS58, records hex of their SCALE encoding.
+//!
+//! A block's changes and the new "last indexed block" commit in one transaction, so a
+//! keeper killed at any point resumes at the first block it had not fully stored.
+
+use anyhow::{anyhow, Context, Result};
+use carrack_pool::account::{Account, Collateral};
+use carrack_pool::market::Market;
+use ink::primitives::AccountId;
+use scale::{Decode, DecodeAll, Encode};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::str::FromStr;
+use subxt::utils::AccountId32;
+
+const SCHEMA: [&str; 5] = [
+    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS accounts (owner TEXT PRIMARY KEY, record TEXT NOT NULL, has_debt BIGINT NOT NULL, block BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS positions (owner TEXT NOT NULL, asset TEXT NOT NULL, scaled_supply TEXT NOT NULL, scaled_debt TEXT NOT NULL, collateral TEXT NOT NULL, PRIMARY KEY (owner, asset))",
+    "CREATE TABLE IF NOT EXISTS markets (asset TEXT PRIMARY KEY, record TEXT NOT NULL, block BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS liquidations (block BIGINT NOT NULL, event_index BIGINT NOT NULL, borrower TEXT NOT NULL, liquidator TEXT NOT NULL, debt_asset TEXT NOT NULL, collateral_asset TEXT NOT NULL, repaid TEXT NOT NULL, collateral_seized TEXT NOT NULL, PRIMARY KEY (block, event_index))",
+];
+
+/// One liquidation, as the pool's `Liquidated` event tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiquidationRow {
+    pub block: u64,
+    pub event_index: u32,
+    pub borrower: AccountId,
+    pub liquidator: AccountId,
+    pub debt_asset: AccountId,
+    pub collateral_asset: AccountId,
+    pub repaid: u128,
+    pub collateral_seized: u128,
+}
+
+/// What one block changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockChanges {
+    /// Accounts as stored at the end of the block (an empty record: the account is gone).
+    pub accounts: Vec<(AccountId, Account)>,
+    /// Every listed market as stored at the end of the block, when any pool event came.
+    pub markets: Option<Vec<(AccountId, Market)>>,
+    pub liquidations: Vec<LiquidationRow>,
+}
+
+/// The database.
+pub struct Store {
+    pool: AnyPool,
+}
+
+/// `account` as the database shows it (SS58).
+pub fn ss58(account: &AccountId) -> String {
+    AccountId32(*account.as_ref()).to_string()
+}
+
+fn account_of(text: &str) -> Result<AccountId> {
+    AccountId32::from_str(text)
+        .map(|a| AccountId::from(a.0))
+        .map_err(|e| anyhow!("the database holds {text:?}, not an SS58 address ({e})"))
+}
+
+fn record_of<T: Decode>(hex_text: &str, what: &str) -> Result<T> {
+    let bytes = hex::decode(hex_text).with_context(|| format!("a stored {what} is not hex"))?;
+    T::decode_all(&mut bytes.as_slice())
+        .map_err(|e| anyhow!("a stored {what} does not decode ({e}); re-index with --reindex"))
+}
+
+impl Store {
+    /// Opens (SQLite: creates) the database at `url` and its tables.
+    pub async fn open(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let url = if url.starts_with("sqlite:") && !url.contains('?') {
+            format!("{url}?mode=rwc")
+        } else {
+            url.to_string()
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .with_context(|| format!("cannot open the database {}", redact(&url)))?;
+        for statement in SCHEMA {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(Store { pool })
+    }
+
+    async fn meta(&self, name: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM meta WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r: AnyRow| r.get::<String, _>(0)))
+    }
+
+    /// The genesis hash of the chain indexed so far (`0x…`), if any.
+    pub async fn genesis(&self) -> Result<Option<String>> {
+        self.meta("genesis").await
+    }
+
+    /// Records the chain being indexed.
+    pub async fn set_genesis(&self, genesis: &str) -> Result<()> {
+        sqlx::query("INSERT INTO meta (name, value) VALUES ('genesis', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(genesis)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The last block fully indexed, if any.
+    pub async fn last_block(&self) -> Result<Option<u64>> {
+        match self.meta("last_block").await? {
+            Some(text) => Ok(Some(text.parse().context("meta.last_block")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets everything (a re-index).
+    pub async fn reset(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["meta", "accounts", "positions", "markets", "liquidations"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores block `block`'s changes and makes it the last indexed block, all or nothing.
+    pub async fn apply_block(&self, block: u64, changes: &BlockChanges) -> Result<()> {
+        let number = i64::try_from(block).context("block number")?;
+        let mut tx = self.pool.begin().await?;
+        for (owner, account) in &changes.accounts {
+            let owner_text = ss58(owner);
+            sqlx::query("DELETE FROM positions WHERE owner = $1")
+                .bind(&owner_text)
+                .execute(&mut *tx)
+                .await?;
+            if account.positions.is_empty() {
+                sqlx::query("DELETE FROM accounts WHERE owner = $1")
+                    .bind(&owner_text)
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            }
+            sqlx::query("INSERT INTO accounts (owner, record, has_debt, block) VALUES ($1, $2, $3, $4) ON CONFLICT (owner) DO UPDATE SET record = excluded.record, has_debt = excluded.has_debt, block = excluded.block")
+                .bind(&owner_text)
+                .bind(hex::encode(account.encode()))
+                .bind(i64::from(account.has_debt()))
+                .bind(number)
+                .execute(&mut *tx)
+                .await?;
+            for position in &account.positions {
+                sqlx::query("INSERT INTO positions (owner, asset, scaled_supply, scaled_debt, collateral) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&owner_text)
+                    .bind(ss58(&position.asset))
+                    .bind(position.scaled_supply.to_string())
+                    .bind(position.scaled_debt.to_string())
+                    .bind(match position.collateral {
+                        Collateral::On => "on",
+                        Collateral::Off => "off",
+                        Collateral::Unchosen => "unchosen",
+                    })
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if let Some(markets) = &changes.markets {
+            for (asset, market) in markets {
+                sqlx::query("INSERT INTO markets (asset, record, block) VALUES ($1, $2, $3) ON CONFLICT (asset) DO UPDATE SET record = excluded.record, block = excluded.block")
+                    .bind(ss58(asset))
+                    .bind(hex::encode(market.encode()))
+                    .bind(number)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for l in &changes.liquidations {
+            sqlx::query("INSERT INTO liquidations (block, event_index, borrower, liquidator, debt_asset, collateral_asset, repaid, collateral_seized) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (block, event_index) DO NOTHING")
+                .bind(i64::try_from(l.block).context("block number")?)
+                .bind(i64::from(l.event_index))
+                .bind(ss58(&l.borrower))
+                .bind(ss58(&l.liquidator))
+                .bind(ss58(&l.debt_asset))
+                .bind(ss58(&l.collateral_asset))
+                .bind(l.repaid.to_string())
+                .bind(l.collateral_seized.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO meta (name, value) VALUES ('last_block', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(block.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every account that owes something, with its positions.
+    pub async fn borrowers(&self) -> Result<Vec<(AccountId, Account)>> {
+        let rows =
+            sqlx::query("SELECT owner, record FROM accounts WHERE has_debt = 1 ORDER BY owner")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    account_of(&r.get::<String, _>(0))?,
+                    record_of::<Account>(&r.get::<String, _>(1), "account")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// How many accounts hold a position.
+    pub async fn account_count(&self) -> Result<u64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(row.get::<i64, _>(0)).unwrap_or(0))
+    }
+
+    /// How many liquidations are indexed.
+    pub async fn liquidation_count(&self) -> Result<u64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM liquidations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(row.get::<i64, _>(0)).unwrap_or(0))
+    }
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use carrack_pool::account::Position;
+
+    fn account(asset: u8, debt: u128) -> Account {
+        Account {
+            positions: vec![Position {
+                asset: AccountId::from([asset; 32]),
+                scaled_supply: 5,
+                scaled_debt: debt,
+                collateral: Collateral::On,
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn a_block_is_stored_whole_and_survives_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+        let (alice, bob) = (AccountId::from([1; 32]), AccountId::from([2; 32]));
+        {
+            let store = Store::open(&url).await.unwrap();
+            assert_eq!(store.last_block().await.unwrap(), None);
+            store.set_genesis("0xabc").await.unwrap();
+            let changes = BlockChanges {
+                accounts: vec![(alice, account(9, 7)), (bob, account(9, 0))],
+                markets: None,
+                liquidations: vec![LiquidationRow {
+                    block: 3,
+                    event_index: 4,
+                    borrower: alice,
+                    liquidator: bob,
+                    debt_asset: AccountId::from([9; 32]),
+                    collateral_asset: AccountId::from([8; 32]),
+                    repaid: u128::MAX,
+                    collateral_seized: 1,
+                }],
+            };
+            store.apply_block(3, &changes).await.unwrap();
+            // The same block again (a restart between commit and the next block) changes
+            // nothing: upserts, and the liquidation is not counted twice.
+            store.apply_block(3, &changes).await.unwrap();
+        }
+        let store = Store::open(&url).await.unwrap();
+        assert_eq!(store.genesis().await.unwrap().as_deref(), Some("0xabc"));
+        assert_eq!(store.last_block().await.unwrap(), Some(3));
+        assert_eq!(
+            store.borrowers().await.unwrap(),
+            vec![(alice, account(9, 7))]
+        );
+        assert_eq!(store.account_count().await.unwrap(), 2);
+        assert_eq!(store.liquidation_count().await.unwrap(), 1);
+        // Alice repays everything and leaves: her rows go.
+        let gone = BlockChanges {
+            accounts: vec![(alice, Account::default())],
+            ..Default::default()
+        };
+        store.apply_block(4, &gone).await.unwrap();
+        assert!(store.borrowers().await.unwrap().is_empty());
+        assert_eq!(store.account_count().await.unwrap(), 1);
+        store.reset().await.unwrap();
+        assert_eq!(store.last_block().await.unwrap(), None);
+        assert_eq!(store.genesis().await.unwrap(), None);
+    }
+
+    #[test]
+    fn passwords_stay_out_of_errors() {
+        assert_eq!(
+            redact("postgres://op:hunter2@db:5432/carrack"),
+            "postgres://…@db:5432/carrack"
+        );
+        assert_eq!(redact("sqlite:///tmp/k.sqlite"), "sqlite:///tmp/k.sqlite");
+    }
+}
