@@ -4,7 +4,8 @@
 #   unit and #[ink::test] tests, the SMT proofs, then the ink_e2e suite against real
 #   substrate-contracts-node processes (one per test, on the release bundles just built),
 #   and beside it, in two lanes (they mostly wait on nodes of their own): the off-chain
-#   tools' unit tests then the price relayer's failure drills (five relayers on a node);
+#   tools' unit tests then the price relayer's failure drills (five relayers on a node)
+#   and the keeper's drills (a price crash liquidated, a restart, a chain reset);
 #   the deployment tool's idempotency and bad-input drills, the cost benchmark's
 #   regression check, the Polkadot.js client test against a devnet the tool deployed and
 #   the web app's browser tests (Playwright driving Chromium).
@@ -35,9 +36,10 @@ STEPS=(
   "unit|unit, #[ink::test] and property tests (PROPTEST_CASES=${PROPTEST_CASES:-256} per property)"
   "proofs|SMT proofs of the core math + differential test against the Rust code (scripts/prove.sh)"
   "e2e|ink_e2e suite on substrate-contracts-node (one test binary, the release bundles)"
-  "tools|the off-chain tools (tools/: carrack-deploy, carrack-relayer; a workspace and lockfile of their own): fmt, clippy, unit tests"
+  "tools|the off-chain tools (tools/: carrack-client, carrack-deploy, carrack-keeper, carrack-relayer; a workspace and lockfile of their own): fmt, clippy, unit tests"
   "deploy-drills|carrack-deploy on a real node: idempotent resume after kills, bad input"
   "relayer-drills|carrack-relayer failure drills: five relayers on a real node"
+  "keeper-drills|carrack-keeper on a real node: a price crash liquidated, a kill and restart resumed from SQLite, a chain reset refused"
   "js|Polkadot.js client (@polkadot/api-contract) against a devnet deployed by carrack-deploy"
   "bench|cost benchmark: no size or ref_time ratio grew > 10 %, no proof_size grew, no deposit changed (bench/results.json)"
   "web|browser tests of the web app (web/run-tests.sh: Playwright + Debian Chromium)"
@@ -125,7 +127,7 @@ TOOLS_MANIFEST=tools/Cargo.toml
 # tools waits for them on cargo's lock while the first lane compiles them. Their output is
 # shown, and their times counted, when the e2e tests and every lane are done; the step
 # table marks them "(beside e2e)". Without the e2e step they run in their usual place.
-LANES=("tools relayer-drills" "deploy-drills bench js web")
+LANES=("tools relayer-drills keeper-drills" "deploy-drills bench js web")
 LANE_PIDS=()
 LANE_DIRS=()
 
@@ -237,6 +239,10 @@ run_deploy-drills() {
 
 run_relayer-drills() {
   CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" tools/carrack-relayer/tests/drills.sh
+}
+
+run_keeper-drills() {
+  CARRACK_DEPLOY_TARGET_DIR="$TOOLS_TARGET_DIR" tools/carrack-keeper/tests/drills.sh
 }
 
 run_js() {

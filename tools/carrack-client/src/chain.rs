@@ -133,8 +133,9 @@ pub struct ContractEvent {
 pub struct Chain {
     client: OnlineClient<C>,
     rpc: LegacyRpcMethods<C>,
-    /// The nonce of our last transaction that made it into a block on this connection.
-    last_included_nonce: std::sync::Mutex<Option<u64>>,
+    /// Per signing account, the nonce of its last transaction that made it into a block
+    /// on this connection.
+    last_included_nonce: std::sync::Mutex<std::collections::HashMap<[u8; 32], u64>>,
 }
 
 /// `url` as logs, errors and metrics show it: scheme, host and port only (`/…` when
@@ -183,7 +184,7 @@ impl Chain {
         Ok(Chain {
             client,
             rpc: LegacyRpcMethods::new(rpc),
-            last_included_nonce: std::sync::Mutex::new(None),
+            last_included_nonce: std::sync::Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -410,13 +411,15 @@ impl Chain {
             // pool too, so it is right after a restart of either side; but right after a
             // block it can still answer from the block before (seen on instant-seal
             // nodes: "Transaction is outdated"), so never go below our last included
-            // nonce + 1 on this connection.
+            // nonce + 1 on this connection (per account: a tool may sign with several keys).
             let account = signer.public_key().to_account_id();
             let next = self.rpc.system_account_next_index(&account).await?;
-            let last = *self
+            let last = self
                 .last_included_nonce
                 .lock()
-                .unwrap_or_else(|p| p.into_inner());
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&account.0)
+                .copied();
             let nonce = last.map_or(next, |last| next.max(last.saturating_add(1)));
             let params = DefaultExtrinsicParamsBuilder::<C>::new()
                 .mortal(&header, MORTALITY_BLOCKS)
@@ -439,10 +442,10 @@ impl Chain {
                 match status? {
                     TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
                         let block = in_block.block_hash();
-                        *self
-                            .last_included_nonce
+                        self.last_included_nonce
                             .lock()
-                            .unwrap_or_else(|p| p.into_inner()) = Some(nonce);
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(account.0, nonce);
                         return Ok(match in_block.wait_for_success().await {
                             Ok(_) => Inclusion::Success { block },
                             Err(subxt::Error::Runtime(e)) => Inclusion::Failed {

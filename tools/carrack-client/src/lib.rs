@@ -17,4 +17,4 @@ pub mod message;
 
 pub use chain::{Chain, ChainError, ContractEvent, ContractOutput, DryRun, Inclusion, Weight};
 pub use keys::KeySource;
-pub use message::{send, Message, Refusal, ReplyError, SendError};
+pub use message::{gas_limit, send, Message, Refusal, ReplyError, SendError};

@@ -8,7 +8,7 @@
 //! let message = Message::new(pool.call_mut().liquidate(borrower, debt, coll, repay, min_out));
 //! ```
 
-use crate::chain::{Chain, ChainError, ContractOutput, DryRun, Inclusion};
+use crate::chain::{Chain, ChainError, ContractOutput, DryRun, Inclusion, Weight};
 use ink::env::call::utils::{ReturnType, Set};
 use ink::env::call::{Call, CallBuilder, ExecutionInput};
 use ink::env::DefaultEnvironment;
@@ -82,8 +82,9 @@ impl<T: Decode, E: Decode + Debug> Message<Result<T, E>> {
 }
 
 /// Dry-runs `message` to `contract` from `signer` at the best block and, when the contract
-/// accepts it (it returned without reverting), signs and submits it with the dry run's
-/// `gas_required` and storage deposit, and follows it into a block. Returns the dry run's
+/// accepts it (it returned without reverting), signs and submits it with a gas limit of
+/// [`gas_limit`] over the dry run's `gas_required` and a bounded storage deposit, and
+/// follows it into a block. Returns the dry run's
 /// reply and how the transaction ended; a refused dry run sends nothing.
 pub async fn send<R: Decode + Debug>(
     chain: &Chain,
@@ -113,12 +114,23 @@ pub async fn send<R: Decode + Debug>(
             signer,
             contract,
             message.input().to_vec(),
-            dry.gas_required,
+            gas_limit(dry.gas_required),
             deposit_limit,
             timeout,
         )
         .await?;
     Ok((reply, inclusion))
+}
+
+/// The gas limit to sign for a transaction whose dry run required `required`: twice it.
+/// A dry run executes at the best block's time, the transaction in the next block's, so
+/// anything that grows with time (a pool market's interest accrual: `ray_pow` over the
+/// seconds since its last update) needs more than the dry run did; unused gas is refunded.
+pub fn gas_limit(required: Weight) -> Weight {
+    Weight {
+        ref_time: required.ref_time.saturating_mul(2),
+        proof_size: required.proof_size.saturating_mul(2),
+    }
 }
 
 /// Plancks added to a dry run's storage deposit as the transaction's limit.

@@ -3,7 +3,9 @@
 //! signature is the account: ink! 5 puts a 32-byte field in a topic as it is); those
 //! accounts' records and, after any pool event, the markets are then read from the
 //! pool's storage at that block, so the store holds exactly what the chain held, whatever
-//! the events' amounts say. Liquidations are kept from their `Liquidated` events.
+//! the events' amounts say. Liquidations are kept from their `Liquidated` events. (The
+//! keeper's passes read the markets afresh at the best block; the indexed ones serve
+//! queries.)
 
 use crate::reads;
 use crate::store::{BlockChanges, LiquidationRow, Store};
@@ -121,7 +123,7 @@ pub async fn catch_up(
                 .accounts
                 .push((*owner, reads::account(chain, hash, pool, owner).await?));
         }
-        if found.markets_changed || last.is_none() && number == first {
+        if found.markets_changed {
             changes.markets = Some(reads::root(chain, hash, pool).await?.3);
         }
         if !changes.accounts.is_empty() || changes.markets.is_some() {
@@ -132,7 +134,9 @@ pub async fn catch_up(
                 "indexed"
             );
         }
-        store.apply_block(number, &changes).await?;
+        store
+            .apply_block(number, &format!("{hash:?}"), &changes)
+            .await?;
     }
     if end < finalized {
         info!(indexed_to = end, finalized, "catching up");
@@ -140,22 +144,32 @@ pub async fn catch_up(
     Ok(Some(end))
 }
 
-/// Checks the store belongs to this chain (records it when new); with `reindex`, starts
-/// over instead of refusing.
+/// Checks the store belongs to this chain: the same genesis, and the last indexed block
+/// still on it with the same hash (a development chain started afresh has the same
+/// genesis, but not the same blocks). Records the genesis when new; with `reindex`,
+/// starts over instead of refusing.
 pub async fn check_chain(chain: &Chain, store: &Store, reindex: bool) -> Result<()> {
+    if reindex {
+        store.reset().await?;
+    }
     let genesis = format!("{:?}", chain.genesis_hash());
     match store.genesis().await? {
-        Some(known) if known == genesis => Ok(()),
-        Some(known) if !reindex => bail!(
-            "the database indexes the chain with genesis {known}, but the node's genesis is {genesis} (a reset chain or another one); run with --reindex to start over"
+        None => return store.set_genesis(&genesis).await,
+        Some(known) if known != genesis => bail!(
+            "the database indexes the chain with genesis {known}, but the node's genesis is {genesis} (another chain); run with --reindex to start over"
         ),
-        Some(_) | None => {
-            if reindex {
-                store.reset().await?;
-            }
-            store.set_genesis(&genesis).await
+        Some(_) => {}
+    }
+    if let (Some(last), Some(hash)) = (store.last_block().await?, store.last_hash().await?) {
+        let on_chain = chain.block_hash(last).await?.map(|h| format!("{h:?}"));
+        if on_chain.as_deref() != Some(hash.as_str()) {
+            bail!(
+                "the database indexed block {last} as {hash}, but the node's block {last} is {} (the chain was reset); run with --reindex to start over",
+                on_chain.as_deref().unwrap_or("missing")
+            );
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

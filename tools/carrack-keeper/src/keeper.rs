@@ -336,7 +336,7 @@ impl Keeper {
                 &self.signer,
                 &self.pool,
                 message.input().to_vec(),
-                dry.gas_required,
+                carrack_client::gas_limit(dry.gas_required),
                 dry.storage_charge
                     .saturating_add(dry.storage_charge / 2)
                     .saturating_add(1_000_000_000_000),

@@ -65,13 +65,14 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Logs go to stderr; stdout carries only `--once`'s report.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cli.json {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .json()
-            .init();
+        logs.json().init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        logs.init();
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -119,6 +120,10 @@ async fn run(cli: Cli) -> Result<()> {
         // A chain reset is refused (or, with --reindex, starts over), never mixed in.
         indexer::check_chain(&chain, &store, reindex).await?;
         reindex = false;
+        match store.last_block().await? {
+            Some(last) => info!("resuming after block {last}"),
+            None => info!("indexing from block {}", settings.start_block),
+        }
         info!(url = %carrack_client::chain::redact_url(&settings.url), pool = %settings.pool, "connected");
         backoff = Duration::from_secs(1);
         match follow(&chain, &store, &settings, keeper.as_mut(), cli.once).await {

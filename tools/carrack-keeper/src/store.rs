@@ -133,8 +133,14 @@ impl Store {
         Ok(())
     }
 
-    /// Stores block `block`'s changes and makes it the last indexed block, all or nothing.
-    pub async fn apply_block(&self, block: u64, changes: &BlockChanges) -> Result<()> {
+    /// The hash recorded with the last indexed block (`0x…`), if any.
+    pub async fn last_hash(&self) -> Result<Option<String>> {
+        self.meta("last_hash").await
+    }
+
+    /// Stores block `block`'s changes and makes it (with its `hash`, `0x…`) the last
+    /// indexed block, all or nothing.
+    pub async fn apply_block(&self, block: u64, hash: &str, changes: &BlockChanges) -> Result<()> {
         let number = i64::try_from(block).context("block number")?;
         let mut tx = self.pool.begin().await?;
         for (owner, account) in &changes.accounts {
@@ -195,10 +201,16 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("INSERT INTO meta (name, value) VALUES ('last_block', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
-            .bind(block.to_string())
-            .execute(&mut *tx)
-            .await?;
+        for (name, value) in [
+            ("last_block", block.to_string()),
+            ("last_hash", hash.to_string()),
+        ] {
+            sqlx::query("INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+                .bind(name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -285,14 +297,15 @@ mod tests {
                     collateral_seized: 1,
                 }],
             };
-            store.apply_block(3, &changes).await.unwrap();
+            store.apply_block(3, "0x03", &changes).await.unwrap();
             // The same block again (a restart between commit and the next block) changes
             // nothing: upserts, and the liquidation is not counted twice.
-            store.apply_block(3, &changes).await.unwrap();
+            store.apply_block(3, "0x03", &changes).await.unwrap();
         }
         let store = Store::open(&url).await.unwrap();
         assert_eq!(store.genesis().await.unwrap().as_deref(), Some("0xabc"));
         assert_eq!(store.last_block().await.unwrap(), Some(3));
+        assert_eq!(store.last_hash().await.unwrap().as_deref(), Some("0x03"));
         assert_eq!(
             store.borrowers().await.unwrap(),
             vec![(alice, account(9, 7))]
@@ -304,7 +317,7 @@ mod tests {
             accounts: vec![(alice, Account::default())],
             ..Default::default()
         };
-        store.apply_block(4, &gone).await.unwrap();
+        store.apply_block(4, "0x04", &gone).await.unwrap();
         assert!(store.borrowers().await.unwrap().is_empty());
         assert_eq!(store.account_count().await.unwrap(), 1);
         store.reset().await.unwrap();

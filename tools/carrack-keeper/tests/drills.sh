@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Keeper drills on a real substrate-contracts-node.
+#
+# Deploys deploy/devnet.toml with a 10 s liquidation grace period (devnet's 600 s would
+# hold every liquidation for ten minutes after the feeds' first prices) on its own node,
+# then:
+#   1. tests/crash_drill.rs: five borrowers against TBTC; the reporters crash TBTC's price
+#      (-18 %) and the keeper must liquidate the three accounts that fell below health
+#      factor 1 within a bounded number of blocks (the figure is printed), and no other,
+#      leaving no bad debt; it is then killed (SIGKILL), a second crash comes while it is
+#      down, and the restarted keeper must resume from its SQLite database and liquidate
+#      the new ones, its index holding exactly the chain's liquidations;
+#   2. a chain reset: the node is replaced by a fresh --dev chain (same genesis, other
+#      blocks) with a new deployment; the keeper with the old database must refuse,
+#      naming the reset, and index the new chain with --reindex.
+#
+# Uses the release bundles in ${CARRACK_RELEASE_TARGET_DIR}/ink (scripts/build.sh); builds
+# the tools into ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target}.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../../scripts/lib/common.sh"
+export CARGO_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
+DEPLOY="$CARGO_TARGET_DIR/debug/carrack-deploy"
+KEEPER="$CARGO_TARGET_DIR/debug/carrack-keeper"
+BUNDLES="${CARRACK_BUNDLES:-$CARRACK_RELEASE_TARGET_DIR/ink}"
+TOOLS_MANIFEST="$CARRACK_ROOT/tools/Cargo.toml"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-keeper-drills.XXXXXX")"
+NODE_PID=""
+passed=0
+failed=0
+
+cleanup() {
+  stop_dev_node
+  if (( failed > 0 )) || [[ "${KEEP_DRILL_LOGS:-0}" == 1 ]]; then
+    say "logs kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+
+ok() { passed=$((passed + 1)); say "ok: $*"; }
+fail() { failed=$((failed + 1)); say "FAILED: $*"; }
+
+for tool in curl substrate-contracts-node cargo; do
+  command -v "$tool" >/dev/null || die "$tool is not on PATH"
+done
+
+step "building the tools and the keeper's drill"
+cargo build --quiet --locked --manifest-path "$TOOLS_MANIFEST" --workspace
+cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper --test crash_drill --no-run
+
+deploy_fresh() { # manifest log
+  sed -e "s/^liquidation_grace_secs = .*/liquidation_grace_secs = 10/" \
+    "$CARRACK_ROOT/deploy/devnet.toml" >"$WORK/deploy.toml"
+  grep -q "^liquidation_grace_secs = 10" "$WORK/deploy.toml" || die "deploy/devnet.toml has no [pool] liquidation_grace_secs line to shorten"
+  start_dev_node "$2"
+  URL="ws://127.0.0.1:$NODE_PORT"
+  "$DEPLOY" deploy -q --config "$WORK/deploy.toml" --bundles "$BUNDLES" \
+    --manifest "$1" --url "$URL" >/dev/null
+  say "deployed on $URL"
+}
+
+step "1. a price crash, a kill and a restart (tests/crash_drill.rs)"
+deploy_fresh "$WORK/manifest.json" "$WORK/node-1.log"
+if CARRACK_DRILL_URL="$URL" CARRACK_DRILL_MANIFEST="$WORK/manifest.json" \
+  CARRACK_DRILL_WORK="$WORK" CARRACK_KEEPER_BIN="$KEEPER" \
+  cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper \
+    --test crash_drill -- --ignored --nocapture 2>&1 | tee "$WORK/crash-drill.log" | sed 's/^/    /'; then
+  if grep -q "test result: ok. 1 passed" "$WORK/crash-drill.log"; then
+    ok "the keeper liquidated both crashes and resumed after a kill"
+  else
+    fail "the crash drill did not run (log: crash-drill.log)"
+  fi
+else
+  fail "the crash drill (log: crash-drill.log, keeper-1.log, keeper-2.log)"
+fi
+
+step "2. a chain reset: the same genesis, other blocks"
+stop_dev_node
+deploy_fresh "$WORK/manifest-2.json" "$WORK/node-2.log"
+sed -e "s|^url = .*|url = \"$URL\"|" -e "s|^manifest = .*|manifest = \"$WORK/manifest-2.json\"|" \
+  "$WORK/keeper.toml" >"$WORK/keeper-2.toml"
+if "$KEEPER" --config "$WORK/keeper-2.toml" --once >"$WORK/reset.out" 2>"$WORK/reset.log"; then
+  fail "the keeper accepted a reset chain with the old database (reset.log)"
+elif grep -q "the chain was reset" "$WORK/reset.log"; then
+  ok "the keeper refuses the reset chain: $(grep -o 'the database indexed block [0-9]*' "$WORK/reset.log" | head -1), not on this chain"
+else
+  fail "the keeper failed on the reset chain without naming the reset (reset.log)"
+fi
+if "$KEEPER" --config "$WORK/keeper-2.toml" --once --reindex >"$WORK/reindex.out" 2>"$WORK/reindex.log" \
+  && grep -q "liquidations_indexed 0" "$WORK/reindex.out"; then
+  ok "--reindex indexes the new chain: $(cat "$WORK/reindex.out")"
+else
+  fail "--reindex on the new chain (reindex.log, reindex.out)"
+fi
+
+step "summary"
+say "$passed passed, $failed failed"
+(( failed == 0 ))
