@@ -4,8 +4,10 @@
 # suite deployed by carrack-deploy from deploy/devnet.toml (three test tokens, their
 # feeds and markets, votes token, timelock and governor holding every admin role, a
 # guardian), then starts five price relayers (carrack-relayer, one per reporter //Bob ..
-# //Ferdie, with the simulated source of tools/carrack-relayer/devnet.toml) and serves the web
-# app (web/, http://127.0.0.1:8080/). Prints the addresses, the app's URL and how to open
+# //Ferdie, with the simulated source of tools/carrack-relayer/devnet.toml) and the keeper
+# (carrack-keeper, tools/carrack-keeper/devnet.toml: indexes the pool into
+# .devnet/keeper.sqlite, liquidates accounts below health factor 1, API on port 9944 + 200)
+# and serves the web app (web/, http://127.0.0.1:8080/). Prints the addresses, the app's URL and how to open
 # the contracts in Polkadot.js Apps / Contracts UI, then keeps everything running until
 # Ctrl-C.
 #
@@ -23,6 +25,8 @@ MANIFEST="$DEVNET_DIR/manifest.json"
 DEPLOY_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$DEPLOY_TARGET_DIR/debug/carrack-deploy"
 RELAYER="$DEPLOY_TARGET_DIR/debug/carrack-relayer"
+KEEPER="$DEPLOY_TARGET_DIR/debug/carrack-keeper"
+KEEPER_PID=""
 REPORTERS=(Bob Charlie Dave Eve Ferdie)
 RELAYER_PIDS=()
 WEB_PID=""
@@ -30,7 +34,7 @@ WEB_URL=""
 NODE_PID=""
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 reset=0
@@ -59,6 +63,7 @@ stop_relayers() {
 
 stop_node() {
   [[ -n "$WEB_PID" ]] && kill "$WEB_PID" 2>/dev/null || true
+  [[ -n "$KEEPER_PID" ]] && kill -INT "$KEEPER_PID" 2>/dev/null || true
   stop_relayers
   if [[ -n "$NODE_PID" ]] && kill -0 "$NODE_PID" 2>/dev/null; then
     printf '\n==> stopping substrate-contracts-node (pid %s)\n' "$NODE_PID"
@@ -85,7 +90,7 @@ main() {
   step "building the contracts in release mode"
   build_release_contracts
 
-  step "building carrack-deploy and carrack-relayer"
+  step "building carrack-deploy, carrack-relayer and carrack-keeper"
   local built=$SECONDS
   CARGO_TARGET_DIR="$DEPLOY_TARGET_DIR" cargo build --quiet --locked \
     --manifest-path "$CARRACK_ROOT/tools/Cargo.toml" --workspace
@@ -128,6 +133,16 @@ main() {
       || die "relayer //${REPORTERS[$who]} exited: $(tail -n 3 "$DEVNET_DIR/relayers/${REPORTERS[$who]}.log")"
   done
 
+  step "starting the keeper (tools/carrack-keeper/devnet.toml: index in .devnet/keeper.sqlite)"
+  local keeper_port=$(( RPC_PORT + 200 ))
+  # A kept chain keeps its index (the keeper resumes); --reset removes both.
+  "$KEEPER" --config "$CARRACK_ROOT/tools/carrack-keeper/devnet.toml" --url "$NODE_URL" \
+    --api-listen "127.0.0.1:$keeper_port" >"$DEVNET_DIR/keeper.log" 2>&1 &
+  KEEPER_PID=$!
+  sleep 2
+  kill -0 "$KEEPER_PID" 2>/dev/null || die "the keeper exited: $(tail -n 3 "$DEVNET_DIR/keeper.log")"
+  say "keeper: pid $KEEPER_PID, log .devnet/keeper.log, API http://127.0.0.1:$keeper_port/api/at-risk"
+
   step "status"
   "$TOOL" status --manifest "$MANIFEST" --bundles "$CARRACK_RELEASE_TARGET_DIR/ink" --url "$NODE_URL" \
     || say "status reports a problem (see above); scripts/devnet.sh --reset redeploys from scratch"
@@ -157,6 +172,10 @@ main() {
                     $(( RPC_PORT + 100 ))-$(( RPC_PORT + 104 ))); feeds on chain:
                       $RELAYER feeds --config tools/carrack-relayer/devnet.toml \\
                         --manifest .devnet/manifest.json --url $NODE_URL
+    keeper          carrack-keeper as //Alice (log .devnet/keeper.log, index .devnet/keeper.sqlite):
+                      http://127.0.0.1:$(( RPC_PORT + 200 ))/api/at-risk   borrowers by health
+                      http://127.0.0.1:$(( RPC_PORT + 200 ))/api/accounts/<SS58>   positions, liquidations
+                      http://127.0.0.1:$(( RPC_PORT + 200 ))/metrics
 
     Open in Polkadot.js Apps:  https://polkadot.js.org/apps/?rpc=ws%3A%2F%2F127.0.0.1%3A$RPC_PORT#/contracts
       ("Add an existing contract": paste an address above and upload the .contract bundle)
@@ -164,7 +183,7 @@ main() {
     Read any message:          $TOOL call --manifest .devnet/manifest.json \\
                                  --url $NODE_URL --contract pool --message markets
 
-    Press Ctrl-C to stop the web app, the relayers and the node; the chain stays in .devnet/ for the next run.
+    Press Ctrl-C to stop the web app, the keeper, the relayers and the node; the chain stays in .devnet/ for the next run.
 SUMMARY
   wait "$NODE_PID" || true
   NODE_PID=""

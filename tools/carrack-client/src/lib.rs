@@ -4,6 +4,7 @@
 //! - [`chain`]: a connection to a node, dry runs (`ContractsApi_call`), signed
 //!   `Contracts::call` transactions followed into a block, with every error saying whether
 //!   the connection is to blame (reconnect) or the call;
+//! - [`http`]: a small hardened read-only HTTP server for metrics and APIs;
 //! - [`keys`]: a signer from a secret URI or a chmod-600 key file, never echoing the secret;
 //! - [`manifest`]: a carrack-deploy manifest's contracts and chain, read leniently;
 //! - [`message`]: contract messages built by the contracts' own ink! call builders, so a
@@ -11,6 +12,7 @@
 //!   contracts' own types.
 
 pub mod chain;
+pub mod http;
 pub mod keys;
 pub mod manifest;
 pub mod message;

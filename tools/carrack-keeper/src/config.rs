@@ -29,6 +29,9 @@ pub struct File {
     pub poll_secs: u64,
     /// The key that signs liquidations (and their approvals).
     pub signer: Option<SignerSection>,
+    /// Where to serve `/metrics` and the read-only JSON API (`host:port`; none by
+    /// default).
+    pub api_listen: Option<String>,
     /// How the keeper liquidates.
     #[serde(default)]
     pub liquidation: LiquidationSection,
@@ -118,6 +121,7 @@ pub struct Settings {
     pub start_block: u64,
     pub poll: Duration,
     pub key: Option<KeySource>,
+    pub api_listen: Option<std::net::SocketAddr>,
     pub liquidation: Liquidation,
 }
 
@@ -141,6 +145,7 @@ pub struct Overrides {
     pub url: Option<String>,
     pub database: Option<String>,
     pub suri: Option<String>,
+    pub api_listen: Option<String>,
 }
 
 impl Settings {
@@ -195,6 +200,13 @@ impl Settings {
             (None, Some(SignerSection::KeyFile(p))) => Some(KeySource::File(relative(&p))),
             (None, None) => None,
         };
+        let api_listen = match overrides.api_listen.or(file.api_listen) {
+            Some(text) => Some(
+                text.parse::<std::net::SocketAddr>()
+                    .map_err(|e| anyhow!("api_listen: {text:?} is not host:port ({e})"))?,
+            ),
+            None => None,
+        };
         let l = file.liquidation;
         if l.enabled && key.is_none() {
             bail!("signer: liquidation.enabled needs a signer (suri or key_file), or set liquidation.enabled = false");
@@ -234,6 +246,7 @@ impl Settings {
             database,
             poll: Duration::from_secs(file.poll_secs),
             key,
+            api_listen,
             liquidation: Liquidation {
                 enabled: l.enabled,
                 slippage_bps: l.slippage_bps,
@@ -314,6 +327,7 @@ mod tests {
         assert!(err("[liquidation]\nretry_after_blocks = 0\n").contains("retry_after_blocks"));
         assert!(err("poll_secs = 0\n").contains("poll_secs"));
         assert!(err("colour = 1\n").contains("unknown field"));
+        assert!(err("api_listen = \"localhost\"\n").contains("api_listen"));
         let no_signer = settings(&format!(
             "url = \"ws://x\"\npool = \"{BOB}\"\ndatabase = \"sqlite://k\"\n"
         ));

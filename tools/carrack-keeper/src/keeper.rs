@@ -6,6 +6,7 @@
 //! put that account aside for some blocks, with one log line, instead of retrying every
 //! pass; a dry run costs nothing on chain, so nothing is sent that would fail.
 
+use crate::api::{Shared, Standing};
 use crate::config::Liquidation;
 use crate::plan::{self, Candidate, Skip};
 use crate::reads;
@@ -45,7 +46,10 @@ pub struct PassReport {
 /// The keeper's state between passes.
 pub struct Keeper {
     pub pool: AccountId32,
-    pub signer: Keypair,
+    /// None: report only (no liquidations).
+    pub signer: Option<Keypair>,
+    /// What the endpoints show.
+    pub shared: Shared,
     pub settings: Liquidation,
     /// Account → the block before which it is not tried again, and why.
     waiting: HashMap<AccountId, (u64, String)>,
@@ -76,17 +80,27 @@ fn wait_reason(error: &PoolError) -> Option<&'static str> {
 
 impl Keeper {
     /// A keeper liquidating in `pool` with `signer`.
-    pub fn new(pool: AccountId32, signer: Keypair, settings: Liquidation) -> Self {
+    pub fn new(
+        pool: AccountId32,
+        signer: Option<Keypair>,
+        settings: Liquidation,
+        shared: Shared,
+    ) -> Self {
         Keeper {
             pool,
             signer,
+            shared,
             settings,
             waiting: HashMap::new(),
         }
     }
 
+    /// The keeper's account (the dry runs' origin; without a signer, the zero account,
+    /// which views need no more than any other).
     fn me(&self) -> AccountId32 {
-        self.signer.public_key().to_account_id()
+        self.signer
+            .as_ref()
+            .map_or(AccountId32([0; 32]), |s| s.public_key().to_account_id())
     }
 
     fn wait(&mut self, borrower: AccountId, block: u64, why: String) {
@@ -123,6 +137,20 @@ impl Keeper {
             ..Default::default()
         };
         self.waiting.retain(|_, (until, _)| *until > number);
+        let mut standings = Vec::with_capacity(borrowers.len());
+        for (borrower, account) in &borrowers {
+            if let Ok(view) = plan::valuation(account, &markets, &prices, now_secs) {
+                standings.push(Standing {
+                    account: ss58(borrower),
+                    health_factor_wad: view.health_factor_wad.to_string(),
+                    debt_value_wad: view.debt_value_wad.to_string(),
+                    collateral_value_wad: view.collateral_value_wad.to_string(),
+                    prices_ok: view.prices_ok,
+                    health_factor: view.health_factor_wad,
+                });
+            }
+        }
+        standings.sort_by_key(|s| s.health_factor);
         for (borrower, account) in &borrowers {
             let candidate = match plan::candidate(
                 *borrower,
@@ -148,12 +176,22 @@ impl Keeper {
                 report.waiting += 1;
                 continue;
             }
-            if !self.settings.enabled {
+            if !self.settings.enabled || self.signer.is_none() {
                 info!(borrower = %ss58(borrower), health_factor = %ratio(candidate.health_factor_wad), "liquidatable (liquidation disabled)");
                 continue;
             }
+            let Some(signer) = self.signer.clone() else {
+                continue;
+            };
             match self
-                .liquidate(chain, block, number, &candidate, &markets, &prices)
+                .liquidate(
+                    &signer,
+                    chain,
+                    (block, number),
+                    &candidate,
+                    &markets,
+                    &prices,
+                )
                 .await
             {
                 Ok(true) => report.liquidated += 1,
@@ -165,15 +203,29 @@ impl Keeper {
                 }
             }
         }
+        let now_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.shared.update(|s| {
+            s.accounts = report.accounts;
+            s.borrowers = report.borrowers;
+            s.below_one = report.below_one;
+            s.waiting = report.waiting;
+            s.liquidations_indexed = report.liquidations_indexed;
+            s.liquidations_done += report.liquidated as u64;
+            s.liquidations_failed += report.failed as u64;
+            s.last_pass_unix_secs = now_unix;
+            s.at_risk = standings;
+        });
         Ok(report)
     }
 
     /// Confirms, dry-runs and sends one liquidation; `Ok(false)` when it waits.
     async fn liquidate(
         &mut self,
+        signer: &Keypair,
         chain: &Chain,
-        block: H256,
-        number: u64,
+        (block, number): (H256, u64),
         c: &Candidate,
         markets: &[(AccountId, carrack_pool::market::Market)],
         prices: &PriceList,
@@ -227,7 +279,7 @@ impl Keeper {
         } else {
             (request, needed)
         };
-        self.ensure_allowance(chain, block, &c.debt_asset, needed)
+        self.ensure_allowance(signer, chain, block, &c.debt_asset, needed)
             .await?;
         let (block, number) = chain.best_block().await?;
 
@@ -333,7 +385,7 @@ impl Keeper {
         };
         let inclusion = chain
             .call(
-                &self.signer,
+                signer,
                 &self.pool,
                 message.input().to_vec(),
                 carrack_client::gas_limit(dry.gas_required),
@@ -386,6 +438,7 @@ impl Keeper {
     /// Approves the pool for `needed` of `asset` unless its allowance covers it already.
     async fn ensure_allowance(
         &self,
+        signer: &Keypair,
         chain: &Chain,
         block: H256,
         asset: &AccountId,
@@ -408,7 +461,7 @@ impl Keeper {
         let what = || format!("approving the pool for {needed} of {}", ss58(asset));
         match carrack_client::send(
             chain,
-            &self.signer,
+            signer,
             &account32(asset),
             &approve,
             INCLUSION_TIMEOUT,

@@ -8,7 +8,10 @@
 //! carrack-keeper --config keeper.toml --reindex  # forget the database and start over
 //! ```
 
+mod api;
 mod config;
+#[cfg(test)]
+mod fixtures;
 mod indexer;
 mod keeper;
 mod plan;
@@ -48,6 +51,10 @@ struct Cli {
     /// The signer's secret URI (instead of the config's `signer`; never printed).
     #[arg(long, env = "CARRACK_KEEPER_SURI", hide_env_values = true)]
     suri: Option<String>,
+    /// Where to serve `/metrics` and the JSON API (instead of the config's `api_listen`;
+    /// port 0 picks a free one, printed in the log).
+    #[arg(long)]
+    api_listen: Option<String>,
     /// Forget what the database holds and index from the start block again (needed after
     /// a chain reset: a new genesis).
     #[arg(long)]
@@ -90,6 +97,7 @@ async fn run(cli: Cli) -> Result<()> {
             url: cli.url,
             database: cli.database,
             suri: cli.suri,
+            api_listen: cli.api_listen,
         },
     )?;
     let signer = match &settings.key {
@@ -97,10 +105,22 @@ async fn run(cli: Cli) -> Result<()> {
         None => None,
     };
     let store = Store::open(&settings.database).await?;
-    let mut keeper = signer.map(|s| {
+    let shared = api::Shared::default();
+    if let Some(listen) = settings.api_listen {
+        let bound = api::serve(listen, shared.clone(), store.clone())
+            .await
+            .with_context(|| format!("cannot serve the API on {listen}"))?;
+        info!("serving /metrics and /api on http://{bound}");
+    }
+    if let Some(s) = &signer {
         info!(keeper = %s.public_key().to_account_id(), "signing liquidations as");
-        keeper::Keeper::new(settings.pool.clone(), s, settings.liquidation.clone())
-    });
+    }
+    let mut keeper = keeper::Keeper::new(
+        settings.pool.clone(),
+        signer,
+        settings.liquidation.clone(),
+        shared.clone(),
+    );
     let mut reindex = cli.reindex;
     let mut backoff = Duration::from_secs(1);
     loop {
@@ -125,8 +145,14 @@ async fn run(cli: Cli) -> Result<()> {
             None => info!("indexing from block {}", settings.start_block),
         }
         info!(url = %carrack_client::chain::redact_url(&settings.url), pool = %settings.pool, "connected");
+        shared.update(|s| {
+            s.connected = true;
+            s.connects += 1;
+        });
         backoff = Duration::from_secs(1);
-        match follow(&chain, &store, &settings, keeper.as_mut(), cli.once).await {
+        let outcome = follow(&chain, &store, &settings, &mut keeper, cli.once).await;
+        shared.update(|s| s.connected = false);
+        match outcome {
             Ok(()) => return Ok(()),
             Err(e) if !cli.once => {
                 warn!("{e:#}; reconnecting in {backoff:?}");
@@ -142,7 +168,7 @@ async fn follow(
     chain: &Chain,
     store: &Store,
     settings: &Settings,
-    mut keeper: Option<&mut keeper::Keeper>,
+    keeper: &mut keeper::Keeper,
     once: bool,
 ) -> Result<()> {
     loop {
@@ -155,25 +181,28 @@ async fn follow(
             BLOCKS_PER_STEP,
         )
         .await?;
+        keeper.shared.update(|s| {
+            s.last_indexed_block = indexed;
+            s.finalized_block = finalized;
+        });
         if indexed.is_some_and(|i| i < finalized) {
             continue; // catch up before judging health on old positions
         }
-        if let Some(keeper) = keeper.as_deref_mut() {
-            let report = keeper.pass(chain, store).await?;
-            info!(
-                indexed_block = indexed,
-                finalized,
-                accounts = report.accounts,
-                liquidations_indexed = report.liquidations_indexed,
-                borrowers = report.borrowers,
-                below_one = report.below_one,
-                liquidated = report.liquidated,
-                failed = report.failed,
-                waiting = report.waiting,
-                "pass"
-            );
-            if once {
-                println!(
+        let report = keeper.pass(chain, store).await?;
+        info!(
+            indexed_block = indexed,
+            finalized,
+            accounts = report.accounts,
+            liquidations_indexed = report.liquidations_indexed,
+            borrowers = report.borrowers,
+            below_one = report.below_one,
+            liquidated = report.liquidated,
+            failed = report.failed,
+            waiting = report.waiting,
+            "pass"
+        );
+        if once {
+            println!(
                     "indexed {} accounts {} liquidations_indexed {} borrowers {} below_one {} liquidated {} failed {} waiting {}",
                     indexed.map_or("none".into(), |b| b.to_string()),
                     report.accounts,
@@ -184,14 +213,6 @@ async fn follow(
                     report.failed,
                     report.waiting
                 );
-            }
-        } else if once {
-            println!(
-                "indexed to block {}",
-                indexed.map_or("none".into(), |b| b.to_string())
-            );
-        }
-        if once {
             return Ok(());
         }
         tokio::select! {

@@ -11,7 +11,7 @@ use carrack_pool::error::PoolError;
 use carrack_pool::health::{price_wad, Prices};
 use carrack_pool::loaded_markets::LoadedMarkets;
 use carrack_pool::market::Market;
-use carrack_pool::views::account_view;
+use carrack_pool::views::{account_view, AccountView};
 use ink::primitives::AccountId;
 
 /// An account below health factor 1 and the pair to liquidate it with.
@@ -57,6 +57,17 @@ pub fn books(
         books.load(position.asset, market, now_secs)?;
     }
     Ok(books)
+}
+
+/// `account` valued as the pool values it now (its `account` view's figures).
+pub fn valuation(
+    account: &Account,
+    markets: &[(AccountId, Market)],
+    prices: &Prices,
+    now_secs: u64,
+) -> Result<AccountView, PoolError> {
+    let books = books(account, markets, now_secs)?;
+    account_view(account, &books, prices)
 }
 
 /// Whether `borrower` can be liquidated and how: `Ok(None)` when healthy.
@@ -156,41 +167,13 @@ pub fn profit_wad(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use carrack_core::{MarketConfig, RateModel};
+    use crate::fixtures::{market, NOW};
     use carrack_interfaces::PriceData;
     use carrack_pool::account::{Collateral, Position};
-    use carrack_pool::market::MarketParams;
 
-    const NOW: u64 = 1_000_000;
     const USD: AccountId = AccountId([1; 32]);
     const ETH: AccountId = AccountId([2; 32]);
     const ALICE: AccountId = AccountId([9; 32]);
-
-    /// A market like Comet's WETH: LTV 75 %, liquidation threshold 80 %, bonus 5 %.
-    fn market(decimals: u8) -> Market {
-        let params = MarketParams {
-            config: MarketConfig {
-                decimals,
-                ltv_wad: 75 * WAD / 100,
-                liquidation_threshold_wad: 80 * WAD / 100,
-                liquidation_bonus_wad: 105 * WAD / 100,
-                liquidation_protocol_fee_wad: WAD / 10,
-                reserve_factor_wad: WAD / 10,
-                rate_model: RateModel {
-                    base_rate_wad: WAD / 100,
-                    slope_low_wad: 4 * WAD / 100,
-                    slope_high_wad: 75 * WAD / 100,
-                    optimal_utilization_wad: 8 * WAD / 10,
-                },
-                supply_cap: u128::MAX,
-                borrow_cap: u128::MAX,
-                min_debt: 0,
-            },
-            collateral_enabled: true,
-            borrowing_enabled: true,
-        };
-        Market::list(params, 1_000 * 10u128.pow(u32::from(decimals)), NOW).unwrap()
-    }
 
     fn price(
         value: u128,

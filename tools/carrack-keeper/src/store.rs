@@ -11,18 +11,21 @@
 use anyhow::{anyhow, Context, Result};
 use carrack_pool::account::{Account, Collateral};
 use carrack_pool::market::Market;
+use carrack_pool::views::market_view;
 use ink::primitives::AccountId;
 use scale::{Decode, DecodeAll, Encode};
+use serde::Serialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::str::FromStr;
 use subxt::utils::AccountId32;
 
-const SCHEMA: [&str; 5] = [
+const SCHEMA: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS accounts (owner TEXT PRIMARY KEY, record TEXT NOT NULL, has_debt BIGINT NOT NULL, block BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS positions (owner TEXT NOT NULL, asset TEXT NOT NULL, scaled_supply TEXT NOT NULL, scaled_debt TEXT NOT NULL, collateral TEXT NOT NULL, PRIMARY KEY (owner, asset))",
     "CREATE TABLE IF NOT EXISTS markets (asset TEXT PRIMARY KEY, record TEXT NOT NULL, block BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS market_history (block BIGINT NOT NULL, asset TEXT NOT NULL, total_supply TEXT NOT NULL, total_debt TEXT NOT NULL, utilization_wad TEXT NOT NULL, borrow_rate_wad TEXT NOT NULL, supply_rate_wad TEXT NOT NULL, PRIMARY KEY (block, asset))",
     "CREATE TABLE IF NOT EXISTS liquidations (block BIGINT NOT NULL, event_index BIGINT NOT NULL, borrower TEXT NOT NULL, liquidator TEXT NOT NULL, debt_asset TEXT NOT NULL, collateral_asset TEXT NOT NULL, repaid TEXT NOT NULL, collateral_seized TEXT NOT NULL, PRIMARY KEY (block, event_index))",
 ];
 
@@ -39,6 +42,40 @@ pub struct LiquidationRow {
     pub collateral_seized: u128,
 }
 
+/// One position, as the API shows it (amounts as decimal strings, addresses SS58).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PositionRow {
+    pub asset: String,
+    pub scaled_supply: String,
+    pub scaled_debt: String,
+    /// `on`, `off` or `unchosen`.
+    pub collateral: String,
+}
+
+/// One liquidation of an account, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiquidationJson {
+    pub block: u64,
+    pub event_index: u32,
+    pub liquidator: String,
+    pub debt_asset: String,
+    pub collateral_asset: String,
+    pub repaid: String,
+    pub collateral_seized: String,
+}
+
+/// A market's figures at one block, as the API shows them (WAD figures as decimal strings
+/// of the integer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarketPoint {
+    pub block: u64,
+    pub total_supply: String,
+    pub total_debt: String,
+    pub utilization_wad: String,
+    pub borrow_rate_wad: String,
+    pub supply_rate_wad: String,
+}
+
 /// What one block changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BlockChanges {
@@ -49,7 +86,8 @@ pub struct BlockChanges {
     pub liquidations: Vec<LiquidationRow>,
 }
 
-/// The database.
+/// The database (cheap to clone: a pool of connections).
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
 }
@@ -124,7 +162,14 @@ impl Store {
     /// Forgets everything (a re-index).
     pub async fn reset(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for table in ["meta", "accounts", "positions", "markets", "liquidations"] {
+        for table in [
+            "meta",
+            "accounts",
+            "positions",
+            "markets",
+            "market_history",
+            "liquidations",
+        ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
@@ -186,6 +231,20 @@ impl Store {
                     .bind(number)
                     .execute(&mut *tx)
                     .await?;
+                // The market's figures as stored at the end of the block (no accrual in
+                // memory: what the block left), for rate charts.
+                let view = market_view(*asset, *market)
+                    .map_err(|e| anyhow!("the market {} at block {block}: {e:?}", ss58(asset)))?;
+                sqlx::query("INSERT INTO market_history (block, asset, total_supply, total_debt, utilization_wad, borrow_rate_wad, supply_rate_wad) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (block, asset) DO NOTHING")
+                    .bind(number)
+                    .bind(ss58(asset))
+                    .bind(view.total_supply.to_string())
+                    .bind(view.total_debt.to_string())
+                    .bind(view.utilization_wad.to_string())
+                    .bind(view.borrow_rate_wad.to_string())
+                    .bind(view.supply_rate_wad.to_string())
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
         for l in &changes.liquidations {
@@ -237,6 +296,69 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(row.get::<i64, _>(0)).unwrap_or(0))
+    }
+
+    /// `owner`'s indexed positions.
+    pub async fn positions_of(&self, owner: &AccountId) -> Result<Vec<PositionRow>> {
+        let rows = sqlx::query("SELECT asset, scaled_supply, scaled_debt, collateral FROM positions WHERE owner = $1 ORDER BY asset")
+            .bind(ss58(owner))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| PositionRow {
+                asset: r.get(0),
+                scaled_supply: r.get(1),
+                scaled_debt: r.get(2),
+                collateral: r.get(3),
+            })
+            .collect())
+    }
+
+    /// Every indexed liquidation of `borrower`, oldest first.
+    pub async fn liquidations_of(&self, borrower: &AccountId) -> Result<Vec<LiquidationJson>> {
+        let rows = sqlx::query("SELECT block, event_index, liquidator, debt_asset, collateral_asset, repaid, collateral_seized FROM liquidations WHERE borrower = $1 ORDER BY block, event_index")
+            .bind(ss58(borrower))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LiquidationJson {
+                    block: u64::try_from(r.get::<i64, _>(0))?,
+                    event_index: u32::try_from(r.get::<i64, _>(1))?,
+                    liquidator: r.get(2),
+                    debt_asset: r.get(3),
+                    collateral_asset: r.get(4),
+                    repaid: r.get(5),
+                    collateral_seized: r.get(6),
+                })
+            })
+            .collect()
+    }
+
+    /// `asset`'s figures at every indexed block that changed a market, oldest first, at
+    /// most the last `limit`.
+    pub async fn market_history(&self, asset: &AccountId, limit: u32) -> Result<Vec<MarketPoint>> {
+        let rows = sqlx::query("SELECT block, total_supply, total_debt, utilization_wad, borrow_rate_wad, supply_rate_wad FROM market_history WHERE asset = $1 ORDER BY block DESC LIMIT $2")
+            .bind(ss58(asset))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut points = rows
+            .iter()
+            .map(|r| {
+                Ok(MarketPoint {
+                    block: u64::try_from(r.get::<i64, _>(0))?,
+                    total_supply: r.get(1),
+                    total_debt: r.get(2),
+                    utilization_wad: r.get(3),
+                    borrow_rate_wad: r.get(4),
+                    supply_rate_wad: r.get(5),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        points.reverse();
+        Ok(points)
     }
 
     /// How many liquidations are indexed.
@@ -312,12 +434,38 @@ mod tests {
         );
         assert_eq!(store.account_count().await.unwrap(), 2);
         assert_eq!(store.liquidation_count().await.unwrap(), 1);
+        let history = store.liquidations_of(&alice).await.unwrap();
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].repaid, u128::MAX.to_string());
+        assert_eq!(history[0].liquidator, ss58(&bob));
+        let positions = store.positions_of(&alice).await.unwrap();
+        assert_eq!(positions.len(), 1);
+        assert_eq!(
+            (
+                positions[0].scaled_debt.as_str(),
+                positions[0].collateral.as_str()
+            ),
+            ("7", "on")
+        );
+        // A block with pool events records every market's figures for the rate charts.
+        let usd = AccountId::from([9; 32]);
+        let with_markets = BlockChanges {
+            markets: Some(vec![(usd, crate::fixtures::market(6))]),
+            ..Default::default()
+        };
+        store.apply_block(4, "0x04", &with_markets).await.unwrap();
+        store.apply_block(5, "0x05", &with_markets).await.unwrap();
+        let points = store.market_history(&usd, 1).await.unwrap();
+        assert_eq!(points.len(), 1, "the limit keeps the latest");
+        assert_eq!(points[0].block, 5);
+        assert_eq!(points[0].total_supply, (1_000 * 10u128.pow(6)).to_string());
+        assert_eq!(store.market_history(&usd, 10).await.unwrap().len(), 2);
         // Alice repays everything and leaves: her rows go.
         let gone = BlockChanges {
             accounts: vec![(alice, Account::default())],
             ..Default::default()
         };
-        store.apply_block(4, "0x04", &gone).await.unwrap();
+        store.apply_block(6, "0x06", &gone).await.unwrap();
         assert!(store.borrowers().await.unwrap().is_empty());
         assert_eq!(store.account_count().await.unwrap(), 1);
         store.reset().await.unwrap();

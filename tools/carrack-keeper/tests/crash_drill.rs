@@ -182,6 +182,26 @@ impl World {
     }
 }
 
+fn ss58(a: AccountId) -> String {
+    addr(a).to_string()
+}
+
+/// The body of `GET path` on the keeper's API.
+async fn api(path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = format!("127.0.0.1:{}", env("CARRACK_DRILL_API_PORT"));
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap(); // allow-panic: drill step
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nhost: keeper\r\n\r\n").as_bytes())
+        .await
+        .unwrap(); // allow-panic: drill step
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap(); // allow-panic: drill step
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "GET {path}: {head}");
+    body.to_string()
+}
+
 fn start_keeper(work: &Path, log: &str) -> Child {
     let log = std::fs::File::create(work.join(log)).unwrap(); // allow-panic: drill set-up
     Command::new(env("CARRACK_KEEPER_BIN"))
@@ -268,9 +288,10 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
     std::fs::write(
         work.join("keeper.toml"),
         format!(
-            "url = \"{}\"\nmanifest = \"{}\"\ndatabase = \"sqlite://keeper.sqlite\"\npoll_secs = 1\nsigner = {{ suri = \"{KEEPER}\" }}\n[liquidation]\nretry_after_blocks = 2\n",
+            "url = \"{}\"\nmanifest = \"{}\"\ndatabase = \"sqlite://keeper.sqlite\"\npoll_secs = 1\napi_listen = \"127.0.0.1:{}\"\nsigner = {{ suri = \"{KEEPER}\" }}\n[liquidation]\nretry_after_blocks = 2\n",
             env("CARRACK_DRILL_URL"),
-            env("CARRACK_DRILL_MANIFEST")
+            env("CARRACK_DRILL_MANIFEST"),
+            env("CARRACK_DRILL_API_PORT")
         ),
     )
     .unwrap(); // allow-panic: drill set-up
@@ -309,6 +330,39 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
         bad_debt, 0,
         "the collateral covered every debt: no bad debt"
     );
+
+    // The API shows it: the borrowers by health (none below 1 once a pass ran after the
+    // last liquidation), Bob's liquidation in his history, the keeper's own count.
+    let started = Instant::now();
+    loop {
+        let metrics = api("/metrics").await;
+        if metrics.contains("carrack_keeper_liquidations_indexed 3")
+            && metrics.contains("carrack_keeper_at_risk 0")
+        {
+            assert!(
+                metrics.contains("carrack_keeper_liquidations_total 3"),
+                "{metrics}"
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the keeper's metrics never showed the three liquidations:\n{metrics}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let at_risk = api("/api/at-risk").await;
+    assert!(
+        at_risk.contains(&ss58(ids[3])) && at_risk.contains("health_factor_wad"),
+        "{at_risk}"
+    );
+    let bob = api(&format!("/api/accounts/{}", ss58(ids[0]))).await;
+    assert!(
+        bob.contains("\"liquidations\":[{") && bob.contains(&ss58(id(&keeper))),
+        "{bob}"
+    );
+    let tbtc_history = api(&format!("/api/markets/{}/history?limit=5", ss58(w.tbtc))).await;
+    assert!(tbtc_history.starts_with("[{\"block\":"), "{tbtc_history}");
 
     // Killed (no clean stop), then crash 2 while it is down: TBTC -18 % again puts Eve
     // below 1 (Alice//stash stays above).

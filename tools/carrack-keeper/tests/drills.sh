@@ -9,7 +9,8 @@
 #      factor 1 within a bounded number of blocks (the figure is printed), and no other,
 #      leaving no bad debt; it is then killed (SIGKILL), a second crash comes while it is
 #      down, and the restarted keeper must resume from its SQLite database and liquidate
-#      the new ones, its index holding exactly the chain's liquidations;
+#      the new ones, its index holding exactly the chain's liquidations; its HTTP API and
+#      metrics show the liquidations, the borrowers by health and a market's history;
 #   2. a chain reset: the node is replaced by a fresh --dev chain (same genesis, other
 #      blocks) with a new deployment; the keeper with the old database must refuse,
 #      naming the reset, and index the new chain with --reindex.
@@ -63,7 +64,9 @@ deploy_fresh() { # manifest log
 
 step "1. a price crash, a kill and a restart (tests/crash_drill.rs)"
 deploy_fresh "$WORK/manifest.json" "$WORK/node-1.log"
-if CARRACK_DRILL_URL="$URL" CARRACK_DRILL_MANIFEST="$WORK/manifest.json" \
+API_PORT=$(( 20000 + RANDOM % 12000 ))
+while (exec 3<>"/dev/tcp/127.0.0.1/$API_PORT") 2>/dev/null; do API_PORT=$(( 20000 + RANDOM % 12000 )); done
+if CARRACK_DRILL_URL="$URL" CARRACK_DRILL_MANIFEST="$WORK/manifest.json" CARRACK_DRILL_API_PORT="$API_PORT" \
   CARRACK_DRILL_WORK="$WORK" CARRACK_KEEPER_BIN="$KEEPER" \
   cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper \
     --test crash_drill -- --ignored --nocapture 2>&1 | tee "$WORK/crash-drill.log" | sed 's/^/    /'; then

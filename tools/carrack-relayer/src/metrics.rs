@@ -2,12 +2,10 @@
 //! last report and last error per asset, submissions by outcome, and each source's health
 //! and last price. One mutex around plain maps; rendering sorts, so output is stable.
 
+use carrack_client::http;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
 /// Shared metrics.
 #[derive(Clone, Default)]
@@ -211,70 +209,21 @@ impl Metrics {
         out
     }
 
-    /// Serves `GET /metrics` on `listen` until the process ends. At most
-    /// [`MAX_METRICS_CONNECTIONS`] requests are handled at once (a connection beyond them is
-    /// closed at once, freeing its descriptor), each must send its request head within
-    /// [`METRICS_READ_TIMEOUT`], and only the head (up to 1 KiB, however it is split into
-    /// TCP segments) is read: idle or slow clients cannot take the descriptors the relayer
-    /// needs for its sources and its node (off-chain review R3).
+    /// Serves `GET /metrics` on `listen` until the process ends, with
+    /// `carrack_client::http`'s limits on idle and slow clients (off-chain review R3).
     pub async fn serve(self, listen: SocketAddr) -> std::io::Result<SocketAddr> {
-        let listener = TcpListener::bind(listen).await?;
-        let bound = listener.local_addr()?;
-        let permits = Arc::new(Semaphore::new(MAX_METRICS_CONNECTIONS));
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    // Out of descriptors or a reset: try again shortly, without spinning.
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                    continue;
-                };
-                let Ok(permit) = permits.clone().try_acquire_owned() else {
-                    drop(stream);
-                    continue;
-                };
-                let metrics = self.clone();
-                tokio::spawn(async move {
-                    answer(stream, &metrics).await;
-                    drop(permit);
-                });
-            }
+        let handler: http::Handler = Arc::new(move |path: String| {
+            let metrics = self.clone();
+            Box::pin(async move {
+                if path == "/metrics" {
+                    http::Response::ok("text/plain; version=0.0.4", metrics.render())
+                } else {
+                    http::Response::not_found("only GET /metrics is served")
+                }
+            })
         });
-        Ok(bound)
+        http::serve(listen, handler).await
     }
-}
-
-/// Requests the metrics endpoint handles at once.
-pub const MAX_METRICS_CONNECTIONS: usize = 16;
-/// How long a client may take to send its request head.
-pub const METRICS_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Reads one request head and answers it.
-async fn answer(mut stream: tokio::net::TcpStream, metrics: &Metrics) {
-    let mut head = Vec::with_capacity(256);
-    let read = tokio::time::timeout(METRICS_READ_TIMEOUT, async {
-        let mut chunk = [0u8; 256];
-        while head.len() < 1024 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => head.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-            }
-        }
-    })
-    .await;
-    if read.is_err() || head.is_empty() {
-        return;
-    }
-    let (status, body) = if head.starts_with(b"GET /metrics ") {
-        ("200 OK", metrics.render())
-    } else {
-        ("404 Not Found", "only GET /metrics is served\n".to_string())
-    };
-    let response = format!(
-        "HTTP/1.1 {status}\r\ncontent-type: text/plain; version=0.0.4\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
 }
 
 fn escape(text: &str) -> String {
@@ -315,6 +264,8 @@ mod tests {
         }
     }
 
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     #[tokio::test]
     async fn serves_metrics_over_http() {
         let m = Metrics::default();
@@ -329,51 +280,5 @@ mod tests {
         stream.read_to_string(&mut answer).await.unwrap();
         assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
         assert!(answer.contains("carrack_relayer_connected 1"), "{answer}");
-    }
-
-    async fn get_metrics(address: SocketAddr, parts: &[&[u8]]) -> String {
-        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-        for part in parts {
-            stream.write_all(part).await.unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer).await;
-        answer
-    }
-
-    #[tokio::test]
-    async fn a_request_split_across_segments_is_served() {
-        let m = Metrics::default();
-        let address = m.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let answer = get_metrics(
-            address,
-            &[b"GET /met", b"rics HTTP/1.1\r\nhost: x", b"\r\n\r\n"],
-        )
-        .await;
-        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
-    }
-
-    #[tokio::test]
-    async fn idle_connections_cannot_starve_the_endpoint() {
-        let m = Metrics::default();
-        let address = m.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
-        // Far more idle clients than the endpoint serves at once, all held open.
-        let mut idle = Vec::new();
-        for _ in 0..(4 * MAX_METRICS_CONNECTIONS) {
-            idle.push(tokio::net::TcpStream::connect(address).await.unwrap());
-        }
-        // A real scrape gets its answer once the idle ones time out (1 s), well within 5 s.
-        let started = std::time::Instant::now();
-        let answer = loop {
-            let answer = get_metrics(address, &[b"GET /metrics HTTP/1.1\r\n\r\n"]).await;
-            if answer.starts_with("HTTP/1.1 200 OK") || started.elapsed().as_secs() >= 5 {
-                break answer;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        };
-        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer:?}");
-        assert!(started.elapsed().as_secs() < 5);
-        drop(idle);
     }
 }
