@@ -31,6 +31,8 @@ passed=0
 failed=0
 
 cleanup() {
+  # A keeper the drill started and could not stop (a failed assertion skips its kill).
+  pkill -f "carrack-keeper --config $WORK/" 2>/dev/null || true
   stop_dev_node
   if (( failed > 0 )) || [[ "${KEEP_DRILL_LOGS:-0}" == 1 ]]; then
     say "logs kept in $WORK"
