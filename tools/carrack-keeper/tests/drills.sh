@@ -11,7 +11,9 @@
 #      down, and the restarted keeper must resume from its SQLite database and liquidate
 #      the new ones, its index holding exactly the chain's liquidations; its HTTP API and
 #      metrics show the liquidations, the borrowers by health and a market's history;
-#   2. a chain reset: the node is replaced by a fresh --dev chain (same genesis, other
+#   2. the node is stopped and restarted under a running keeper: it reports the connection
+#      down, reconnects and keeps its index;
+#   3. a chain reset: the node is replaced by a fresh --dev chain (same genesis, other
 #      blocks) with a new deployment; the keeper with the old database must refuse,
 #      naming the reset, and index the new chain with --reindex.
 #
@@ -53,11 +55,11 @@ step "building the tools and the keeper's drill"
 cargo build --quiet --locked --manifest-path "$TOOLS_MANIFEST" --workspace
 cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper --test crash_drill --no-run
 
-deploy_fresh() { # manifest log
+deploy_fresh() { # manifest log [base_path]
   sed -e "s/^liquidation_grace_secs = .*/liquidation_grace_secs = 10/" \
     "$CARRACK_ROOT/deploy/devnet.toml" >"$WORK/deploy.toml"
   grep -q "^liquidation_grace_secs = 10" "$WORK/deploy.toml" || die "deploy/devnet.toml has no [pool] liquidation_grace_secs line to shorten"
-  start_dev_node "$2"
+  start_dev_node "$2" "${3:-}"
   URL="ws://127.0.0.1:$NODE_PORT"
   "$DEPLOY" deploy -q --config "$WORK/deploy.toml" --bundles "$BUNDLES" \
     --manifest "$1" --url "$URL" >/dev/null
@@ -65,7 +67,7 @@ deploy_fresh() { # manifest log
 }
 
 step "1. a price crash, a kill and a restart (tests/crash_drill.rs)"
-deploy_fresh "$WORK/manifest.json" "$WORK/node-1.log"
+deploy_fresh "$WORK/manifest.json" "$WORK/node-1.log" "$WORK/chain-1"
 API_PORT=$(( 20000 + RANDOM % 12000 ))
 while (exec 3<>"/dev/tcp/127.0.0.1/$API_PORT") 2>/dev/null; do API_PORT=$(( 20000 + RANDOM % 12000 )); done
 if CARRACK_DRILL_URL="$URL" CARRACK_DRILL_MANIFEST="$WORK/manifest.json" CARRACK_DRILL_API_PORT="$API_PORT" \
@@ -81,7 +83,30 @@ else
   fail "the crash drill (log: crash-drill.log, keeper-1.log, keeper-2.log)"
 fi
 
-step "2. a chain reset: the same genesis, other blocks"
+step "2. the node restarts under a running keeper"
+"$KEEPER" --config "$WORK/keeper.toml" >"$WORK/keeper-3.log" 2>&1 &
+KEEPER_PID=$!
+metric() { # name -> value on the keeper's /metrics
+  curl -sf "http://127.0.0.1:$API_PORT/metrics" | sed -n "s/^$1 //p"
+}
+for _ in $(seq 1 100); do [[ "$(metric carrack_keeper_connected)" == 1 ]] && break; sleep 0.1; done
+before="$(metric carrack_keeper_last_indexed_block)"
+NODE_PORT_KEPT=$NODE_PORT
+stop_dev_node
+for _ in $(seq 1 100); do [[ "$(metric carrack_keeper_connected)" == 0 ]] && break; sleep 0.1; done
+down="$(metric carrack_keeper_connected)"
+start_dev_node "$WORK/node-1b.log" "$WORK/chain-1" "$NODE_PORT_KEPT"
+for _ in $(seq 1 300); do [[ "$(metric carrack_keeper_connects_total)" == 2 ]] && break; sleep 0.1; done
+if [[ "$down" == 0 && "$(metric carrack_keeper_connects_total)" == 2 && "$(metric carrack_keeper_connected)" == 1 ]] \
+  && (( $(metric carrack_keeper_last_indexed_block) >= before )) && kill -0 "$KEEPER_PID" 2>/dev/null; then
+  ok "the keeper saw the node go, reconnected when it came back and kept its index (block $(metric carrack_keeper_last_indexed_block), was $before)"
+else
+  fail "the keeper across a node restart (keeper-3.log): connected while down: $down, connects: $(metric carrack_keeper_connects_total)"
+fi
+kill -INT "$KEEPER_PID" 2>/dev/null || true
+wait "$KEEPER_PID" 2>/dev/null || true
+
+step "3. a chain reset: the same genesis, other blocks"
 stop_dev_node
 deploy_fresh "$WORK/manifest-2.json" "$WORK/node-2.log"
 sed -e "s|^url = .*|url = \"$URL\"|" -e "s|^manifest = .*|manifest = \"$WORK/manifest-2.json\"|" \
