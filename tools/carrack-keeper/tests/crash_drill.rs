@@ -5,13 +5,14 @@
 //! bounded number of blocks, and no other, leaving no bad debt; then it is killed, a
 //! second crash comes while it is down, and the restarted keeper must resume from its
 //! database (not from the start block) and liquidate the new ones, its index holding
-//! exactly the chain's liquidations.
+//! exactly the chain's liquidations; then, with the collateral market's cash all lent
+//! out, a third crash it must liquidate by taking the collateral as supply.
 
 use carrack_client::manifest::Deployment;
 use carrack_client::{send, Chain, Inclusion, Message};
 use carrack_interfaces::{PSP22Error, PSP22};
 use carrack_oracle::oracle::OracleRef;
-use carrack_pool::events::{BadDebtWrittenOff, Liquidated};
+use carrack_pool::events::{BadDebtWrittenOff, Liquidated, SeizedAsSupply};
 use carrack_pool::pool::PoolRef;
 use carrack_pool::views::AccountView;
 use ink::codegen::TraitCallBuilder;
@@ -155,6 +156,42 @@ impl World {
             .await
             .unwrap(); // allow-panic: a drill step failed
         message.dry_run_value(&dry).unwrap() // allow-panic: a drill step failed
+    }
+
+    /// The cash of `asset`'s market (the pool's `market` view).
+    async fn market_cash(&self, asset: AccountId) -> u128 {
+        let pool = PoolRef::from_account_id(self.pool);
+        let message = Message::new(pool.call().market(asset));
+        let (block, _) = self.chain.best_block().await.unwrap(); // allow-panic: a drill step failed
+        let dry = self
+            .chain
+            .dry_run(
+                block,
+                &addr(self.pool),
+                &addr(self.pool),
+                message.input().to_vec(),
+            )
+            .await
+            .unwrap(); // allow-panic: a drill step failed
+        message.dry_run_value(&dry).unwrap().market.state.cash // allow-panic: a drill step failed
+    }
+
+    /// How many `SeizedAsSupply` events credited `liquidator` in blocks `from..=to`.
+    async fn seized_as_supply(&self, from: u64, to: u64, liquidator: AccountId) -> usize {
+        let mut count = 0;
+        for number in from..=to {
+            let hash = self.chain.block_hash(number).await.unwrap().unwrap(); // allow-panic: a drill step failed
+            for e in self.chain.contract_events(hash).await.unwrap() {
+                // allow-panic: a drill step failed
+                if e.contract == addr(self.pool)
+                    && e.topics.first().copied() == SeizedAsSupply::SIGNATURE_TOPIC
+                {
+                    let seized = SeizedAsSupply::decode_all(&mut e.data.as_slice()).unwrap(); // allow-panic: a drill step failed
+                    count += usize::from(seized.liquidator == liquidator);
+                }
+            }
+        }
+        count
     }
 
     /// The pool's `Liquidated` and `BadDebtWrittenOff` events in blocks `from..=to`:
@@ -394,6 +431,51 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
         log2.contains("resuming after block"),
         "the restarted keeper did not resume:\n{log2}"
     );
+    // Crash 3 with the collateral's cash lent out: Alice borrows all of TBTC's cash
+    // against her TUSD, so no liquidation can pay TBTC out in tokens. The keeper must
+    // take the collateral as supply instead (`liquidate_to_supply`, audit M-4), not wait.
+    // Crashes 1 and 2 closed every position below 1 in full (close factor 100 % below
+    // 0.95), so a new borrower: 1 TBTC at today's $40,400, borrowing 68 % of it.
+    let carol = key("//Charlie//stash");
+    w.transfer(&alice, w.tbtc, id(&carol), TBTC_UNIT).await;
+    w.supply(&carol, w.tbtc, TBTC_UNIT).await;
+    w.borrow(&carol, w.tusd, 40_400 * TUSD_UNIT * 68 / 100)
+        .await;
+    let mut ids = ids;
+    ids.push(id(&carol));
+    let tbtc_cash = w.market_cash(w.tbtc).await;
+    w.borrow(&alice, w.tbtc, tbtc_cash).await;
+    assert_eq!(
+        w.market_cash(w.tbtc).await,
+        0,
+        "TBTC's cash is all lent out"
+    );
+    let mut keeper_process = start_keeper(&work, "keeper-4.log");
+    let crash3 = w.crash_tbtc(33_200).await;
+    let mut below3 = Vec::new();
+    for who in &ids {
+        if w.view(*who).await.health_factor_wad < WAD {
+            below3.push(*who);
+        }
+    }
+    assert!(
+        below3.contains(&id(&carol)) && !below3.contains(&ids[4]),
+        "crash 3 puts Charlie//stash below 1, not Alice//stash"
+    );
+    let (liquidated3, bad_debt3, end3) = wait_for_liquidations(&w, crash3, &below3).await;
+    let last3 = liquidated3.iter().map(|(b, _)| *b).max().unwrap(); // allow-panic: checked non-empty by the wait
+    let as_supply = w.seized_as_supply(crash3, end3, id(&keeper)).await;
+    println!("crash 3 (no TBTC cash): {} liquidations of {} accounts, {} as supply, the last {} blocks after the crash", liquidated3.len(), below3.len(), as_supply, last3 - crash3);
+    assert!(last3 - crash3 <= MAX_BLOCKS_TO_LIQUIDATE);
+    assert_eq!(
+        as_supply,
+        liquidated3.len(),
+        "every liquidation took its collateral as supply"
+    );
+    assert_eq!(bad_debt3, 0);
+    keeper_process.kill().unwrap(); // allow-panic: drill step
+    keeper_process.wait().unwrap(); // allow-panic: drill step
+
     // The index holds exactly the chain's liquidations, none missed, none twice, once it
     // has reached the last liquidation's block (it indexes finalized blocks only).
     let started = Instant::now();
@@ -414,12 +496,12 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
             .nth(1)
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        if indexed >= last2 {
+        if indexed >= last3 {
             break (report, indexed);
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "the index did not reach block {last2}: {report}"
+            "the index did not reach block {last3}: {report}"
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     };

@@ -11,6 +11,8 @@
 #      down, and the restarted keeper must resume from its SQLite database and liquidate
 #      the new ones, its index holding exactly the chain's liquidations; its HTTP API and
 #      metrics show the liquidations, the borrowers by health and a market's history;
+#      then TBTC's cash is all borrowed and a third crash comes: the keeper must liquidate
+#      by taking the collateral as supply (liquidate_to_supply), not wait;
 #   2. the node is stopped and restarted under a running keeper: it reports the connection
 #      down, reconnects and keeps its index;
 #   3. a chain reset: the node is replaced by a fresh --dev chain (same genesis, other
