@@ -15,10 +15,11 @@ use subxt::utils::AccountId32;
 pub struct Deployment {
     /// The manifest file.
     pub path: PathBuf,
-    /// The genesis hash of the chain it was made on (`0x…`).
-    pub genesis_hash: String,
-    /// The best block when the deployment started: nothing of it exists before.
-    pub start_block: u64,
+    /// The genesis hash of the chain it was made on (`0x…`), when recorded.
+    pub genesis_hash: Option<String>,
+    /// The best block when the deployment started (nothing of it exists before), when
+    /// recorded.
+    pub start_block: Option<u64>,
     /// Where the deployment's bundles were read from, as the deploy tool was given it.
     pub bundles_dir: Option<PathBuf>,
     contracts: BTreeMap<String, ContractEntry>,
@@ -33,7 +34,8 @@ struct ContractEntry {
 
 #[derive(Deserialize)]
 struct Document {
-    chain: ChainEntry,
+    #[serde(default)]
+    chain: Option<ChainEntry>,
     #[serde(default)]
     bundles_dir: Option<PathBuf>,
     contracts: BTreeMap<String, ContractEntry>,
@@ -55,12 +57,16 @@ impl Deployment {
 
     /// Parses a manifest's text (`path` only names it in errors).
     pub fn parse(path: &Path, text: &str) -> Result<Self> {
-        let document: Document = serde_json::from_str(text)
-            .with_context(|| format!("{} is not a carrack-deploy manifest", path.display()))?;
+        let document: Document = serde_json::from_str(text).with_context(|| {
+            format!(
+                "{} is not a carrack-deploy manifest (JSON with `contracts`, each with an `address`)",
+                path.display()
+            )
+        })?;
         Ok(Deployment {
             path: path.to_path_buf(),
-            genesis_hash: document.chain.genesis_hash,
-            start_block: document.chain.start_block,
+            genesis_hash: document.chain.as_ref().map(|c| c.genesis_hash.clone()),
+            start_block: document.chain.as_ref().map(|c| c.start_block),
             bundles_dir: document.bundles_dir,
             contracts: document.contracts,
         })
@@ -69,9 +75,11 @@ impl Deployment {
     /// The address of contract `name`.
     pub fn address(&self, name: &str) -> Result<AccountId32> {
         let entry = self.contracts.get(name).ok_or_else(|| {
+            let known: Vec<_> = self.contracts.keys().map(String::as_str).collect();
             anyhow!(
-                "the manifest {} has no contract {name:?}",
-                self.path.display()
+                "the manifest {} has no {name:?} (it has: {})",
+                self.path.display(),
+                known.join(", ")
             )
         })?;
         AccountId32::from_str(entry.address.trim()).map_err(|e| {
@@ -88,13 +96,19 @@ impl Deployment {
         self.contracts.get(name)?.bundle.as_deref()
     }
 
-    /// Refuses unless `genesis` (`0x…`) is the chain the deployment was made on.
+    /// Refuses unless `genesis` (`0x…`) is the chain the deployment was made on (a
+    /// manifest that records no chain is refused too: nothing ties it to this one).
     pub fn check_chain(&self, genesis: &str) -> Result<()> {
-        if !self.genesis_hash.eq_ignore_ascii_case(genesis) {
+        let Some(recorded) = &self.genesis_hash else {
             bail!(
-                "the manifest {} is for the chain with genesis {}, but the node's genesis is {genesis}: a reset devnet or another chain; deploy again or point to the right node",
-                self.path.display(),
-                self.genesis_hash
+                "the manifest {} records no chain (chain.genesis_hash)",
+                self.path.display()
+            );
+        };
+        if !recorded.eq_ignore_ascii_case(genesis) {
+            bail!(
+                "the manifest {} is for the chain with genesis {recorded}, but the node's genesis is {genesis}: a reset devnet or another chain; deploy again or point to the right node",
+                self.path.display()
             );
         }
         Ok(())
@@ -118,7 +132,7 @@ mod tests {
     #[test]
     fn reads_what_the_tools_need_and_ignores_the_rest() {
         let d = Deployment::parse(Path::new("m.json"), MANIFEST).unwrap();
-        assert_eq!(d.start_block, 7);
+        assert_eq!(d.start_block, Some(7));
         assert_eq!(d.bundle("pool"), Some("carrack_pool"));
         assert_eq!(
             d.address("pool").unwrap().to_string(),
@@ -126,11 +140,11 @@ mod tests {
         );
         let err = d.address("oracle").unwrap_err().to_string();
         assert!(err.contains("contracts.oracle.address"), "{err}");
-        assert!(d
-            .address("governor")
-            .unwrap_err()
-            .to_string()
-            .contains("no contract \"governor\""));
+        let missing = d.address("governor").unwrap_err().to_string();
+        assert!(
+            missing.contains("has no \"governor\" (it has: oracle, pool)"),
+            "{missing}"
+        );
         assert!(d.check_chain("0xABCD").is_ok());
         assert!(d
             .check_chain("0x1234")
@@ -138,5 +152,16 @@ mod tests {
             .to_string()
             .contains("genesis"));
         assert!(Deployment::parse(Path::new("m.json"), "{}").is_err());
+        // The relayer's tests write manifests with contracts only: no chain recorded.
+        let bare = Deployment::parse(Path::new("m.json"), r#"{"contracts":{}}"#).unwrap();
+        assert_eq!(
+            (bare.start_block, bare.genesis_hash.as_deref()),
+            (None, None)
+        );
+        assert!(bare
+            .check_chain("0xabcd")
+            .unwrap_err()
+            .to_string()
+            .contains("records no chain"));
     }
 }

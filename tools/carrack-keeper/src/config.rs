@@ -240,7 +240,7 @@ impl Settings {
             pool,
             start_block: file
                 .start_block
-                .or(deployment.as_ref().map(|d| d.start_block))
+                .or(deployment.as_ref().and_then(|d| d.start_block))
                 .unwrap_or(0),
             deployment,
             database,

@@ -505,7 +505,9 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
         );
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
-    let (all, _) = w.pool_events(deployment.start_block, indexed).await;
+    let (all, _) = w
+        .pool_events(deployment.start_block.unwrap_or(0), indexed)
+        .await;
     assert!(
         report.contains(&format!("liquidations_indexed {}", all.len())),
         "the index: {report}; the chain: {} liquidations up to block {indexed}",

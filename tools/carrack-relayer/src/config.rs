@@ -371,7 +371,7 @@ impl Settings {
             (Some(text), _) => {
                 ExpectedCode::Pinned(parse_hash(text).context("chain.expected_code_hash")?)
             }
-            (None, Some(m)) => m.oracle_code(),
+            (None, Some(m)) => oracle_code(m),
             (None, None) => {
                 ExpectedCode::Unknown("no chain.expected_code_hash and no manifest".into())
             }
@@ -675,84 +675,30 @@ pub fn parse_address(text: &str) -> Result<AccountId32> {
     AccountId32::from_str(text.trim()).map_err(|e| anyhow!("{text:?} is not an SS58 address ({e})"))
 }
 
-/// The parts of a carrack-deploy manifest the relayer needs.
-struct Manifest {
-    path: PathBuf,
-    contracts: serde_json::Map<String, serde_json::Value>,
-    /// Where the deployment's bundles were read from (as the deploy tool was given it).
-    bundles_dir: Option<PathBuf>,
-}
+/// A carrack-deploy manifest, read by the tools' shared lenient reader.
+use carrack_client::manifest::Deployment as Manifest;
 
-impl Manifest {
-    fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the manifest {}", path.display()))?;
-        let document: serde_json::Value = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not JSON", path.display()))?;
-        let contracts = document
-            .get("contracts")
-            .and_then(|c| c.as_object())
-            .cloned()
-            .ok_or_else(|| {
-                anyhow!(
-                    "{} is not a carrack-deploy manifest (no `contracts`)",
-                    path.display()
-                )
-            })?;
-        let bundles_dir = document
-            .get("bundles_dir")
-            .and_then(|d| d.as_str())
-            .map(PathBuf::from);
-        Ok(Self {
-            path: path.to_path_buf(),
-            contracts,
-            bundles_dir,
-        })
-    }
-
-    /// The `source.hash` of the oracle bundle this manifest's deployment was made from
-    /// (`<bundles_dir>/<contracts.oracle.bundle>/…`), or why there is none.
-    fn oracle_code(&self) -> ExpectedCode {
-        let shown = self.path.display();
-        let Some(dir) = &self.bundles_dir else {
-            return ExpectedCode::Unknown(format!("the manifest {shown} records no bundles_dir"));
-        };
-        let bundle = self
-            .contracts
-            .get("oracle")
-            .and_then(|entry| entry.get("bundle"))
-            .and_then(|b| b.as_str());
-        let Some(bundle) = bundle.filter(|b| {
-            !b.is_empty()
-                && b.bytes()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-        }) else {
-            return ExpectedCode::Unknown(format!(
-                "the manifest {shown} names no oracle bundle (contracts.oracle.bundle: a-z, 0-9, _)"
-            ));
-        };
-        let path = bundle_file(dir, bundle);
-        match bundle_code_hash(&path) {
-            Ok(hash) => ExpectedCode::Bundle { hash, path },
-            Err(e) => ExpectedCode::Unknown(format!("the manifest's oracle bundle: {e:#}")),
-        }
-    }
-
-    fn address(&self, name: &str) -> Result<AccountId32> {
-        let address = self
-            .contracts
-            .get(name)
-            .and_then(|entry| entry.get("address"))
-            .and_then(|a| a.as_str())
-            .ok_or_else(|| {
-                let known: Vec<_> = self.contracts.keys().map(String::as_str).collect();
-                anyhow!(
-                    "the manifest {} has no {name:?} (it has: {})",
-                    self.path.display(),
-                    known.join(", ")
-                )
-            })?;
-        parse_address(address).with_context(|| format!("manifest entry {name:?}"))
+/// The `source.hash` of the oracle bundle this manifest's deployment was made from
+/// (`<bundles_dir>/<contracts.oracle.bundle>/…`), or why there is none.
+fn oracle_code(manifest: &Manifest) -> ExpectedCode {
+    let shown = manifest.path.display();
+    let Some(dir) = &manifest.bundles_dir else {
+        return ExpectedCode::Unknown(format!("the manifest {shown} records no bundles_dir"));
+    };
+    let bundle = manifest.bundle("oracle");
+    let Some(bundle) = bundle.filter(|b| {
+        !b.is_empty()
+            && b.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+    }) else {
+        return ExpectedCode::Unknown(format!(
+            "the manifest {shown} names no oracle bundle (contracts.oracle.bundle: a-z, 0-9, _)"
+        ));
+    };
+    let path = bundle_file(dir, bundle);
+    match bundle_code_hash(&path) {
+        Ok(hash) => ExpectedCode::Bundle { hash, path },
+        Err(e) => ExpectedCode::Unknown(format!("the manifest's oracle bundle: {e:#}")),
     }
 }
 
