@@ -149,6 +149,7 @@ main() {
 
   step "building and serving the web app (web/serve.sh)"
   "$CARRACK_ROOT/web/serve.sh" --manifest "$MANIFEST" --port "${CARRACK_WEB_PORT:-8080}" \
+    --keeper "http://127.0.0.1:$(( RPC_PORT + 200 ))" \
     >"$DEVNET_DIR/web.log" 2>&1 &
   WEB_PID=$!
   for _ in $(seq 1 600); do

@@ -2,8 +2,10 @@
 # Browser tests of the web app (web/tests, Playwright driving Debian's Chromium):
 # starts substrate-contracts-node --dev --tmp on a free port, deploys deploy/devnet.toml,
 # web/tests/stale.toml (30 s heartbeat) and deploy/devnet.toml without the liquidation
-# grace period (for the liquidation test) with carrack-deploy, builds the app, serves it
-# once per deployment and runs `npm test`.
+# grace period (for the liquidation test) with carrack-deploy, starts a report-only
+# carrack-keeper indexing the liquidation deployment, builds the app, serves it once per
+# deployment (the liquidation one with the keeper's API behind it, the others without:
+# they scan the chain themselves) and runs `npm test`.
 #
 #   web/run-tests.sh                  run the tests (screenshots go to a temporary dir)
 #   web/run-tests.sh --screenshots    also refresh docs/screenshots/*.png
@@ -12,6 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 HERE="$CARRACK_ROOT/web"
 DEPLOY_TARGET_DIR="$CARRACK_DEPLOY_TARGET_DIR"
 TOOL="$DEPLOY_TARGET_DIR/debug/carrack-deploy"
+KEEPER="$DEPLOY_TARGET_DIR/debug/carrack-keeper"
 BUNDLES="$CARRACK_RELEASE_TARGET_DIR/ink"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/carrack-web-test.XXXXXX")"
 SHOTS="$WORK/screenshots"
@@ -55,8 +58,29 @@ grep -q '^liquidation_grace_secs = 0 ' "$WORK/liquidation.toml" \
 "$TOOL" deploy -q --config "$WORK/liquidation.toml" --bundles "$BUNDLES" --manifest "$WORK/liquidation-manifest.json" --url "$URL"
 say "three deployments on $URL (deploy/devnet.toml, web/tests/stale.toml, deploy/devnet.toml without the liquidation grace)"
 
-serve() { # manifest log -> prints the URL
-  node "$HERE/server.mjs" --manifest "$1" --bundles "$BUNDLES" --port 0 >"$2" 2>&1 &
+# The keeper indexing the liquidation deployment, without a signer: it only reports
+# (borrowers by health, liquidations), which the liquidation test's page lists from.
+KEEPER_PORT=$(( 20000 + RANDOM % 12000 ))
+while (exec 3<>"/dev/tcp/127.0.0.1/$KEEPER_PORT") 2>/dev/null; do KEEPER_PORT=$(( 20000 + RANDOM % 12000 )); done
+cat >"$WORK/keeper.toml" <<KEEPER_TOML
+url = "$URL"
+manifest = "$WORK/liquidation-manifest.json"
+database = "sqlite://$WORK/keeper.sqlite"
+poll_secs = 1
+api_listen = "127.0.0.1:$KEEPER_PORT"
+[liquidation]
+enabled = false
+KEEPER_TOML
+"$KEEPER" --config "$WORK/keeper.toml" >"$WORK/keeper.log" 2>&1 &
+echo "$!" >>"$SERVER_PIDS"
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$KEEPER_PORT/api/status" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$KEEPER_PORT/api/status" >/dev/null || { cat "$WORK/keeper.log" >&2; die "the keeper's API did not come up"; }
+
+serve() { # manifest log [server options] -> prints the URL
+  node "$HERE/server.mjs" --manifest "$1" --bundles "$BUNDLES" --port 0 "${@:3}" >"$2" 2>&1 &
   echo "$!" >>"$SERVER_PIDS"
   local _
   for _ in $(seq 1 100); do
@@ -71,8 +95,8 @@ serve() { # manifest log -> prints the URL
 }
 APP_URL="$(serve "$WORK/manifest.json" "$WORK/server.log")"
 STALE_URL="$(serve "$WORK/stale-manifest.json" "$WORK/server-stale.log")"
-LIQUIDATION_URL="$(serve "$WORK/liquidation-manifest.json" "$WORK/server-liquidation.log")"
-say "app served at $APP_URL (stale-feed deployment at $STALE_URL, liquidation test's at $LIQUIDATION_URL)"
+LIQUIDATION_URL="$(serve "$WORK/liquidation-manifest.json" "$WORK/server-liquidation.log" --keeper "http://127.0.0.1:$KEEPER_PORT")"
+say "app served at $APP_URL (stale-feed deployment at $STALE_URL, liquidation test's at $LIQUIDATION_URL with the keeper's API from port $KEEPER_PORT)"
 
 CHROMIUM="$CHROMIUM" CARRACK_WEB_URL="$APP_URL" CARRACK_WEB_URL_STALE="$STALE_URL" \
   CARRACK_WEB_URL_LIQUIDATION="$LIQUIDATION_URL" \

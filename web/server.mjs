@@ -7,8 +7,13 @@
 //                                        bundles (<bundles>/<bundle>/<bundle>.contract, wasm
 //                                        stripped) once at start-up
 //
+//   /carrack/keeper/api/...             with --keeper: the carrack-keeper's read-only JSON API
+//                                        (borrowers by health, liquidations, an account's
+//                                        positions), proxied so the page needs no other origin
+//
 //   node web/server.mjs --manifest .devnet/manifest.json --bundles <dir> [--port 8080]
 //                       [--host 127.0.0.1] [--dist web/dist] [--public-name app.example.org]
+//                       [--keeper http://127.0.0.1:10144]
 //
 // Prints `Carrack web app: http://HOST:PORT/` once listening. No dependencies.
 //
@@ -20,7 +25,7 @@
 // or --host, at its port, or --public-name) gets a 421, so a page on another site that
 // rebinds its DNS name to this machine cannot read the manifest or the app (review S3).
 
-import { createServer } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,13 +38,20 @@ function parseArgs(argv) {
     const key = argv[i];
     const value = argv[i + 1];
     if (!key.startsWith('--') || value === undefined) {
-      throw new Error(`bad argument ${key}: expected --manifest, --bundles, --port, --host, --dist or --public-name with a value`);
+      throw new Error(`bad argument ${key}: expected --manifest, --bundles, --port, --host, --dist, --public-name or --keeper with a value`);
     }
     out[key.slice(2)] = value;
     i += 1;
   }
   for (const required of ['manifest', 'bundles']) {
     if (!out[required]) throw new Error(`--${required} is required`);
+  }
+  if (out.keeper !== undefined) {
+    const url = new URL(out.keeper);
+    if (url.protocol !== 'http:' || url.pathname !== '/' || url.search || url.username) {
+      throw new Error(`--keeper ${out.keeper}: give the keeper's API as http://HOST:PORT`);
+    }
+    out.keeper = url;
   }
   return out;
 }
@@ -181,6 +193,7 @@ function handle(req, res) {
     }
     return send(req, res, 200, TYPES['.json'], body);
   }
+  if (path.startsWith('/carrack/keeper/')) return proxyKeeper(req, res, path, target);
   const meta = path.match(/^\/carrack\/metadata\/([a-z_]+)\.json$/);
   if (meta) {
     const body = metadata.get(meta[1]);
@@ -191,6 +204,57 @@ function handle(req, res) {
   if (existsSync(file) && !insideDist(file)) return send(req, res, 403, 'text/plain', 'forbidden');
   if (!existsSync(file) || !statSync(file).isFile()) file = join(dist, 'index.html');
   return send(req, res, 200, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+}
+
+// The keeper's API paths the page may read (SS58 addresses are base58, the limit a number).
+const KEEPER_PATHS = [
+  /^\/api\/status$/,
+  /^\/api\/at-risk$/,
+  /^\/api\/liquidations$/,
+  /^\/api\/accounts\/[1-9A-HJ-NP-Za-km-z]{40,60}$/,
+  /^\/api\/markets\/[1-9A-HJ-NP-Za-km-z]{40,60}\/history$/,
+];
+const KEEPER_TIMEOUT_MS = 5000;
+const KEEPER_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * `GET /carrack/keeper/api/...`: the same request to the keeper (`--keeper`), its JSON
+ * answer passed on. Only the API's own paths and a `limit=N` query go through; a missing
+ * or slow keeper is a 502 or 504 the page reports, never a hang; without --keeper, `null`.
+ */
+function proxyKeeper(req, res, path, target) {
+  const rest = path.slice('/carrack/keeper'.length);
+  const query = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
+  if (!KEEPER_PATHS.some((re) => re.test(rest)) || (query && !/^limit=[0-9]{1,5}$/.test(query))) {
+    return send(req, res, 404, 'text/plain', 'not a keeper API path');
+  }
+  // Without a keeper the answer is JSON null: the page then scans the chain itself (a
+  // normal state, not an error for the browser's console).
+  if (!args.keeper) return send(req, res, 200, TYPES['.json'], 'null');
+  const upstream = httpGet(new URL(`${rest}${query ? `?${query}` : ''}`, args.keeper), { timeout: KEEPER_TIMEOUT_MS }, (answer) => {
+    const chunks = [];
+    let size = 0;
+    answer.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > KEEPER_MAX_BYTES) answer.destroy(new Error('answer too large'));
+      else chunks.push(chunk);
+    });
+    answer.on('end', () => {
+      if (res.headersSent) return;
+      const body = Buffer.concat(chunks).toString('utf8');
+      const type = answer.statusCode === 200 ? TYPES['.json'] : 'text/plain';
+      send(req, res, answer.statusCode === 200 ? 200 : 502, type, answer.statusCode === 200 ? body : `the keeper answered ${answer.statusCode}: ${body}`);
+    });
+    answer.on('error', (err) => {
+      if (!res.headersSent) send(req, res, 502, 'text/plain', `the keeper's answer failed: ${err.message}`);
+    });
+  });
+  upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
+  upstream.on('error', (err) => {
+    if (res.headersSent) return;
+    const status = err.message === 'timeout' ? 504 : 502;
+    send(req, res, status, 'text/plain', `the keeper is not reachable: ${err.message}`);
+  });
 }
 
 const server = createServer((req, res) => {

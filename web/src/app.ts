@@ -855,15 +855,112 @@ let candidates: LiquidationCandidate[] = [];
 // Each refresh renders anew; a slower, older render must not overwrite a newer one.
 let liqRenderSeq = 0;
 
-async function renderLiquidations(): Promise<void> {
-  const seq = ++liqRenderSeq;
+/** A borrower as the keeper's index values it (web/server.mjs --keeper). */
+interface KeeperStanding {
+  account: string;
+  health_factor_wad: string;
+}
+
+/** A liquidation as the keeper's index records it. */
+interface KeeperLiquidation {
+  block: number;
+  borrower: string;
+  liquidator: string;
+  debt_asset: string;
+  collateral_asset: string;
+  repaid: string;
+  collateral_seized: string;
+}
+
+/**
+ * `path` of the keeper's API through the app's server: null when the server has no keeper
+ * (it answers `null`); throws when it has one that fails, so the page says so.
+ */
+async function keeperGet<T>(path: string): Promise<T | null> {
+  const response = await fetch(`/carrack/keeper${path}`);
+  if (!response.ok) throw new Error(`the keeper's index: ${(await response.text()).trim()}`);
+  return (await response.json()) as T | null;
+}
+
+/** One liquidation for the history list, from the keeper's index or the page's own scan. */
+interface LiquidationEntry {
+  block: number;
+  borrower: string;
+  liquidator: string;
+  debtAsset: string;
+  collateralAsset: string;
+  repaid: bigint;
+  collateralSeized: bigint;
+}
+
+/**
+ * The borrowers to look at and the latest liquidations: from the keeper's index when the
+ * server has one (borrowers below 1.10, as the keeper values them at its last pass; every
+ * one is re-read on chain below), else from the page's own scan of the last 10,000 blocks.
+ */
+async function liquidationSources(): Promise<{ addresses: string[]; recent: LiquidationEntry[]; summary: string; behind: boolean }> {
+  let keeperNote = '';
   try {
-    await scanEvents();
-    const views = await Promise.all([...borrowers].map(async (b) => ({ address: b, view: await loadAccountView(b) })));
+    const standings = await keeperGet<KeeperStanding[]>('/api/at-risk');
+    if (standings) {
+      const status = await keeperGet<{ last_indexed_block: number | null }>('/api/status');
+      const rows = (await keeperGet<KeeperLiquidation[]>('/api/liquidations?limit=10')) ?? [];
+      return {
+        addresses: standings.filter((s) => BigInt(s.health_factor_wad) < (WAD * 11n) / 10n).map((s) => s.account),
+        recent: rows.map((l) => ({
+          block: l.block,
+          borrower: l.borrower,
+          liquidator: l.liquidator,
+          debtAsset: l.debt_asset,
+          collateralAsset: l.collateral_asset,
+          repaid: big(l.repaid),
+          collateralSeized: big(l.collateral_seized),
+        })),
+        summary: `${standings.length} borrower(s) in the keeper's index (to block #${status?.last_indexed_block ?? '?'})`,
+        // The keeper indexes finalized blocks: until it reaches the page's head, look again.
+        behind: (status?.last_indexed_block ?? -1) < headNumber,
+      };
+    }
+  } catch (err) {
+    keeperNote = ` (${(err as Error).message}; scanned the chain instead)`;
+  }
+  await scanEvents();
+  return {
+    addresses: [...borrowers],
+    recent: liquidations
+      .slice(-10)
+      .reverse()
+      .map((l) => ({
+        block: l.block,
+        borrower: l.fields.borrower,
+        liquidator: l.fields.liquidator,
+        debtAsset: l.fields.debtAsset,
+        collateralAsset: l.fields.collateralAsset,
+        repaid: big(l.fields.repaid),
+        collateralSeized: big(l.fields.collateralSeized),
+      })),
+    summary: `${borrowers.size} borrower(s) found in Borrowed events since block #${Math.max(manifest.chain.start_block ?? 0, headNumber - 10_000)}${keeperNote}`,
+    behind: false,
+  };
+}
+
+/** A re-render pending while the keeper's index catches up with the chain. */
+let liqCatchUp: ReturnType<typeof setTimeout> | undefined;
+/** How often, 2 s apart, a render looks again for the keeper to reach the page's head. */
+const LIQ_CATCH_UP_TRIES = 15;
+
+/** `catchUp`: how many times this render has already looked again for the keeper. */
+async function renderLiquidations(catchUp = 0): Promise<void> {
+  const seq = ++liqRenderSeq;
+  clearTimeout(liqCatchUp);
+  try {
+    const sources = await liquidationSources();
+    const views = await Promise.all(sources.addresses.map(async (b) => ({ address: b, view: await loadAccountView(b) })));
     if (seq !== liqRenderSeq) return;
+    if (sources.behind && catchUp < LIQ_CATCH_UP_TRIES) liqCatchUp = setTimeout(() => void renderLiquidations(catchUp + 1), 2_000);
     candidates = views.filter((c) => c.view.debtValueWad > 0n && c.view.healthFactorWad < WAD);
     const atRisk = views.filter((c) => c.view.debtValueWad > 0n && c.view.healthFactorWad >= WAD && c.view.healthFactorWad < (WAD * 11n) / 10n).length;
-    $('#liq-summary').textContent = `${borrowers.size} borrower(s) found in Borrowed events since block #${Math.max(manifest.chain.start_block ?? 0, headNumber - 10_000)}; ${candidates.length} below health factor 1, ${atRisk} between 1.00 and 1.10.`;
+    $('#liq-summary').textContent = `${sources.summary}; ${candidates.length} below health factor 1, ${atRisk} between 1.00 and 1.10.`;
     const liqRows = candidates.map((c) => {
       const positions = joinHtml(
         [...c.view.positions.values()].map((p) => {
@@ -878,14 +975,11 @@ async function renderLiquidations(): Promise<void> {
             <td><button class="small" data-liquidate="${c.address}">Liquidate…</button></td></tr>`;
     });
     setHtml($('#liq-table tbody'), liqRows.length ? html`${liqRows}` : raw('<tr><td colspan="6" class="muted">No account is below health factor 1.</td></tr>'));
-    const history = liquidations
-      .slice(-10)
-      .reverse()
-      .map((l) => {
-        const d = marketOf(l.fields.debtAsset);
-        const c = marketOf(l.fields.collateralAsset);
-        return html`<li>#${l.block}: ${shortAddress(l.fields.liquidator)} repaid ${formatUnits(big(l.fields.repaid), d.decimals)} ${d.symbol} of ${shortAddress(l.fields.borrower)}'s debt and seized ${formatUnits(big(l.fields.collateralSeized), c.decimals)} ${c.symbol}</li>`;
-      });
+    const history = sources.recent.map((l) => {
+      const d = marketOf(l.debtAsset);
+      const c = marketOf(l.collateralAsset);
+      return html`<li data-testid="liq-history-item">#${l.block}: ${shortAddress(l.liquidator)} repaid ${formatUnits(l.repaid, d.decimals)} ${d.symbol} of ${shortAddress(l.borrower)}'s debt and seized ${formatUnits(l.collateralSeized, c.decimals)} ${c.symbol}</li>`;
+    });
     setHtml($('#liq-history'), history.length ? html`${history}` : raw('<li class="muted">None yet.</li>'));
     const select = $<HTMLSelectElement>('#liq-borrower');
     const chosen = select.value;

@@ -5,6 +5,8 @@
 //! - `GET /api/status`: the same as JSON;
 //! - `GET /api/at-risk`: every indexed borrower with its health factor as of the last
 //!   pass, lowest first;
+//! - `GET /api/liquidations?limit=N`: the latest indexed liquidations, newest first (the
+//!   last N, default 20, at most 500);
 //! - `GET /api/accounts/<SS58>`: an account's indexed positions and liquidations;
 //! - `GET /api/markets/<SS58>/history?limit=N`: a market's totals, utilization and rates at
 //!   every block that changed a market (the last N, default 500, at most 5,000).
@@ -195,6 +197,20 @@ fn address(text: &str) -> Result<AccountId, Response> {
         .map_err(|_| bad_request(format!("{text:?} is not an SS58 address")))
 }
 
+/// `limit=N` (1 to `max`), or `default` without a query.
+fn limit(query: &str, default: u32, max: u32) -> Result<u32, Response> {
+    match query.strip_prefix("limit=") {
+        None if query.is_empty() => Ok(default),
+        Some(n) => match n.parse::<u32>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(bad_request(format!("limit={n}: give 1 to {max}"))),
+        },
+        None => Err(bad_request(format!(
+            "unknown query {query:?} (only limit=N)"
+        ))),
+    }
+}
+
 #[derive(Serialize)]
 struct AccountJson {
     account: String,
@@ -210,6 +226,16 @@ pub async fn route(path: String, shared: Shared, store: Store) -> Response {
         ["", "metrics"] => Response::ok("text/plain; version=0.0.4", metrics(&shared.get())),
         ["", "api", "status"] => json(&shared.get()),
         ["", "api", "at-risk"] => json(&shared.get().at_risk),
+        ["", "api", "liquidations"] => {
+            let limit = match limit(query, 20, 500) {
+                Ok(n) => n,
+                Err(r) => return r,
+            };
+            match store.recent_liquidations(limit).await {
+                Ok(rows) => json(&rows),
+                Err(e) => error(e),
+            }
+        }
         ["", "api", "accounts", who] => {
             let owner = match address(who) {
                 Ok(a) => a,
@@ -229,20 +255,16 @@ pub async fn route(path: String, shared: Shared, store: Store) -> Response {
                 Ok(a) => a,
                 Err(r) => return r,
             };
-            let limit = match query.strip_prefix("limit=") {
-                None if query.is_empty() => 500,
-                Some(n) => match n.parse::<u32>() {
-                    Ok(n) if (1..=5_000).contains(&n) => n,
-                    _ => return bad_request(format!("limit={n}: give 1 to 5000")),
-                },
-                None => return bad_request(format!("unknown query {query:?} (only limit=N)")),
+            let limit = match limit(query, 500, 5_000) {
+                Ok(n) => n,
+                Err(r) => return r,
             };
             match store.market_history(&asset, limit).await {
                 Ok(points) => json(&points),
                 Err(e) => error(e),
             }
         }
-        _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/accounts/<SS58>, /api/markets/<SS58>/history"),
+        _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/liquidations, /api/accounts/<SS58>, /api/markets/<SS58>/history"),
     }
 }
 
@@ -333,6 +355,11 @@ mod tests {
             "400 Bad Request"
         );
         assert_eq!(get("/api/status").await.status, "200 OK");
+        assert_eq!(get("/api/liquidations").await.body, "[]");
+        assert_eq!(
+            get("/api/liquidations?limit=501").await.status,
+            "400 Bad Request"
+        );
         assert_eq!(get("/nope").await.status, "404 Not Found");
         assert!(get("/metrics")
             .await

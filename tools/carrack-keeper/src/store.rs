@@ -57,6 +57,7 @@ pub struct PositionRow {
 pub struct LiquidationJson {
     pub block: u64,
     pub event_index: u32,
+    pub borrower: String,
     pub liquidator: String,
     pub debt_asset: String,
     pub collateral_asset: String,
@@ -317,23 +318,20 @@ impl Store {
 
     /// Every indexed liquidation of `borrower`, oldest first.
     pub async fn liquidations_of(&self, borrower: &AccountId) -> Result<Vec<LiquidationJson>> {
-        let rows = sqlx::query("SELECT block, event_index, liquidator, debt_asset, collateral_asset, repaid, collateral_seized FROM liquidations WHERE borrower = $1 ORDER BY block, event_index")
+        let rows = sqlx::query("SELECT block, event_index, borrower, liquidator, debt_asset, collateral_asset, repaid, collateral_seized FROM liquidations WHERE borrower = $1 ORDER BY block, event_index")
             .bind(ss58(borrower))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(LiquidationJson {
-                    block: u64::try_from(r.get::<i64, _>(0))?,
-                    event_index: u32::try_from(r.get::<i64, _>(1))?,
-                    liquidator: r.get(2),
-                    debt_asset: r.get(3),
-                    collateral_asset: r.get(4),
-                    repaid: r.get(5),
-                    collateral_seized: r.get(6),
-                })
-            })
-            .collect()
+        rows.iter().map(liquidation_json).collect()
+    }
+
+    /// The latest `limit` indexed liquidations, newest first.
+    pub async fn recent_liquidations(&self, limit: u32) -> Result<Vec<LiquidationJson>> {
+        let rows = sqlx::query("SELECT block, event_index, borrower, liquidator, debt_asset, collateral_asset, repaid, collateral_seized FROM liquidations ORDER BY block DESC, event_index DESC LIMIT $1")
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(liquidation_json).collect()
     }
 
     /// `asset`'s figures at every indexed block that changed a market, oldest first, at
@@ -368,6 +366,21 @@ impl Store {
             .await?;
         Ok(u64::try_from(row.get::<i64, _>(0)).unwrap_or(0))
     }
+}
+
+/// A `liquidations` row (block, event_index, borrower, liquidator, debt_asset,
+/// collateral_asset, repaid, collateral_seized) as the API shows it.
+fn liquidation_json(r: &AnyRow) -> Result<LiquidationJson> {
+    Ok(LiquidationJson {
+        block: u64::try_from(r.get::<i64, _>(0))?,
+        event_index: u32::try_from(r.get::<i64, _>(1))?,
+        borrower: r.get(2),
+        liquidator: r.get(3),
+        debt_asset: r.get(4),
+        collateral_asset: r.get(5),
+        repaid: r.get(6),
+        collateral_seized: r.get(7),
+    })
 }
 
 /// A database URL without its password.
@@ -438,6 +451,9 @@ mod tests {
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].repaid, u128::MAX.to_string());
         assert_eq!(history[0].liquidator, ss58(&bob));
+        assert_eq!(history[0].borrower, ss58(&alice));
+        assert_eq!(store.recent_liquidations(5).await.unwrap(), history);
+        assert!(store.recent_liquidations(0).await.unwrap().is_empty());
         let positions = store.positions_of(&alice).await.unwrap();
         assert_eq!(positions.len(), 1);
         assert_eq!(
