@@ -4,6 +4,8 @@
 //! - [`chain`]: a connection to a node, dry runs (`ContractsApi_call`), signed
 //!   `Contracts::call` transactions followed into a block, with every error saying whether
 //!   the connection is to blame (reconnect) or the call;
+//! - [`config`]: what every tool's TOML config shares (the signer section, TOML errors
+//!   that never quote a secret, a private file for a secret URI);
 //! - [`http`]: a small hardened read-only HTTP server for metrics and APIs;
 //! - [`keys`]: a signer from a secret URI or a chmod-600 key file, never echoing the secret;
 //! - [`manifest`]: a carrack-deploy manifest's contracts and chain, read leniently;
@@ -12,6 +14,7 @@
 //!   contracts' own types.
 
 pub mod chain;
+pub mod config;
 pub mod http;
 pub mod keys;
 pub mod manifest;

@@ -2,6 +2,7 @@
 //! field, like the relayer's.
 
 use anyhow::{anyhow, bail, Context, Result};
+use carrack_client::config::{ensure_secret_file_is_private, toml_error, SignerSection};
 use carrack_client::manifest::Deployment;
 use carrack_client::KeySource;
 use serde::Deserialize;
@@ -35,16 +36,6 @@ pub struct File {
     /// How the keeper liquidates.
     #[serde(default)]
     pub liquidation: LiquidationSection,
-}
-
-/// `signer = { suri = "//Ferdie" }` or `signer = { key_file = "keeper.key" }`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum SignerSection {
-    /// A secret URI.
-    Suri(String),
-    /// A chmod-600 file holding a secret URI or mnemonic.
-    KeyFile(PathBuf),
 }
 
 /// `[liquidation]`.
@@ -154,8 +145,12 @@ impl Settings {
     pub fn load(path: &Path, overrides: Overrides) -> Result<Self> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the config {}", path.display()))?;
+        // toml's own Display quotes the offending line, which may hold a secret URI.
         let file: File = toml::from_str(&text)
-            .map_err(|e| anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+            .map_err(|e| anyhow!("{}: {}", path.display(), toml_error(&text, &e)))?;
+        if let Some(SignerSection::Suri(suri)) = &file.signer {
+            ensure_secret_file_is_private(path, suri)?;
+        }
         let dir = path.parent().unwrap_or(Path::new("."));
         Self::from_file(file, dir, overrides)
     }
@@ -196,8 +191,7 @@ impl Settings {
         }
         let key = match (overrides.suri, file.signer) {
             (Some(suri), _) => Some(KeySource::Suri(suri)),
-            (None, Some(SignerSection::Suri(suri))) => Some(KeySource::Suri(suri)),
-            (None, Some(SignerSection::KeyFile(p))) => Some(KeySource::File(relative(&p))),
+            (None, Some(section)) => Some(section.source(relative)),
             (None, None) => None,
         };
         let api_listen = match overrides.api_listen.or(file.api_listen) {
@@ -334,6 +328,35 @@ mod tests {
         assert!(format!("{:#}", no_signer.unwrap_err()).contains("signer"));
         let bad_db = settings(&format!("url = \"ws://x\"\npool = \"{BOB}\"\ndatabase = \"mysql://k\"\n[liquidation]\nenabled = false\n"));
         assert!(format!("{:#}", bad_db.unwrap_err()).contains("database"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_secret_in_the_config_stays_private_and_out_of_errors() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keeper.toml");
+        let secret = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+        let text = format!("url = \"ws://x\"\npool = \"{BOB}\"\ndatabase = \"sqlite://k\"\nsigner = {{ suri = \"{secret}\" }}\n");
+        std::fs::write(&path, &text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = format!(
+            "{:#}",
+            Settings::load(&path, Overrides::default()).unwrap_err()
+        );
+        assert!(
+            err.contains("chmod 600") && !err.contains("bottom"),
+            "{err}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(Settings::load(&path, Overrides::default()).is_ok());
+        // A TOML mistake on the secret's line is reported by position, never quoted.
+        std::fs::write(&path, text.replace("\" }", " }")).unwrap();
+        let err = format!(
+            "{:#}",
+            Settings::load(&path, Overrides::default()).unwrap_err()
+        );
+        assert!(err.contains("line 4") && !err.contains("bottom"), "{err}");
     }
 
     #[test]

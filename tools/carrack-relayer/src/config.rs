@@ -57,16 +57,6 @@ pub struct ChainSection {
     pub connect_timeout_secs: u64,
 }
 
-/// `[signer]`: exactly one of the two.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub enum SignerSection {
-    /// A secret URI, for development keys (`//Bob`).
-    Suri(String),
-    /// A file holding a secret URI or mnemonic; must not be readable by others.
-    KeyFile(PathBuf),
-}
-
 /// `[relayer]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -237,6 +227,7 @@ pub struct Overrides {
     pub metrics_listen: Option<String>,
 }
 
+use carrack_client::config::{ensure_secret_file_is_private, toml_error, SignerSection};
 /// Where the key comes from, validated.
 pub use carrack_client::KeySource;
 
@@ -278,47 +269,6 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     /// The assets.
     pub assets: Vec<AssetSettings>,
-}
-
-/// A TOML error as its message and position only, never the source line it quotes.
-fn toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim_end();
-    match error.span() {
-        Some(span) => {
-            let before = text.get(..span.start).unwrap_or(text);
-            let line = before.matches('\n').count().saturating_add(1);
-            let column = before
-                .rsplit('\n')
-                .next()
-                .map_or(0, |l| l.chars().count())
-                .saturating_add(1);
-            format!("line {line}, column {column}: {message}")
-        }
-        None => message.to_string(),
-    }
-}
-
-/// A config file whose `signer.suri` is a real secret (not a `//…` development URI) must
-/// not be readable by group or others, as a key file must not (off-chain review R6).
-fn ensure_secret_file_is_private(path: &Path, suri: &str) -> Result<()> {
-    if suri.trim_start().starts_with("//") {
-        return Ok(());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .with_context(|| format!("cannot read the config {}", path.display()))?
-            .permissions()
-            .mode();
-        ensure!(
-            mode & 0o077 == 0,
-            "{} holds a secret in signer.suri but is readable by others (mode {:o}): run chmod 600 on it, or move the secret to a key file (signer.key_file)",
-            path.display(),
-            mode & 0o777
-        );
-    }
-    Ok(())
 }
 
 impl Settings {
@@ -378,8 +328,7 @@ impl Settings {
         };
         let key = match (overrides.suri.clone(), file.signer) {
             (Some(suri), _) => KeySource::Suri(suri),
-            (None, Some(SignerSection::Suri(suri))) => KeySource::Suri(suri),
-            (None, Some(SignerSection::KeyFile(p))) => KeySource::File(relative(&p)),
+            (None, Some(section)) => section.source(relative),
             (None, None) => bail!(
                 "no key: set [signer] suri or key_file, or pass --suri / CARRACK_RELAYER_SURI"
             ),
