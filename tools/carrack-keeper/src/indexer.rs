@@ -91,16 +91,16 @@ pub fn classify(block: u64, pool: &AccountId32, events: &[ContractEvent]) -> Res
     Ok(out)
 }
 
-/// Indexes finalized blocks after the store's last one, at most `max_blocks` of them;
-/// returns the last block indexed (or the store's, if none was new).
+/// Indexes the blocks after the store's last one up to `finalized` (the node's finalized
+/// block, as the caller read it), at most `max_blocks` of them; returns the last block
+/// indexed (or the store's, if none was new).
 pub async fn catch_up(
     chain: &Chain,
     store: &Store,
     pool: &AccountId32,
-    start_block: u64,
+    (start_block, finalized): (u64, u64),
     max_blocks: u64,
 ) -> Result<Option<u64>> {
-    let (_, finalized) = chain.finalized_block().await?;
     let last = store.last_block().await?;
     let first = match last {
         Some(last) => last + 1,

@@ -139,7 +139,9 @@ impl Keeper {
         self.waiting.retain(|_, (until, _)| *until > number);
         let mut standings = Vec::with_capacity(borrowers.len());
         for (borrower, account) in &borrowers {
-            if let Ok(view) = plan::valuation(account, &markets, &prices, now_secs) {
+            // Each borrower is valued once: for the endpoints' standings and the choice.
+            let valued = plan::valuation(account, &markets, &prices, now_secs);
+            if let Ok(plan::Valuation { view, .. }) = &valued {
                 standings.push(Standing {
                     account: ss58(borrower),
                     health_factor_wad: view.health_factor_wad.to_string(),
@@ -149,18 +151,15 @@ impl Keeper {
                     health_factor: view.health_factor_wad,
                 });
             }
-        }
-        standings.sort_by_key(|s| s.health_factor);
-        for (borrower, account) in &borrowers {
-            let candidate = match plan::candidate(
-                *borrower,
-                account,
-                &markets,
-                &prices,
-                now_secs,
-                self.settings.max_repay_value_wad,
-                &excluded,
-            ) {
+            let candidate = match valued.map_err(Skip::Refused).and_then(|valued| {
+                plan::candidate(
+                    *borrower,
+                    &valued,
+                    &prices,
+                    self.settings.max_repay_value_wad,
+                    &excluded,
+                )
+            }) {
                 Ok(None) => continue,
                 Ok(Some(c)) => c,
                 Err(Skip::Own) => continue,
@@ -203,6 +202,7 @@ impl Keeper {
                 }
             }
         }
+        standings.sort_by_key(|s| s.health_factor);
         let now_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());

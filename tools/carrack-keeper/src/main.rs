@@ -177,7 +177,7 @@ async fn follow(
             chain,
             store,
             &settings.pool,
-            settings.start_block,
+            (settings.start_block, finalized),
             BLOCKS_PER_STEP,
         )
         .await?;

@@ -59,29 +59,35 @@ pub fn books(
     Ok(books)
 }
 
-/// `account` valued as the pool values it now (its `account` view's figures).
+/// An account valued as the pool values it now: its markets accrued to now and its
+/// `account` view's figures.
+pub struct Valuation {
+    pub books: LoadedMarkets,
+    pub view: AccountView,
+}
+
+/// `account` valued as the pool values it now.
 pub fn valuation(
     account: &Account,
     markets: &[(AccountId, Market)],
     prices: &Prices,
     now_secs: u64,
-) -> Result<AccountView, PoolError> {
+) -> Result<Valuation, PoolError> {
     let books = books(account, markets, now_secs)?;
-    account_view(account, &books, prices)
+    let view = account_view(account, &books, prices)?;
+    Ok(Valuation { books, view })
 }
 
-/// Whether `borrower` can be liquidated and how: `Ok(None)` when healthy.
+/// Whether `borrower`, valued as `valued`, can be liquidated and how: `Ok(None)` when
+/// healthy.
 pub fn candidate(
     borrower: AccountId,
-    account: &Account,
-    markets: &[(AccountId, Market)],
+    valued: &Valuation,
     prices: &Prices,
-    now_secs: u64,
     max_repay_value_wad: u128,
     excluded: &[AccountId],
 ) -> Result<Option<Candidate>, Skip> {
-    let books = books(account, markets, now_secs).map_err(Skip::Refused)?;
-    let view = account_view(account, &books, prices).map_err(Skip::Refused)?;
+    let Valuation { books, view } = valued;
     if view.health_factor_wad >= WAD {
         return Ok(None);
     }
@@ -168,6 +174,20 @@ pub fn profit_wad(
 mod tests {
     use super::*;
     use crate::fixtures::{market, NOW};
+
+    /// Values `account` then asks [`super::candidate`], as a keeper pass does.
+    fn candidate(
+        borrower: AccountId,
+        account: &Account,
+        markets: &[(AccountId, Market)],
+        prices: &Prices,
+        now_secs: u64,
+        max_repay_value_wad: u128,
+        excluded: &[AccountId],
+    ) -> Result<Option<Candidate>, Skip> {
+        let valued = valuation(account, markets, prices, now_secs).map_err(Skip::Refused)?;
+        super::candidate(borrower, &valued, prices, max_repay_value_wad, excluded)
+    }
     use carrack_interfaces::PriceData;
     use carrack_pool::account::{Collateral, Position};
 
