@@ -9,7 +9,7 @@
 //! out, a third crash it must liquidate by taking the collateral as supply.
 
 use carrack_client::manifest::Deployment;
-use carrack_client::{send, Chain, Inclusion, Message};
+use carrack_client::{send, Chain, ContractEvent, Inclusion, Message};
 use carrack_interfaces::{PSP22Error, PSP22};
 use carrack_oracle::oracle::OracleRef;
 use carrack_pool::events::{BadDebtWrittenOff, Liquidated, SeizedAsSupply};
@@ -176,43 +176,50 @@ impl World {
         message.dry_run_value(&dry).unwrap().market.state.cash // allow-panic: a drill step failed
     }
 
+    /// The pool's events in blocks `from..=to`, with their block numbers.
+    async fn pool_events_in(&self, from: u64, to: u64) -> Vec<(u64, ContractEvent)> {
+        let mut events = Vec::new();
+        for number in from..=to {
+            let hash = self.chain.block_hash(number).await;
+            let hash = hash.unwrap().unwrap(); // allow-panic: a drill step failed
+            let emitted = self.chain.contract_events(hash).await;
+            let emitted = emitted.unwrap(); // allow-panic: a drill step failed
+            events.extend(
+                emitted
+                    .into_iter()
+                    .filter(|e| e.contract == addr(self.pool))
+                    .map(|e| (number, e)),
+            );
+        }
+        events
+    }
+
     /// How many `SeizedAsSupply` events credited `liquidator` in blocks `from..=to`.
     async fn seized_as_supply(&self, from: u64, to: u64, liquidator: AccountId) -> usize {
         let mut count = 0;
-        for number in from..=to {
-            let hash = self.chain.block_hash(number).await.unwrap().unwrap(); // allow-panic: a drill step failed
-            for e in self.chain.contract_events(hash).await.unwrap() {
-                // allow-panic: a drill step failed
-                if e.contract == addr(self.pool)
-                    && e.topics.first().copied() == SeizedAsSupply::SIGNATURE_TOPIC
-                {
-                    let seized = SeizedAsSupply::decode_all(&mut e.data.as_slice()).unwrap(); // allow-panic: a drill step failed
-                    count += usize::from(seized.liquidator == liquidator);
-                }
+        for (_, e) in self.pool_events_in(from, to).await {
+            if e.topics.first().copied() == SeizedAsSupply::SIGNATURE_TOPIC {
+                let seized = SeizedAsSupply::decode_all(&mut e.data.as_slice());
+                let seized = seized.unwrap(); // allow-panic: a drill step failed
+                count += usize::from(seized.liquidator == liquidator);
             }
         }
         count
     }
 
     /// The pool's `Liquidated` and `BadDebtWrittenOff` events in blocks `from..=to`:
-    /// (block, borrower) each.
+    /// (block, borrower) each, and the number of write-offs.
     async fn pool_events(&self, from: u64, to: u64) -> (Vec<(u64, AccountId)>, usize) {
         let (mut liquidated, mut bad_debt) = (Vec::new(), 0);
-        for number in from..=to {
-            let hash = self.chain.block_hash(number).await.unwrap().unwrap(); // allow-panic: a drill step failed
-            for e in self.chain.contract_events(hash).await.unwrap() {
-                // allow-panic: a drill step failed
-                if e.contract != addr(self.pool) {
-                    continue;
+        for (number, e) in self.pool_events_in(from, to).await {
+            match e.topics.first().copied() {
+                t if t == Liquidated::SIGNATURE_TOPIC => {
+                    let l = Liquidated::decode_all(&mut e.data.as_slice());
+                    let l = l.unwrap(); // allow-panic: a drill step failed
+                    liquidated.push((number, l.borrower));
                 }
-                match e.topics.first().copied() {
-                    t if t == Liquidated::SIGNATURE_TOPIC => {
-                        let l = Liquidated::decode_all(&mut e.data.as_slice()).unwrap(); // allow-panic: a drill step failed
-                        liquidated.push((number, l.borrower));
-                    }
-                    t if t == BadDebtWrittenOff::SIGNATURE_TOPIC => bad_debt += 1,
-                    _ => {}
-                }
+                t if t == BadDebtWrittenOff::SIGNATURE_TOPIC => bad_debt += 1,
+                _ => {}
             }
         }
         (liquidated, bad_debt)
@@ -481,11 +488,9 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
     let started = Instant::now();
     let (report, indexed) = loop {
         let once = Command::new(env("CARRACK_KEEPER_BIN"))
-            .args([
-                "--config",
-                work.join("keeper.toml").to_str().unwrap(),
-                "--once",
-            ]) // allow-panic: drill step
+            .arg("--config")
+            .arg(work.join("keeper.toml"))
+            .arg("--once")
             .stderr(Stdio::null())
             .output()
             .unwrap(); // allow-panic: drill step
