@@ -44,7 +44,8 @@ before(async () => {
   writeFileSync(join(work, 'manifest.json'), JSON.stringify({ chain: {}, contracts: {} }));
   keeper = createServer((req, res) => {
     seen.push(req.url);
-    if (req.url === '/api/slow') return; // never answers
+    if (req.url === '/api/status') return; // a keeper that never answers
+    if (req.url === '/api/liquidations?limit=500') return res.end('x'.repeat(9 * 1024 * 1024)); // over the cap
     const body = JSON.stringify({ path: req.url });
     res.writeHead(req.url.startsWith('/api/accounts/') ? 500 : 200, { 'content-type': 'application/json' });
     res.end(req.url.startsWith('/api/accounts/') ? 'database is locked' : body);
@@ -85,6 +86,17 @@ test('the API paths pass through, nothing else does', async () => {
   const failed = await get(port, `/carrack/keeper/api/accounts/${ALICE}`);
   assert.equal(failed.status, 502);
   assert.match(failed.body, /the keeper answered 500: database is locked/);
+});
+
+test('a silent keeper is a 504 after 5 s, an oversized answer a 502', { timeout: 20_000 }, async () => {
+  const port = await startServer(['--keeper', `http://127.0.0.1:${keeperPort}`]);
+  const started = Date.now();
+  const silent = await get(port, '/carrack/keeper/api/status');
+  assert.equal(silent.status, 504);
+  assert.ok(Date.now() - started >= 4_500, `answered after ${Date.now() - started} ms`);
+  const large = await get(port, '/carrack/keeper/api/liquidations?limit=500');
+  assert.equal(large.status, 502);
+  assert.match(large.body, /too large/);
 });
 
 test('a dead keeper is a 502, and no --keeper a JSON null', async () => {
