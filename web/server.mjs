@@ -212,6 +212,7 @@ const KEEPER_PATHS = [
   /^\/api\/at-risk$/,
   /^\/api\/liquidations$/,
   /^\/api\/accounts\/[1-9A-HJ-NP-Za-km-z]{40,60}$/,
+  /^\/api\/accounts\/[1-9A-HJ-NP-Za-km-z]{40,60}\/history$/,
   /^\/api\/markets\/[1-9A-HJ-NP-Za-km-z]{40,60}\/history$/,
 ];
 const KEEPER_TIMEOUT_MS = 5000;

@@ -17,6 +17,7 @@ import {
   U128_MAX, WAD, big, borrowApy, duration, formatUnits, healthText, parseUnits, pct, pctNumber,
   plainUnits, shortAddress, usd, wadToNumber,
 } from './format';
+import { historyItems, type KeeperAction } from './history';
 import { html, joinHtml, raw, setHtml, type SafeHtml } from './html';
 import { chooseNode, isLocalNode, nodeLabel } from './node-url';
 
@@ -344,6 +345,43 @@ async function loadAccount(): Promise<void> {
   if (current?.address === address) account = { ...base, wallet, limits };
 }
 
+// Each refresh renders anew; a slower, older render must not overwrite a newer one.
+let historyRenderSeq = 0;
+
+/**
+ * The chosen account's last 20 actions, from the keeper's index (web/server.mjs --keeper),
+ * which indexes finalized blocks: the newest actions appear a few blocks after they land.
+ * Without a keeper the page says where a history comes from instead of scanning blocks.
+ */
+async function renderAccountHistory(): Promise<void> {
+  const seq = ++historyRenderSeq;
+  const list = $('#account-history');
+  const note = $('#account-history-note');
+  if (!current) {
+    setHtml(list, raw(''));
+    setHtml(note, raw(''));
+    return;
+  }
+  const address = current.address;
+  try {
+    const actions = await keeperGet<KeeperAction[]>(`/api/accounts/${address}/history?limit=20`);
+    const status = actions ? await keeperGet<{ last_indexed_block: number | null }>('/api/status') : null;
+    if (seq !== historyRenderSeq) return;
+    if (actions === null) {
+      setHtml(note, raw('An account\'s history comes from the keeper\'s index; this page\'s server runs without one (web/server.mjs --keeper).'));
+      setHtml(list, raw(''));
+      return;
+    }
+    const lookup = (asset: string) => markets.find((m) => m.asset === asset);
+    setHtml(note, html`The last ${actions.length} action(s) of ${shortAddress(address)} in the keeper's index (to block #${status?.last_indexed_block ?? '?'}).`);
+    setHtml(list, actions.length ? html`${historyItems(actions, lookup)}` : raw('<li class="muted">None yet.</li>'));
+  } catch (err) {
+    if (seq !== historyRenderSeq) return;
+    setHtml(note, html`No history: ${(err as Error).message}`);
+    setHtml(list, raw(''));
+  }
+}
+
 async function refresh(): Promise<void> {
   try {
     const [header, now] = await Promise.all([api.rpc.chain.getHeader(), api.query.timestamp.now()]);
@@ -355,6 +393,7 @@ async function refresh(): Promise<void> {
     renderMarkets();
     renderAccount();
     void updatePreview();
+    void renderAccountHistory();
     void renderLiquidations();
     void renderGovernance();
     document.body.dataset.loaded = 'true';

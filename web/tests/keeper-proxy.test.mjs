@@ -47,8 +47,9 @@ before(async () => {
     if (req.url === '/api/status') return; // a keeper that never answers
     if (req.url === '/api/liquidations?limit=500') return res.end('x'.repeat(9 * 1024 * 1024)); // over the cap
     const body = JSON.stringify({ path: req.url });
-    res.writeHead(req.url.startsWith('/api/accounts/') ? 500 : 200, { 'content-type': 'application/json' });
-    res.end(req.url.startsWith('/api/accounts/') ? 'database is locked' : body);
+    const failing = /^\/api\/accounts\/[^/]+$/.test(req.url); // an account's positions: a keeper error
+    res.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' });
+    res.end(failing ? 'database is locked' : body);
   });
   await new Promise((r) => keeper.listen(0, '127.0.0.1', r));
   keeperPort = keeper.address().port;
@@ -70,6 +71,7 @@ test('the API paths pass through, nothing else does', async () => {
   assert.deepEqual(JSON.parse(atRisk.body), { path: '/api/at-risk' });
   assert.deepEqual(JSON.parse((await get(port, '/carrack/keeper/api/liquidations?limit=10')).body), { path: '/api/liquidations?limit=10' });
   assert.equal((await get(port, `/carrack/keeper/api/markets/${ALICE}/history?limit=5`)).status, 200);
+  assert.deepEqual(JSON.parse((await get(port, `/carrack/keeper/api/accounts/${ALICE}/history?limit=20`)).body), { path: `/api/accounts/${ALICE}/history?limit=20` });
   const before = seen.length;
   for (const path of [
     '/carrack/keeper/metrics',

@@ -154,6 +154,23 @@ test('an account below health 1 is listed, previewed and liquidated from the bro
     const { maxBorrow } = await pool.view('limits', dave.address, dave.address, tusd.address);
     assert.equal(BigInt(maxBorrow), 0n, 'Dave may not borrow more while below health 1');
     assert.ok(debt < units('19000', 6) && debt > units('18900', 6), `Dave owes ${debt} TUSD units after the liquidation`);
+
+    // Dave's history on the Account tab, from the keeper's index too: newest first, the
+    // liquidation (by Ferdie, what was repaid and seized), then his borrow and his supply.
+    await pickAccount(page, '//Dave');
+    await tab(page, 'account');
+    const liquidatedItem = page.locator('[data-testid=account-history-item][data-kind=liquidated]');
+    await liquidatedItem.waitFor({ timeout: 30_000 }).catch(async () => {
+      throw new Error(`the liquidation is not in Dave's history: ${await page.locator('#view-account').textContent()}`);
+    });
+    const items = await page.locator('[data-testid=account-history-item]').evaluateAll((lis) => lis.map((li) => [li.dataset.kind, li.textContent.replace(/\s+/g, ' ')]));
+    const kinds = items.map(([kind]) => kind);
+    assert.ok(kinds.indexOf('liquidated') < kinds.indexOf('borrow') && kinds.indexOf('borrow') < kinds.indexOf('supply'), `Dave's history, newest first: ${JSON.stringify(items)}`);
+    assert.match(items[kinds.indexOf('liquidated')][1], new RegExp(`Liquidated by ${short(chain.key('//Ferdie').address)}: 5,000 TUSD of debt repaid, 1\\.9907 TETH seized`));
+    assert.match(items[kinds.indexOf('borrow')][1], /Borrowed 2\d,\d{3}(\.\d+)? TUSD/);
+    assert.match(items[kinds.indexOf('supply')][1], /Supplied 10 TETH$/);
+    assert.match(await page.locator('[data-testid=account-history-note]').textContent(), /in the keeper's index \(to block #\d+\)/);
+    await screenshot(page, 'account-history');
     assert.deepEqual(problems, []);
   });
 });

@@ -8,6 +8,9 @@
 //! - `GET /api/liquidations?limit=N`: the latest indexed liquidations, newest first (the
 //!   last N, default 20, at most 500);
 //! - `GET /api/accounts/<SS58>`: an account's indexed positions and liquidations;
+//! - `GET /api/accounts/<SS58>/history?limit=N`: an account's actions (supplies,
+//!   withdrawals, borrows, repayments, collateral switches, liquidations either side,
+//!   seizures as supply, write-offs), newest first (the last N, default 50, at most 500);
 //! - `GET /api/markets/<SS58>/history?limit=N`: a market's totals, utilization and rates at
 //!   every block that changed a market (the last N, default 500, at most 5,000).
 //!
@@ -250,6 +253,20 @@ pub async fn route(path: String, shared: Shared, store: Store) -> Response {
                 Err(e) => error(e),
             }
         }
+        ["", "api", "accounts", who, "history"] => {
+            let account = match address(who) {
+                Ok(a) => a,
+                Err(r) => return r,
+            };
+            let limit = match limit(query, 50, 500) {
+                Ok(n) => n,
+                Err(r) => return r,
+            };
+            match store.history_of(&account, limit).await {
+                Ok(rows) => json(&rows),
+                Err(e) => error(e),
+            }
+        }
         ["", "api", "markets", asset, "history"] => {
             let asset = match address(asset) {
                 Ok(a) => a,
@@ -264,7 +281,7 @@ pub async fn route(path: String, shared: Shared, store: Store) -> Response {
                 Err(e) => error(e),
             }
         }
-        _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/liquidations, /api/accounts/<SS58>, /api/markets/<SS58>/history"),
+        _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/liquidations, /api/accounts/<SS58>, /api/accounts/<SS58>/history, /api/markets/<SS58>/history"),
     }
 }
 
@@ -340,6 +357,17 @@ mod tests {
         let account = get("/api/accounts/5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty").await;
         assert_eq!(account.body, "{\"account\":\"5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty\",\"positions\":[],\"liquidations\":[]}");
         assert_eq!(get("/api/accounts/nope").await.status, "400 Bad Request");
+        let actions = "/api/accounts/5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty/history";
+        assert_eq!(get(actions).await.body, "[]");
+        assert_eq!(get(&format!("{actions}?limit=500")).await.body, "[]");
+        assert_eq!(
+            get(&format!("{actions}?limit=501")).await.status,
+            "400 Bad Request"
+        );
+        assert_eq!(
+            get("/api/accounts/nope/history").await.status,
+            "400 Bad Request"
+        );
         let history = "/api/markets/5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty/history";
         assert_eq!(get(history).await.body, "[]");
         assert_eq!(

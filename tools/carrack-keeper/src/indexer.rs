@@ -3,10 +3,12 @@
 //! signature is the account: ink! 5 puts a 32-byte field in a topic as it is); those
 //! accounts' records and, after any pool event, the markets are then read from the
 //! pool's storage at that block, so the store holds exactly what the chain held, whatever
-//! the events' amounts say. Liquidations are kept from their `Liquidated` events. (The
+//! the events' amounts say. Liquidations, and every account's history of actions, are kept
+//! from the events themselves. (The
 //! keeper's passes read the markets afresh at the best block; the indexed ones serve
 //! queries.)
 
+use crate::history::{self, ActionKind, ActionRow};
 use crate::reads;
 use crate::store::{BlockChanges, LiquidationRow, Store};
 use anyhow::{anyhow, bail, Result};
@@ -17,7 +19,6 @@ use carrack_pool::events::{
 };
 use ink::env::Event;
 use ink::primitives::AccountId;
-use scale::DecodeAll;
 use subxt::utils::AccountId32;
 use tracing::{debug, info};
 
@@ -47,12 +48,13 @@ pub struct BlockEvents {
     pub accounts: Vec<AccountId>,
     pub markets_changed: bool,
     pub liquidations: Vec<LiquidationRow>,
+    /// Every account's history rows of the block.
+    pub actions: Vec<ActionRow>,
 }
 
 /// Sorts a block's contract events (pure; `pool` is the pool's address).
 pub fn classify(block: u64, pool: &AccountId32, events: &[ContractEvent]) -> Result<BlockEvents> {
     let account_sigs = account_events();
-    let liquidated = Liquidated::SIGNATURE_TOPIC.unwrap_or([0; 32]);
     let mut out = BlockEvents::default();
     for event in events.iter().filter(|e| &e.contract == pool) {
         out.markets_changed = true;
@@ -72,20 +74,22 @@ pub fn classify(block: u64, pool: &AccountId32, events: &[ContractEvent]) -> Res
         if !out.accounts.contains(&account) {
             out.accounts.push(account);
         }
-        if *signature == liquidated {
-            let l = Liquidated::decode_all(&mut event.data.as_slice()).map_err(|e| {
-                anyhow!("block {block}: a Liquidated event does not decode ({e}): is the keeper built for this pool's code?")
-            })?;
-            out.liquidations.push(LiquidationRow {
-                block,
-                event_index: event.index,
-                borrower: l.borrower,
-                liquidator: l.liquidator,
-                debt_asset: l.debt_asset,
-                collateral_asset: l.collateral_asset,
-                repaid: l.repaid,
-                collateral_seized: l.collateral_seized,
-            });
+        for action in history::actions(block, event)? {
+            if let (ActionKind::Liquidated, Some(liquidator), Some((collateral_asset, seized))) =
+                (action.kind, action.counterparty, action.seized)
+            {
+                out.liquidations.push(LiquidationRow {
+                    block,
+                    event_index: event.index,
+                    borrower: action.account,
+                    liquidator,
+                    debt_asset: action.asset,
+                    collateral_asset,
+                    repaid: action.amount,
+                    collateral_seized: seized,
+                });
+            }
+            out.actions.push(action);
         }
     }
     Ok(out)
@@ -116,6 +120,7 @@ pub async fn catch_up(
         let found = classify(number, pool, &events)?;
         let mut changes = BlockChanges {
             liquidations: found.liquidations,
+            actions: found.actions,
             ..Default::default()
         };
         for owner in &found.accounts {
@@ -152,6 +157,7 @@ pub async fn check_chain(chain: &Chain, store: &Store, reindex: bool) -> Result<
     if reindex {
         store.reset().await?;
     }
+    store.check_schema().await?;
     let genesis = format!("{:?}", chain.genesis_hash());
     match store.genesis().await? {
         None => return store.set_genesis(&genesis).await,
@@ -207,7 +213,18 @@ mod tests {
         };
         let sig = |s: Option<[u8; 32]>| s.unwrap();
         let events = vec![
-            event(POOL, vec![sig(Borrowed::SIGNATURE_TOPIC), bob], vec![]),
+            event(
+                POOL,
+                vec![sig(Borrowed::SIGNATURE_TOPIC), bob],
+                Borrowed {
+                    asset: usd.into(),
+                    account: bob.into(),
+                    amount: 4,
+                    scaled: 4,
+                    accrual: None,
+                }
+                .encode(),
+            ),
             event(
                 POOL,
                 vec![sig(Liquidated::SIGNATURE_TOPIC), alice],
@@ -230,6 +247,15 @@ mod tests {
         assert_eq!(found.liquidations[0].repaid, 10);
         assert_eq!(found.liquidations[0].borrower, AccountId::from(alice));
         assert_eq!(found.liquidations[0].block, 5);
+        let rows: Vec<_> = found.actions.iter().map(|a| (a.account, a.kind)).collect();
+        assert_eq!(
+            rows,
+            vec![
+                (AccountId::from(bob), ActionKind::Borrow),
+                (AccountId::from(alice), ActionKind::Liquidated),
+                (AccountId::from(bob), ActionKind::Liquidator),
+            ]
+        );
     }
 
     #[test]

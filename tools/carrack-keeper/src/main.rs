@@ -12,6 +12,7 @@ mod api;
 mod config;
 #[cfg(test)]
 mod fixtures;
+mod history;
 mod indexer;
 mod keeper;
 mod plan;

@@ -8,7 +8,8 @@
 //! A block's changes and the new "last indexed block" commit in one transaction, so a
 //! keeper killed at any point resumes at the first block it had not fully stored.
 
-use anyhow::{anyhow, Context, Result};
+use crate::history::{ActionJson, ActionRow};
+use anyhow::{anyhow, bail, Context, Result};
 use carrack_pool::account::{Account, Collateral};
 use carrack_pool::market::Market;
 use carrack_pool::views::market_view;
@@ -20,13 +21,20 @@ use sqlx::{AnyPool, Row};
 use std::str::FromStr;
 use subxt::utils::AccountId32;
 
-const SCHEMA: [&str; 6] = [
+/// The version of the tables below; a database another version wrote must be re-indexed
+/// (`--reindex`): version 2 added `history`, which an older database lacks for the blocks
+/// it indexed.
+pub const SCHEMA_VERSION: &str = "2";
+
+const SCHEMA: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS accounts (owner TEXT PRIMARY KEY, record TEXT NOT NULL, has_debt BIGINT NOT NULL, block BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS positions (owner TEXT NOT NULL, asset TEXT NOT NULL, scaled_supply TEXT NOT NULL, scaled_debt TEXT NOT NULL, collateral TEXT NOT NULL, PRIMARY KEY (owner, asset))",
     "CREATE TABLE IF NOT EXISTS markets (asset TEXT PRIMARY KEY, record TEXT NOT NULL, block BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS market_history (block BIGINT NOT NULL, asset TEXT NOT NULL, total_supply TEXT NOT NULL, total_debt TEXT NOT NULL, utilization_wad TEXT NOT NULL, borrow_rate_wad TEXT NOT NULL, supply_rate_wad TEXT NOT NULL, PRIMARY KEY (block, asset))",
     "CREATE TABLE IF NOT EXISTS liquidations (block BIGINT NOT NULL, event_index BIGINT NOT NULL, borrower TEXT NOT NULL, liquidator TEXT NOT NULL, debt_asset TEXT NOT NULL, collateral_asset TEXT NOT NULL, repaid TEXT NOT NULL, collateral_seized TEXT NOT NULL, PRIMARY KEY (block, event_index))",
+    "CREATE TABLE IF NOT EXISTS history (block BIGINT NOT NULL, event_index BIGINT NOT NULL, account TEXT NOT NULL, kind TEXT NOT NULL, asset TEXT NOT NULL, amount TEXT NOT NULL, counterparty TEXT, seized_asset TEXT, seized TEXT, PRIMARY KEY (block, event_index, account))",
+    "CREATE INDEX IF NOT EXISTS history_by_account ON history (account, block)",
 ];
 
 /// One liquidation, as the pool's `Liquidated` event tells it.
@@ -85,6 +93,8 @@ pub struct BlockChanges {
     /// Every listed market as stored at the end of the block, when any pool event came.
     pub markets: Option<Vec<(AccountId, Market)>>,
     pub liquidations: Vec<LiquidationRow>,
+    /// Every account's history rows of the block.
+    pub actions: Vec<ActionRow>,
 }
 
 /// The database (cheap to clone: a pool of connections).
@@ -170,6 +180,7 @@ impl Store {
             "markets",
             "market_history",
             "liquidations",
+            "history",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
@@ -261,7 +272,22 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        for a in &changes.actions {
+            sqlx::query("INSERT INTO history (block, event_index, account, kind, asset, amount, counterparty, seized_asset, seized) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (block, event_index, account) DO NOTHING")
+                .bind(i64::try_from(a.block).context("block number")?)
+                .bind(i64::from(a.event_index))
+                .bind(ss58(&a.account))
+                .bind(a.kind.name())
+                .bind(ss58(&a.asset))
+                .bind(a.amount.to_string())
+                .bind(a.counterparty.as_ref().map(ss58))
+                .bind(a.seized.as_ref().map(|(asset, _)| ss58(asset)))
+                .bind(a.seized.as_ref().map(|(_, amount)| amount.to_string()))
+                .execute(&mut *tx)
+                .await?;
+        }
         for (name, value) in [
+            ("schema", SCHEMA_VERSION.to_string()),
             ("last_block", block.to_string()),
             ("last_hash", hash.to_string()),
         ] {
@@ -359,6 +385,44 @@ impl Store {
         Ok(points)
     }
 
+    /// `account`'s history, newest first, at most the last `limit` rows.
+    pub async fn history_of(&self, account: &AccountId, limit: u32) -> Result<Vec<ActionJson>> {
+        let rows = sqlx::query("SELECT block, event_index, kind, asset, amount, counterparty, seized_asset, seized FROM history WHERE account = $1 ORDER BY block DESC, event_index DESC LIMIT $2")
+            .bind(ss58(account))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ActionJson {
+                    block: u64::try_from(r.get::<i64, _>(0))?,
+                    event_index: u32::try_from(r.get::<i64, _>(1))?,
+                    kind: r.get(2),
+                    asset: r.get(3),
+                    amount: r.get(4),
+                    counterparty: r.get(5),
+                    seized_asset: r.get(6),
+                    seized: r.get(7),
+                })
+            })
+            .collect()
+    }
+
+    /// Refuses a database that holds blocks indexed by a keeper with other tables (see
+    /// [`SCHEMA_VERSION`]).
+    pub async fn check_schema(&self) -> Result<()> {
+        if self.last_block().await?.is_none() {
+            return Ok(());
+        }
+        match self.meta("schema").await? {
+            Some(version) if version == SCHEMA_VERSION => Ok(()),
+            found => bail!(
+                "the database was indexed by a keeper with tables of version {} (this keeper's: {SCHEMA_VERSION}, which adds every account's history); run with --reindex to index the chain again",
+                found.as_deref().unwrap_or("1")
+            ),
+        }
+    }
+
     /// How many liquidations are indexed.
     pub async fn liquidation_count(&self) -> Result<u64> {
         let row = sqlx::query("SELECT COUNT(*) FROM liquidations")
@@ -396,6 +460,7 @@ fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::ActionKind;
     use carrack_pool::account::Position;
 
     fn account(asset: u8, debt: u128) -> Account {
@@ -431,6 +496,28 @@ mod tests {
                     repaid: u128::MAX,
                     collateral_seized: 1,
                 }],
+                actions: vec![
+                    ActionRow {
+                        block: 3,
+                        event_index: 2,
+                        account: alice,
+                        kind: ActionKind::Borrow,
+                        asset: AccountId::from([9; 32]),
+                        amount: 7,
+                        counterparty: None,
+                        seized: None,
+                    },
+                    ActionRow {
+                        block: 3,
+                        event_index: 4,
+                        account: alice,
+                        kind: ActionKind::Liquidated,
+                        asset: AccountId::from([9; 32]),
+                        amount: u128::MAX,
+                        counterparty: Some(bob),
+                        seized: Some((AccountId::from([8; 32]), 1)),
+                    },
+                ],
             };
             store.apply_block(3, "0x03", &changes).await.unwrap();
             // The same block again (a restart between commit and the next block) changes
@@ -453,6 +540,17 @@ mod tests {
         assert_eq!(history[0].liquidator, ss58(&bob));
         assert_eq!(history[0].borrower, ss58(&alice));
         assert_eq!(store.recent_liquidations(5).await.unwrap(), history);
+        // Alice's history, newest first, stored once although the block came twice.
+        let actions = store.history_of(&alice, 10).await.unwrap();
+        let kinds: Vec<_> = actions.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, ["liquidated", "borrow"]);
+        assert_eq!(actions[0].counterparty, Some(ss58(&bob)));
+        assert_eq!(actions[0].seized.as_deref(), Some("1"));
+        assert_eq!(actions[0].amount, u128::MAX.to_string());
+        assert_eq!(actions[1].counterparty, None);
+        assert_eq!(store.history_of(&alice, 1).await.unwrap().len(), 1);
+        assert!(store.history_of(&bob, 10).await.unwrap().is_empty());
+        store.check_schema().await.unwrap();
         assert!(store.recent_liquidations(0).await.unwrap().is_empty());
         let positions = store.positions_of(&alice).await.unwrap();
         assert_eq!(positions.len(), 1);
@@ -485,8 +583,32 @@ mod tests {
         assert!(store.borrowers().await.unwrap().is_empty());
         assert_eq!(store.account_count().await.unwrap(), 1);
         store.reset().await.unwrap();
+        assert!(store.history_of(&alice, 10).await.unwrap().is_empty());
         assert_eq!(store.last_block().await.unwrap(), None);
         assert_eq!(store.genesis().await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_database_from_an_older_keeper_must_be_reindexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("k.sqlite").display());
+        let store = Store::open(&url).await.unwrap();
+        store.check_schema().await.unwrap(); // empty: anything goes
+        store
+            .apply_block(3, "0x03", &BlockChanges::default())
+            .await
+            .unwrap();
+        store.check_schema().await.unwrap();
+        // A version-1 keeper wrote no schema row.
+        sqlx::query("DELETE FROM meta WHERE name = 'schema'")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let error = store.check_schema().await.unwrap_err().to_string();
+        assert!(
+            error.contains("version 1") && error.contains("--reindex"),
+            "{error}"
+        );
     }
 
     #[test]

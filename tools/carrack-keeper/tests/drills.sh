@@ -18,6 +18,10 @@
 #   3. a chain reset: the node is replaced by a fresh --dev chain (same genesis, other
 #      blocks) with a new deployment; the keeper with the old database must refuse,
 #      naming the reset, and index the new chain with --reindex.
+#   4. tests/markets_drill.rs on bench/bench.toml's deployment (eight markets): a borrower
+#      in all eight must be liquidated across several collateral markets back to health
+#      factor 1; a borrower whose collateral market has no cash must be waited for (one
+#      log line per retry period, no failed transaction) and liquidated once cash is back.
 #
 # Uses the release bundles in ${CARRACK_RELEASE_TARGET_DIR}/ink (scripts/build.sh); builds
 # the tools into ${CARRACK_DEPLOY_TARGET_DIR:-~/.cache/carrack/target}.
@@ -55,7 +59,7 @@ done
 
 step "building the tools and the keeper's drill"
 cargo build --quiet --locked --manifest-path "$TOOLS_MANIFEST" --workspace
-cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper --test crash_drill --no-run
+cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper --test crash_drill --test markets_drill --no-run
 
 deploy_fresh() { # manifest log [base_path]
   sed -e "s/^liquidation_grace_secs = .*/liquidation_grace_secs = 10/" \
@@ -125,6 +129,26 @@ if "$KEEPER" --config "$WORK/keeper-2.toml" --once --reindex >"$WORK/reindex.out
   ok "--reindex indexes the new chain: $(cat "$WORK/reindex.out")"
 else
   fail "--reindex on the new chain (reindex.log, reindex.out)"
+fi
+
+step "4. eight markets, and a collateral market without cash (tests/markets_drill.rs)"
+stop_dev_node
+start_dev_node "$WORK/node-3.log"
+URL="ws://127.0.0.1:$NODE_PORT"
+"$DEPLOY" deploy -q --config "$CARRACK_ROOT/bench/bench.toml" --bundles "$BUNDLES" \
+  --manifest "$WORK/manifest-bench.json" --url "$URL" >/dev/null
+say "deployed bench/bench.toml on $URL"
+if CARRACK_DRILL_URL="$URL" CARRACK_DRILL_MANIFEST="$WORK/manifest-bench.json" CARRACK_DRILL_API_PORT="$API_PORT" \
+  CARRACK_DRILL_WORK="$WORK" CARRACK_KEEPER_BIN="$KEEPER" \
+  cargo test --quiet --locked --manifest-path "$TOOLS_MANIFEST" -p carrack-keeper \
+    --test markets_drill -- --ignored --nocapture 2>&1 | tee "$WORK/markets-drill.log" | sed 's/^/    /'; then
+  if grep -q "test result: ok. 1 passed" "$WORK/markets-drill.log"; then
+    ok "the keeper liquidated a borrower across eight markets and waited out a market without cash"
+  else
+    fail "the markets drill did not run (log: markets-drill.log)"
+  fi
+else
+  fail "the markets drill (log: markets-drill.log, keeper-markets.log)"
 fi
 
 step "summary"
