@@ -1,6 +1,6 @@
 //! The node, through subxt: the best block and its time, contract dry runs
-//! (`ContractsApi_call`) and signed `Contracts::call` transactions that are followed
-//! into a block. Every error says whether the connection is to blame
+//! (`ContractsApi_call`, `ContractsApi_instantiate`) and signed `Contracts::call` and
+//! `Contracts::instantiate` transactions that are followed into a block. Every error says whether the connection is to blame
 //! ([`ChainError::Connection`], the relayer reconnects) or the call itself.
 
 use scale::{Decode, Encode};
@@ -86,6 +86,18 @@ pub struct DryRun {
     /// The contract's output when it returned (reverted or not), or why it did not.
     pub result: Result<ContractOutput, String>,
 }
+
+/// The outcome of an instantiation's dry run.
+#[derive(Debug, Clone)]
+pub struct InstantiateDryRun {
+    /// Gas, storage deposit and the constructor's output, as for a message.
+    pub dry_run: DryRun,
+    /// The new contract's address, when the constructor returned (reverted or not).
+    pub address: Option<AccountId32>,
+}
+
+/// `pallet_contracts::Code::Existing`: instantiate code already stored.
+const CODE_EXISTING: u8 = 1;
 
 /// What a contract returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -401,6 +413,84 @@ impl Chain {
                 Value::from_bytes(input),
             ],
         );
+        self.submit_and_follow(&tx, signer, timeout).await
+    }
+
+    /// Dry-runs an instantiation of the stored code `code_hash` with `input` (a
+    /// constructor's selector and arguments) and `salt` from `origin` at `block`
+    /// (`ContractsApi_instantiate`).
+    pub async fn dry_run_instantiate(
+        &self,
+        block: H256,
+        origin: &AccountId32,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+    ) -> Result<InstantiateDryRun, ChainError> {
+        // ContractsApi::instantiate(origin, value, gas_limit, storage_deposit_limit,
+        // Code::Existing(code_hash), data, salt)
+        let args = (
+            origin,
+            0u128,
+            Option::<Weight>::None,
+            Option::<u128>::None,
+            CODE_EXISTING,
+            code_hash,
+            input,
+            salt,
+        )
+            .encode();
+        let raw: RawBytes = timed(async {
+            Ok(self
+                .client
+                .runtime_api()
+                .at(block)
+                .call_raw("ContractsApi_instantiate", Some(&args))
+                .await?)
+        })
+        .await?;
+        decode_instantiate_dry_run(&raw.0, || self.client.metadata())
+    }
+
+    /// Signs and submits `Contracts::instantiate(0, gas_limit, storage_limit, code_hash,
+    /// input, salt)` and follows it as [`Chain::call`] does.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn instantiate(
+        &self,
+        signer: &Keypair,
+        code_hash: [u8; 32],
+        input: Vec<u8>,
+        salt: Vec<u8>,
+        gas_limit: Weight,
+        storage_deposit_limit: u128,
+        timeout: Duration,
+    ) -> Result<Inclusion, ChainError> {
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "instantiate",
+            vec![
+                Value::u128(0),
+                Value::named_composite([
+                    ("ref_time", Value::u128(u128::from(gas_limit.ref_time))),
+                    ("proof_size", Value::u128(u128::from(gas_limit.proof_size))),
+                ]),
+                Value::unnamed_variant("Some", [Value::u128(storage_deposit_limit)]),
+                Value::from_bytes(code_hash),
+                Value::from_bytes(input),
+                Value::from_bytes(salt),
+            ],
+        );
+        self.submit_and_follow(&tx, signer, timeout).await
+    }
+
+    /// Signs and submits `tx` and follows it until it is in a block, the pool refuses it
+    /// or `timeout` passes (then `Connection`).
+    async fn submit_and_follow(
+        &self,
+        tx: &subxt::tx::DynamicPayload,
+        signer: &Keypair,
+        timeout: Duration,
+    ) -> Result<Inclusion, ChainError> {
         let follow = async {
             let header = self
                 .rpc
@@ -428,7 +518,7 @@ impl Chain {
             let mut progress = self
                 .client
                 .tx()
-                .sign_and_submit_then_watch(&tx, signer, params)
+                .sign_and_submit_then_watch(tx, signer, params)
                 .await
                 .map_err(|e| match e {
                     subxt::Error::Rpc(ref rpc)
@@ -498,6 +588,26 @@ fn decode_dry_run(
     raw: &[u8],
     metadata: impl FnOnce() -> subxt::Metadata,
 ) -> Result<DryRun, ChainError> {
+    decode_contract_result(raw, metadata, false).map(|(dry, _)| dry)
+}
+
+/// Decodes `ContractResult<Result<InstantiateReturnValue<AccountId>, DispatchError>,
+/// u128>`'s fields up to the result, as [`decode_dry_run`], with the new contract's address.
+fn decode_instantiate_dry_run(
+    raw: &[u8],
+    metadata: impl FnOnce() -> subxt::Metadata,
+) -> Result<InstantiateDryRun, ChainError> {
+    let (dry_run, address) = decode_contract_result(raw, metadata, true)?;
+    Ok(InstantiateDryRun { dry_run, address })
+}
+
+/// The fields of a `ContractResult` up to its result; an instantiation's successful result
+/// (`with_address`) ends with the new contract's address after the output.
+fn decode_contract_result(
+    raw: &[u8],
+    metadata: impl FnOnce() -> subxt::Metadata,
+    with_address: bool,
+) -> Result<(DryRun, Option<AccountId32>), ChainError> {
     let bad = |e: scale::Error| ChainError::Unexpected(format!("cannot decode a dry run: {e}"));
     let input = &mut &raw[..];
     let _gas_consumed = Weight::decode(input).map_err(bad)?;
@@ -507,10 +617,14 @@ fn decode_dry_run(
         StorageDeposit::Refund(_) => 0,
     };
     let _debug_message = Vec::<u8>::decode(input).map_err(bad)?;
+    let mut address = None;
     let result = match u8::decode(input).map_err(bad)? {
         0 => {
             let flags = u32::decode(input).map_err(bad)?;
             let data = Vec::<u8>::decode(input).map_err(bad)?;
+            if with_address {
+                address = Some(AccountId32(<[u8; 32]>::decode(input).map_err(bad)?));
+            }
             Ok(ContractOutput {
                 reverted: flags & REVERT != 0,
                 data,
@@ -526,11 +640,12 @@ fn decode_dry_run(
             )))
         }
     };
-    Ok(DryRun {
+    let dry_run = DryRun {
         gas_required,
         storage_charge,
         result,
-    })
+    };
+    Ok((dry_run, address))
 }
 
 /// The `code_hash` of a SCALE-encoded `pallet_contracts::ContractInfo`, its second field
@@ -641,5 +756,39 @@ mod tests {
             })
         );
         assert!(decode_dry_run(&raw[..4], no_metadata).is_err());
+    }
+
+    #[test]
+    fn decodes_an_instantiation_dry_run_with_its_address() {
+        let mut raw = Vec::new();
+        raw.extend(compact(5)); // gas_consumed
+        raw.extend(compact(6));
+        raw.extend(compact(700)); // gas_required
+        raw.extend(compact(80));
+        raw.push(1); // StorageDeposit::Charge
+        raw.extend(9u128.encode());
+        raw.extend(Vec::<u8>::new().encode()); // debug message
+        raw.push(0); // Ok(InstantiateReturnValue)
+        raw.extend(0u32.encode()); // flags
+        raw.extend(vec![0u8, 0].encode()); // Ok(Ok(()))
+        raw.extend([0xcd; 32]); // account_id
+        raw.extend([0xff; 3]); // events (ignored)
+        let dry = decode_instantiate_dry_run(&raw, no_metadata).unwrap();
+        assert_eq!(dry.address, Some(AccountId32([0xcd; 32])));
+        assert_eq!(dry.dry_run.storage_charge, 9);
+        assert_eq!(
+            dry.dry_run.result,
+            Ok(ContractOutput {
+                reverted: false,
+                data: vec![0, 0]
+            })
+        );
+        // The call's decoder stops before the address.
+        assert_eq!(
+            decode_dry_run(&raw, no_metadata).unwrap().result,
+            dry.dry_run.result
+        );
+        // An address cut short.
+        assert!(decode_instantiate_dry_run(&raw[..raw.len() - 19], no_metadata).is_err());
     }
 }

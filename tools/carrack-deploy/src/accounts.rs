@@ -13,6 +13,7 @@
 //! any secret derived from the development phrase ([`is_dev_secret`]).
 
 use anyhow::{bail, Context, Result};
+use ink::primitives::AccountId;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -64,6 +65,24 @@ pub fn parse_account(text: &str) -> Result<AccountId32> {
     }
     AccountId32::from_str(text)
         .map_err(|_| anyhow::anyhow!("not an SS58 address or a //Dev URI (value not shown)"))
+}
+
+/// `account` as the contracts' `AccountId` (the same 32 bytes).
+pub fn to_ink(account: &AccountId32) -> AccountId {
+    AccountId::from(account.0)
+}
+
+/// A contract's `AccountId` as an account (its SS58 address is its `Display`).
+pub fn from_ink(account: &AccountId) -> AccountId32 {
+    AccountId32(*account.as_ref())
+}
+
+/// An address of the plan (SS58, resolved from the config) as the contracts' `AccountId`.
+/// Like every error here, the error does not quote the value.
+pub fn plan_account(ss58: &str) -> Result<AccountId> {
+    let account = AccountId32::from_str(ss58)
+        .map_err(|_| anyhow::anyhow!("the plan holds an address that is not SS58"))?;
+    Ok(to_ink(&account))
 }
 
 /// The SS58 addresses of the well-known development accounts ([`DEV_ACCOUNT_NAMES`],

@@ -3,15 +3,15 @@
 //!
 //! Each bundle is loaded once, checked (its Wasm must hash to the code hash its metadata
 //! claims), and a metadata-only copy (no Wasm) is written to a private per-user directory
-//! (named by content, [`metadata_dir`]): contract-extrinsics instantiates from such a file
-//! by code hash (`Code::Existing`) instead of re-sending the Wasm with every instantiation.
-//! Since the tool trusts those copies (their code hash is what it instantiates), the
-//! directory must be the user's own (mode 0700, not a symlink), a copy found there is used
-//! only if it is byte for byte what this run would write, and copies are written through
-//! fresh files (`create_new`) renamed into place, never through an existing path.
+//! (named by content, [`metadata_dir`]): contract-extrinsics reads the `call` subcommand's
+//! messages from such a file. (Deploy steps instantiate the uploaded code by its hash and
+//! encode with the contract crates' own types, not with metadata.) Since the tool trusts
+//! those copies (their metadata is what encodes a call), the directory must be the user's
+//! own (mode 0700, not a symlink), a copy found there is used only if it is byte for byte
+//! what this run would write, and copies are written through fresh files (`create_new`)
+//! renamed into place, never through an existing path.
 
 use anyhow::{bail, Context, Result};
-use contract_extrinsics::ContractMessageTranscoder;
 use contract_metadata::ContractMetadata;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,10 +31,9 @@ pub struct Bundle {
     pub name: String,
     /// The `.contract` file (metadata and Wasm): for uploads.
     pub contract_path: PathBuf,
-    /// Metadata without Wasm: for instantiation by code hash, calls and queries.
+    /// Metadata without Wasm: for the `call` subcommand's transcoded dry runs.
     pub metadata_path: PathBuf,
     pub code_hash: [u8; 32],
-    pub transcoder: ContractMessageTranscoder,
 }
 
 /// The loaded bundles.
@@ -194,14 +193,11 @@ impl Bundles {
             .tmp
             .join(format!("{name}-{}.json", hex::encode(&content[..12])));
         write_exactly(&metadata_path, &json)?;
-        let transcoder = ContractMessageTranscoder::try_from(metadata)
-            .with_context(|| format!("{}: unreadable ink! metadata", contract_path.display()))?;
         Ok(Bundle {
             name: name.to_string(),
             contract_path,
             metadata_path,
             code_hash,
-            transcoder,
         })
     }
 

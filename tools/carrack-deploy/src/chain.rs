@@ -1,24 +1,27 @@
-//! The chain, through cargo-contract's own library (`contract-extrinsics`): uploads,
-//! instantiations, dry-run reads and transactions, with arguments in SCALE-value syntax
-//! encoded — and results decoded — by the bundles' metadata (`ContractMessageTranscoder`).
+//! The chain. Constructors and messages are typed (`constructors.rs`, `messages.rs`) and go
+//! through Carrack's shared chain client (`carrack-client`): raw input bytes, dry-run
+//! first, replies decoded as the contracts' own types. Code uploads, and the `call`
+//! subcommand's user-typed arguments in SCALE-value syntax, go through cargo-contract's
+//! own library (`contract-extrinsics`), the latter encoded — and its result decoded — by
+//! the bundles' metadata (`ContractMessageTranscoder`).
 //!
 //! Every transaction is dry-run first; a dry run that fails, reverts or returns `Err(..)`
-//! stops with the decoded error and nothing is submitted. Gas is the dry run's
-//! `gas_required`.
+//! stops with the decoded error and nothing is submitted. Messages and instantiations are
+//! signed with twice the dry run's `gas_required` (see `carrack_client::gas_limit`),
+//! uploads with the dry run's.
 
 use crate::bundles::Bundle;
-use crate::values;
 use anyhow::{anyhow, bail, Context, Result};
+use carrack_client::{constructor, Constructor, Inclusion, Message};
 use contract_build::Verbosity;
 use contract_extrinsics::{
-    extrinsic_opts::ExtrinsicOpts, pallet_contracts_primitives::ContractExecResult,
-    CallCommandBuilder, CallExec, DisplayEvents, ErrorVariant, ExtrinsicOptsBuilder,
-    InstantiateCommandBuilder, UploadCommandBuilder,
+    extrinsic_opts::ExtrinsicOpts, CallCommandBuilder, ErrorVariant, ExtrinsicOptsBuilder,
+    UploadCommandBuilder,
 };
 use contract_transcode::Value;
-use scale::Encode;
+use scale::{Decode, Encode};
+use std::fmt::Debug;
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 use subxt::backend::{legacy::LegacyRpcMethods, rpc::RpcClient};
 use subxt::utils::AccountId32;
@@ -28,16 +31,23 @@ use subxt_signer::sr25519::Keypair;
 /// The chain's configuration: Substrate defaults, as substrate-contracts-node uses.
 pub type C = SubstrateConfig;
 /// The contracts' environment.
-pub type E = ink_env::DefaultEnvironment;
+pub type E = ink::env::DefaultEnvironment;
 
 /// How long to wait for a node to answer the initial connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long to wait for a block to include a transaction; a run that gives up resumes
+/// idempotently.
+const INCLUSION_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A connection to a node.
 pub struct Chain {
     pub url: url::Url,
     pub client: OnlineClient<C>,
     pub rpc: LegacyRpcMethods<C>,
+    /// The same node through the shared chain client: typed dry runs, messages and
+    /// instantiations.
+    pub node: carrack_client::Chain,
 }
 
 /// One line from an `ErrorVariant`, without the pallet docs' line breaks.
@@ -59,42 +69,12 @@ fn variant_err(error: ErrorVariant) -> anyhow::Error {
     anyhow!(variant_line(&error))
 }
 
-/// The dry-run outcome of a message.
+/// The dry-run outcome of a message of the `call` subcommand.
 pub struct DryRun {
     /// The decoded return value (`Ok(..)` wraps ink!'s `LangError` result).
     pub value: Value,
     /// The call reverted (ink! reverts when a message returns `Err`).
     pub reverted: bool,
-}
-
-impl DryRun {
-    /// The variant name of the message's `Err(..)`, if it returned one (`UnknownFeed`).
-    pub fn err_variant(&self) -> Option<String> {
-        let inner = values::unwrap_result(&self.value).ok()?;
-        match values::as_result(inner)? {
-            Err(err) => Some(values::unit_variant(err).unwrap_or_else(|_| err.to_string())),
-            Ok(_) => None,
-        }
-    }
-
-    /// The message's own return value, or the decoded error if it failed.
-    pub fn into_result(self) -> Result<Value, String> {
-        let inner = match values::unwrap_result(&self.value) {
-            Ok(inner) => inner.clone(),
-            Err(lang) => return Err(format!("ink! error {lang}")),
-        };
-        if self.reverted {
-            return Err(match values::as_result(&inner) {
-                Some(Err(err)) => err.to_string(),
-                _ => format!("reverted with {}", self.value),
-            });
-        }
-        match values::as_result(&inner) {
-            Some(Err(err)) => Err(err.to_string()),
-            Some(Ok(value)) => Ok(value.clone()),
-            None => Ok(inner),
-        }
-    }
 }
 
 impl Chain {
@@ -114,10 +94,14 @@ impl Chain {
             .map_err(|_| anyhow!("no answer within {} s", CONNECT_TIMEOUT.as_secs()))
             .and_then(|r| r.map_err(|e| anyhow!(e)))
             .with_context(|| format!("cannot connect to the node at {url}"))?;
+        let node = carrack_client::Chain::connect(url, CONNECT_TIMEOUT)
+            .await
+            .with_context(|| format!("cannot connect to the node at {url}"))?;
         Ok(Chain {
             url: parsed,
             client,
             rpc: LegacyRpcMethods::new(rpc),
+            node,
         })
     }
 
@@ -246,24 +230,6 @@ impl Chain {
         }
     }
 
-    /// The SCALE input of a constructor call: selector and arguments.
-    pub fn constructor_input(
-        bundle: &Bundle,
-        constructor: &str,
-        args: &[String],
-    ) -> Result<Vec<u8>> {
-        bundle
-            .transcoder
-            .encode(constructor, args)
-            .with_context(|| {
-                format!(
-                    "cannot encode {}::{constructor}({})",
-                    bundle.name,
-                    args.join(", ")
-                )
-            })
-    }
-
     /// The address pallet-contracts gives an instantiation:
     /// `blake2_256("contract_addr_v1" ++ deployer ++ code_hash ++ input ++ salt)`, with
     /// `input` and `salt` SCALE-encoded as byte vectors (`DefaultAddressGenerator`).
@@ -277,59 +243,73 @@ impl Chain {
         AccountId32(sp_core_hashing_blake2_256(&entropy))
     }
 
-    /// Instantiates `bundle` (its code already on chain) with `salt`; returns the address.
-    /// The dry run must succeed and the constructor return `Ok`.
-    pub async fn instantiate(
+    /// Instantiates the stored code `code_hash` with `constructor` and `salt`, signed by
+    /// `signer`: the dry run must succeed and the constructor return `Ok`, and afterwards
+    /// the code must run at the new address. Returns the address.
+    pub async fn instantiate<Failure: Decode + Debug>(
         &self,
-        bundle: &Bundle,
-        constructor: &str,
-        args: &[String],
+        code_hash: [u8; 32],
+        constructor: &Constructor<Failure>,
         salt: &[u8; 32],
         signer: &Keypair,
     ) -> Result<AccountId32> {
-        let exec = InstantiateCommandBuilder::new(self.opts(signer, &bundle.metadata_path))
-            .constructor(constructor)
-            .args(args.to_vec())
-            .salt(Some(sp_core::Bytes(salt.to_vec())))
-            .done()
-            .await
-            .with_context(|| format!("cannot prepare {}::{constructor}", bundle.name))?;
-        let dry = exec.instantiate_dry_run().await?;
-        let decoded = exec.decode_instantiate_dry_run(&dry).await.map_err(|e| {
-            anyhow!(
-                "instantiating {} would fail: {}",
-                bundle.name,
-                variant_line(&e)
-            )
-        })?;
-        let outcome = DryRun {
-            value: decoded.result,
-            reverted: decoded.reverted,
-        };
-        if let Err(err) = outcome.into_result() {
-            bail!(
-                "the constructor {}::{constructor} would fail: {err}",
-                bundle.name
-            );
+        let (address, inclusion) = constructor::instantiate(
+            &self.node,
+            signer,
+            code_hash,
+            constructor,
+            salt,
+            INCLUSION_TIMEOUT,
+        )
+        .await?;
+        included(inclusion)?;
+        match self.contract_code_hash(&address).await? {
+            Some(hash) if hash == code_hash => Ok(address),
+            other => bail!(
+                "the instantiation was included, but {address} holds {} instead of code 0x{}",
+                other.map_or("no contract".to_string(), |h| format!(
+                    "code 0x{}",
+                    hex::encode(h)
+                )),
+                hex::encode(code_hash)
+            ),
         }
-        let result = exec
-            .instantiate(Some(dry.gas_required))
-            .await
-            .map_err(variant_err)?;
-        self.log_events(&result.events, &bundle.transcoder);
-        let expected = AccountId32::from_str(&decoded.contract).ok();
-        if expected.as_ref() != Some(&result.contract_address) {
-            tracing::warn!(
-                "{} landed at {} though the dry run predicted {}",
-                bundle.name,
-                result.contract_address,
-                decoded.contract
-            );
-        }
-        Ok(result.contract_address)
     }
 
-    /// Dry-runs `message` on `contract` as `origin` and decodes the result.
+    /// The reply of `message` to `contract`, dry-run from `origin` at the best block: the
+    /// message's own return type (`Result<T, E>` for a fallible message, its `Err` included).
+    pub async fn read<R: Decode>(
+        &self,
+        contract: &AccountId32,
+        message: &Message<R>,
+        origin: &AccountId32,
+    ) -> Result<R> {
+        let (block, _) = self.node.best_block().await?;
+        let dry = self
+            .node
+            .dry_run(block, origin, contract, message.input().to_vec())
+            .await?;
+        Ok(message.dry_run_reply(&dry)?)
+    }
+
+    /// Sends `message` to `contract` signed by `signer`, after a dry run that must return
+    /// `Ok` (`carrack_client::send`), and requires a block to include it successfully.
+    /// Returns the message's value.
+    pub async fn execute<T: Decode + Debug, Failure: Decode + Debug>(
+        &self,
+        contract: &AccountId32,
+        message: &Message<Result<T, Failure>>,
+        signer: &Keypair,
+    ) -> Result<T> {
+        let (reply, inclusion) =
+            carrack_client::send(&self.node, signer, contract, message, INCLUSION_TIMEOUT).await?;
+        let value = reply.map_err(|e| anyhow!("the contract refused in the dry run: {e:?}"))?;
+        included(inclusion)?;
+        Ok(value)
+    }
+
+    /// Dry-runs `message` with `args` in SCALE-value syntax (the `call` subcommand's, typed
+    /// by the user) on `contract` as `origin`, encoded and decoded by the bundle's metadata.
     pub async fn dry_run(
         &self,
         bundle: &Bundle,
@@ -338,32 +318,6 @@ impl Chain {
         args: &[String],
         origin: &Keypair,
     ) -> Result<DryRun> {
-        let (_, _, outcome) = self
-            .prepare_call(bundle, contract, message, args, origin)
-            .await?;
-        outcome.map_err(|refusal| {
-            anyhow!(
-                "{}: {refusal}",
-                call_context(bundle, contract, message, args)
-            )
-        })
-    }
-
-    /// Builds the call of `message` and dry-runs it. Returns the call (ready to submit),
-    /// the raw dry run (its `gas_required` sizes the transaction) and the decoded outcome:
-    /// the return value, or the chain's refusal as one line.
-    async fn prepare_call(
-        &self,
-        bundle: &Bundle,
-        contract: &AccountId32,
-        message: &str,
-        args: &[String],
-        origin: &Keypair,
-    ) -> Result<(
-        CallExec<C, E, Keypair>,
-        ContractExecResult<u128>,
-        std::result::Result<DryRun, String>,
-    )> {
         let context = || call_context(bundle, contract, message, args);
         let exec = CallCommandBuilder::new(
             contract.clone(),
@@ -375,7 +329,7 @@ impl Chain {
         .await
         .with_context(context)?;
         let dry = exec.call_dry_run().await.with_context(context)?;
-        let outcome = match &dry.result {
+        match &dry.result {
             Ok(ret) => Ok(DryRun {
                 value: exec
                     .transcoder()
@@ -383,71 +337,28 @@ impl Chain {
                     .with_context(context)?,
                 reverted: ret.did_revert(),
             }),
-            Err(err) => Err(variant_line(&ErrorVariant::from_dispatch_error(
-                err,
-                &exec.client().metadata(),
-            )?)),
-        };
-        Ok((exec, dry, outcome))
-    }
-
-    /// A read: the message's return value, or an error if the call failed or returned
-    /// `Err`.
-    pub async fn read(
-        &self,
-        bundle: &Bundle,
-        contract: &AccountId32,
-        message: &str,
-        args: &[String],
-        origin: &Keypair,
-    ) -> Result<Value> {
-        self.dry_run(bundle, contract, message, args, origin)
-            .await?
-            .into_result()
-            .map_err(|e| anyhow!("{}::{message} on {contract} returned {e}", bundle.name))
-    }
-
-    /// Submits `message` signed by `signer`, after a dry run that must return `Ok`.
-    pub async fn execute(
-        &self,
-        bundle: &Bundle,
-        contract: &AccountId32,
-        message: &str,
-        args: &[String],
-        signer: &Keypair,
-    ) -> Result<()> {
-        let context = || call_context(bundle, contract, message, args);
-        let (exec, dry, outcome) = self
-            .prepare_call(bundle, contract, message, args, signer)
-            .await?;
-        if let Err(err) = outcome.and_then(DryRun::into_result) {
-            bail!("{} would fail: {err}", context());
+            Err(err) => {
+                let refusal = variant_line(&ErrorVariant::from_dispatch_error(
+                    err,
+                    &exec.client().metadata(),
+                )?);
+                bail!("{}: {refusal}", context())
+            }
         }
-        let events = exec
-            .call(Some(dry.gas_required))
-            .await
-            .map_err(|e| anyhow!("{}: {}", context(), variant_line(&e)))?;
-        self.log_events(&events, &bundle.transcoder);
-        Ok(())
     }
+}
 
-    fn log_events(
-        &self,
-        events: &subxt::blocks::ExtrinsicEvents<C>,
-        transcoder: &contract_extrinsics::ContractMessageTranscoder,
-    ) {
-        if !tracing::enabled!(tracing::Level::DEBUG) {
-            return;
+/// A transaction a block included successfully, or why not.
+fn included(inclusion: Inclusion) -> Result<()> {
+    match inclusion {
+        Inclusion::Success { block } => {
+            tracing::debug!("included in block {block:?}");
+            Ok(())
         }
-        match DisplayEvents::from_events::<C, E>(events, Some(transcoder), &self.client.metadata())
-            .and_then(|d| d.to_json())
-        {
-            Ok(json) => tracing::debug!(
-                "events: {}",
-                json.split_whitespace().collect::<Vec<_>>().join(" ")
-            ),
-            Err(e) => tracing::debug!("cannot decode events: {e:#}"),
+        Inclusion::Failed { block, error } => {
+            bail!("the transaction failed in block {block:?}: {error}")
         }
+        Inclusion::Refused(why) => bail!("the transaction pool refused the transaction: {why}"),
     }
 }
 

@@ -13,6 +13,10 @@ use crate::units::{self, Decimal};
 use anyhow::{bail, ensure, Context, Result};
 use blake2::{digest::consts::U32, Blake2b, Digest};
 use carrack_core::{ConfigError, MarketConfig, RateModel, MIN_DEAD_SHARES, WAD};
+use carrack_governor::params::{Bounds, GovernorLimits, GovernorParams};
+use carrack_oracle::feed::FeedConfig;
+use carrack_pool::market::MarketParams;
+use carrack_pool::params::PoolParams;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -572,6 +576,11 @@ fn market_error(error: ConfigError, m: &MarketPlan) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// The plan in the contracts' own types: the one place a plan's values become what the
+// constructors and messages take. Struct literals, so a field added to a contract's type
+// is a compile error here.
+
 impl MarketPlan {
     /// The `carrack-core` config the pool will validate.
     pub fn core_config(&self) -> MarketConfig {
@@ -591,6 +600,65 @@ impl MarketPlan {
             supply_cap: self.supply_cap,
             borrow_cap: self.borrow_cap,
             min_debt: self.min_debt,
+        }
+    }
+
+    /// The pool's parameters of the market (`list_market`).
+    pub fn market_params(&self) -> MarketParams {
+        MarketParams {
+            config: self.core_config(),
+            collateral_enabled: self.collateral_enabled,
+            borrowing_enabled: self.borrowing_enabled,
+        }
+    }
+}
+
+impl FeedPlan {
+    /// The oracle's parameters of the feed (`add_feed`).
+    pub fn feed_config(&self) -> FeedConfig {
+        FeedConfig {
+            quorum: self.quorum,
+            heartbeat_secs: self.heartbeat_secs,
+            round_window_secs: self.round_window_secs,
+            min_price: self.min_price,
+            max_price: self.max_price,
+            max_deviation_wad: self.max_deviation_wad,
+            decimals: self.decimals,
+        }
+    }
+}
+
+impl Plan {
+    /// The pool's own parameters (its constructor).
+    pub fn pool_params(&self) -> PoolParams {
+        PoolParams {
+            liquidation_grace_secs: self.liquidation_grace_secs,
+            dust_value_wad: self.dust_value_wad,
+        }
+    }
+}
+
+impl GovernorPlan {
+    /// The governor's initial parameters (its constructor).
+    pub fn params(&self) -> GovernorParams {
+        GovernorParams {
+            voting_delay_blocks: self.voting_delay_blocks,
+            voting_period_blocks: self.voting_period_blocks,
+            proposal_threshold: self.proposal_threshold,
+            quorum_bps: self.quorum_bps,
+        }
+    }
+
+    /// The governor's bounds on its parameters (its constructor).
+    pub fn limits(&self) -> GovernorLimits {
+        fn bounds<T>((min, max): (T, T)) -> Bounds<T> {
+            Bounds { min, max }
+        }
+        GovernorLimits {
+            voting_delay_blocks: bounds(self.limits_voting_delay_blocks),
+            voting_period_blocks: bounds(self.limits_voting_period_blocks),
+            proposal_threshold: bounds(self.limits_proposal_threshold),
+            quorum_bps: bounds(self.limits_quorum_bps),
         }
     }
 }

@@ -10,10 +10,18 @@ use crate::accounts;
 use crate::bundles::{self, Bundles};
 use crate::chain::Chain;
 use crate::config::{Asset, Kind, LoadedConfig, Minter, Plan, TokenPlan};
+use crate::constructors;
 use crate::manifest::{self, ChainRecord, CodeRecord, ConfigRecord, ContractRecord, Manifest};
-use crate::values;
+use crate::messages::{self, MinterToken};
 use anyhow::{bail, ensure, Context, Result};
+use carrack_client::Constructor;
+use carrack_interfaces::{FeedStatus, OracleError};
+use carrack_oracle::feed::Feed;
+use carrack_pool::error::PoolError;
 use indicatif::ProgressBar;
+use ink::primitives::AccountId;
+use scale::Decode;
+use std::fmt::Debug;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Instant;
@@ -120,18 +128,6 @@ pub fn steps(plan: &Plan) -> Vec<Step> {
         steps.push(Step::NominateMinter("gov_token".to_string()));
     }
     steps
-}
-
-/// `Some("x")` in SCALE-value syntax.
-fn some_str(text: &str) -> String {
-    format!("Some(\"{text}\")")
-}
-
-fn option_account(account: Option<&str>) -> String {
-    match account {
-        Some(a) => format!("Some({a})"),
-        None => "None".to_string(),
-    }
 }
 
 /// Options of `carrack-deploy deploy`.
@@ -393,80 +389,26 @@ impl Deployment {
             .map_err(|e| anyhow::anyhow!("manifest: bad address of {name}: {e}"))
     }
 
-    fn asset_address(&self, asset: &Asset) -> Result<String> {
+    /// A recorded contract's address as the contracts' `AccountId`.
+    fn ink_address(&self, name: &str) -> Result<AccountId> {
+        self.address(name).map(|a| accounts::to_ink(&a))
+    }
+
+    fn asset_address(&self, asset: &Asset) -> Result<AccountId32> {
         match asset {
-            Asset::Token(symbol) => Ok(self.manifest.address(&token_name(symbol))?.to_string()),
-            Asset::Address(address) => Ok(address.clone()),
+            Asset::Token(symbol) => self.address(&token_name(symbol)),
+            Asset::Address(address) => AccountId32::from_str(address)
+                .map_err(|e| anyhow::anyhow!("bad asset address {address}: {e}")),
         }
     }
 
-    fn token_args(&self, token: &TokenPlan) -> Vec<String> {
-        let deployer = self.deployer.to_string();
-        let minter = match &token.minter {
+    /// The minter a token is instantiated with. The timelock does not exist yet: the
+    /// deployer mints until it nominates it.
+    fn initial_minter(&self, token: &TokenPlan) -> Result<Option<AccountId>> {
+        Ok(match &token.minter {
             Minter::None => None,
-            // The timelock does not exist yet: the deployer mints until it nominates it.
-            Minter::Deployer | Minter::Timelock => Some(deployer.as_str()),
-            Minter::Account(a) => Some(a.as_str()),
-        };
-        vec![
-            token.initial_supply.to_string(),
-            some_str(&token.name),
-            some_str(&token.symbol),
-            token.decimals.to_string(),
-            option_account(minter),
-        ]
-    }
-
-    /// The constructor arguments of a contract, in SCALE-value syntax.
-    fn constructor_args(&self, name: &str) -> Result<Vec<String>> {
-        let p = &self.plan;
-        let deployer = self.deployer.to_string();
-        Ok(match name {
-            "oracle" => vec![deployer, p.guardian.clone()],
-            "pool" => vec![
-                deployer,
-                p.guardian.clone(),
-                self.manifest.address("oracle")?.to_string(),
-                format!(
-                    "{{ liquidation_grace_secs: {}, dust_value_wad: {} }}",
-                    p.liquidation_grace_secs, p.dust_value_wad
-                ),
-            ],
-            "gov_token" => self.token_args(&p.gov_token),
-            "timelock" => vec![
-                p.guardian.clone(),
-                p.timelock.delay_secs.to_string(),
-                p.timelock.grace_secs.to_string(),
-                p.timelock.min_delay_secs.to_string(),
-                p.timelock.max_delay_secs.to_string(),
-            ],
-            "governor" => {
-                let g = &p.governor;
-                vec![
-                    self.manifest.address("gov_token")?.to_string(),
-                    self.manifest.address("timelock")?.to_string(),
-                    format!(
-                        "{{ voting_delay_blocks: {}, voting_period_blocks: {}, proposal_threshold: {}, quorum_bps: {} }}",
-                        g.voting_delay_blocks, g.voting_period_blocks, g.proposal_threshold, g.quorum_bps
-                    ),
-                    format!(
-                        "{{ voting_delay_blocks: {{ min: {}, max: {} }}, voting_period_blocks: {{ min: {}, max: {} }}, proposal_threshold: {{ min: {}, max: {} }}, quorum_bps: {{ min: {}, max: {} }} }}",
-                        g.limits_voting_delay_blocks.0,
-                        g.limits_voting_delay_blocks.1,
-                        g.limits_voting_period_blocks.0,
-                        g.limits_voting_period_blocks.1,
-                        g.limits_proposal_threshold.0,
-                        g.limits_proposal_threshold.1,
-                        g.limits_quorum_bps.0,
-                        g.limits_quorum_bps.1
-                    ),
-                ]
-            }
-            token => {
-                let symbol = token.strip_prefix("token:").context("unknown contract")?;
-                let plan = p.token(symbol).context("unknown token")?;
-                self.token_args(plan)
-            }
+            Minter::Deployer | Minter::Timelock => Some(accounts::to_ink(&self.deployer)),
+            Minter::Account(account) => Some(accounts::plan_account(account)?),
         })
     }
 
@@ -506,10 +448,55 @@ impl Deployment {
         Ok(())
     }
 
+    /// Instantiates contract `name` with its constructor ([`constructors`]) from the plan
+    /// and the addresses recorded so far.
     async fn instantiate(&mut self, name: &str) -> Result<()> {
-        let args = self.constructor_args(name)?;
+        let deployer = accounts::to_ink(&self.deployer);
+        let guardian = accounts::plan_account(&self.plan.guardian)?;
+        match name {
+            "oracle" => {
+                let constructor = constructors::oracle(deployer, guardian);
+                self.instantiate_with(name, constructor).await
+            }
+            "pool" => {
+                let oracle = self.ink_address("oracle")?;
+                let params = self.plan.pool_params();
+                let constructor = constructors::pool(deployer, guardian, oracle, params);
+                self.instantiate_with(name, constructor).await
+            }
+            "gov_token" => {
+                let minter = self.initial_minter(&self.plan.gov_token)?;
+                let constructor = constructors::gov_token(&self.plan.gov_token, minter);
+                self.instantiate_with(name, constructor).await
+            }
+            "timelock" => {
+                let constructor = constructors::timelock(guardian, &self.plan.timelock);
+                self.instantiate_with(name, constructor).await
+            }
+            "governor" => {
+                let token = self.ink_address("gov_token")?;
+                let timelock = self.ink_address("timelock")?;
+                let constructor = constructors::governor(token, timelock, &self.plan.governor);
+                self.instantiate_with(name, constructor).await
+            }
+            token => {
+                let symbol = token.strip_prefix("token:").context("unknown contract")?;
+                let plan = self.plan.token(symbol).context("unknown token")?;
+                let constructor = constructors::token(plan, self.initial_minter(plan)?);
+                self.instantiate_with(name, constructor).await
+            }
+        }
+    }
+
+    /// Instantiates contract `name` with `constructor` at its predicted address, or
+    /// records the contract an interrupted run left there.
+    async fn instantiate_with<Failure: Decode + Debug>(
+        &mut self,
+        name: &str,
+        constructor: Constructor<Failure>,
+    ) -> Result<()> {
         let bundle = self.bundles.get(bundle_of(name))?;
-        let input = Chain::constructor_input(bundle, "new", &args)?;
+        let input = constructor.input().to_vec();
         let salt = manifest::salt(
             &self.manifest.config.digest,
             &self.manifest.deployment_id,
@@ -528,8 +515,9 @@ impl Deployment {
             None => {
                 let address = self
                     .chain
-                    .instantiate(bundle, "new", &args, &salt, &self.signer)
-                    .await?;
+                    .instantiate(bundle.code_hash, &constructor, &salt, &self.signer)
+                    .await
+                    .with_context(|| format!("instantiating {} ({name})", bundle.name))?;
                 if address != predicted {
                     tracing::warn!(
                         "{name} landed at {address}, not at the predicted {predicted}: a crash right now could not be recovered automatically"
@@ -558,40 +546,31 @@ impl Deployment {
     async fn add_feed(&mut self, i: usize) -> Result<()> {
         let feed = self.plan.feeds[i].clone();
         let oracle = self.address("oracle")?;
-        let bundle = self.bundles.get("carrack_oracle")?;
         let asset = self.asset_address(&feed.asset)?;
+        let asset_id = accounts::to_ink(&asset);
         let existing = self
             .chain
-            .dry_run(bundle, &oracle, "feed_info", &[asset.clone()], &self.signer)
-            .await?;
-        match existing.err_variant().as_deref() {
-            None => {
+            .read(&oracle, &messages::feed_info(asset_id), &self.deployer)
+            .await
+            .with_context(|| format!("oracle feed_info({asset})"))?;
+        match existing {
+            Ok(_) => {
                 tracing::info!("feed {}: already added", feed.asset.label());
                 return Ok(());
             }
-            Some("UnknownFeed") => {}
-            Some(other) => bail!("oracle feed_info({asset}) returned {other}"),
+            Err(OracleError::UnknownFeed) => {}
+            Err(other) => bail!("oracle feed_info({asset}) returned {other:?}"),
         }
-        let config = format!(
-            "{{ quorum: {}, heartbeat_secs: {}, round_window_secs: {}, min_price: {}, max_price: {}, max_deviation_wad: {}, decimals: {} }}",
-            feed.quorum,
-            feed.heartbeat_secs,
-            feed.round_window_secs,
-            feed.min_price,
-            feed.max_price,
-            feed.max_deviation_wad,
-            feed.decimals
-        );
-        let reporters = format!("[{}]", feed.reporters.join(", "));
+        let reporters = feed
+            .reporters
+            .iter()
+            .map(|r| accounts::plan_account(r))
+            .collect::<Result<Vec<_>>>()?;
+        let add = messages::add_feed(asset_id, feed.feed_config(), reporters);
         self.chain
-            .execute(
-                bundle,
-                &oracle,
-                "add_feed",
-                &[asset, config, reporters],
-                &self.signer,
-            )
-            .await?;
+            .execute(&oracle, &add, &self.signer)
+            .await
+            .with_context(|| format!("oracle add_feed({asset})"))?;
         tracing::info!(
             "feed {}: added ({} reporters, quorum {})",
             feed.asset.label(),
@@ -605,63 +584,51 @@ impl Deployment {
         let feed = self.plan.feeds[i].clone();
         let (price, uris) = feed.initial_price.clone().context("no initial price")?;
         let oracle = self.address("oracle")?;
-        let bundle = self.bundles.get("carrack_oracle")?;
         let asset = self.asset_address(&feed.asset)?;
+        let asset_id = accounts::to_ink(&asset);
+        let read_price = messages::price(asset_id);
         let current = self
             .chain
-            .dry_run(
-                bundle,
-                &oracle,
-                "PriceOracle::price",
-                &[asset.clone()],
-                &self.signer,
-            )
-            .await?;
-        match current.err_variant().as_deref() {
-            None => {
+            .read(&oracle, &read_price, &self.deployer)
+            .await
+            .with_context(|| format!("oracle price({asset})"))?;
+        match current {
+            Ok(_) => {
                 tracing::info!("price {}: the feed has a price already", feed.asset.label());
                 return Ok(());
             }
-            Some("NoPrice") => {}
-            Some(other) => bail!("oracle price({asset}) returned {other}"),
+            Err(OracleError::NoPrice) => {}
+            Err(other) => bail!("oracle price({asset}) returned {other:?}"),
         }
         let info = self
             .chain
-            .read(bundle, &oracle, "feed_info", &[asset.clone()], &self.signer)
-            .await?;
+            .read(&oracle, &messages::feed_info(asset_id), &self.deployer)
+            .await
+            .with_context(|| format!("oracle feed_info({asset})"))?
+            .map_err(|e| anyhow::anyhow!("oracle feed_info({asset}) returned {e:?}"))?;
         let now = self.chain.now_secs().await?;
         for uri in &uris {
             let reporter = accounts::keypair_from_uri(uri)?;
-            let account = reporter.public_key().to_account_id().to_string();
+            let account = reporter.public_key().to_account_id();
             if pending_fresh(&info, &account, now, feed.round_window_secs)? {
                 tracing::info!("price {}: {uri} submitted already", feed.asset.label());
                 continue;
             }
             self.chain
-                .execute(
-                    bundle,
-                    &oracle,
-                    "submit",
-                    &[asset.clone(), price.to_string(), now.to_string()],
-                    &reporter,
-                )
+                .execute(&oracle, &messages::submit(asset_id, price, now), &reporter)
                 .await
-                .with_context(|| format!("reporter {uri}"))?;
+                .with_context(|| format!("oracle submit({asset}) by reporter {uri}"))?;
         }
         let data = self
             .chain
-            .read(
-                bundle,
-                &oracle,
-                "PriceOracle::price",
-                &[asset.clone()],
-                &self.signer,
-            )
-            .await?;
-        let status = values::unit_variant(values::field(&data, "status")?)?;
+            .read(&oracle, &read_price, &self.deployer)
+            .await
+            .with_context(|| format!("oracle price({asset})"))?
+            .map_err(|e| anyhow::anyhow!("oracle price({asset}) returned {e:?}"))?;
         ensure!(
-            status == "Ok",
-            "the feed's status is {status} after its first round"
+            data.status == FeedStatus::Ok,
+            "the feed's status is {:?} after its first round",
+            data.status
         );
         tracing::info!(
             "price {}: {} ({} reporters agreed)",
@@ -675,75 +642,43 @@ impl Deployment {
     async fn list_market(&mut self, i: usize) -> Result<()> {
         let m = self.plan.markets[i].clone();
         let pool = self.address("pool")?;
-        let pool_bundle = self.bundles.get("carrack_pool")?;
         let asset = self.asset_address(&m.asset)?;
+        let asset_id = accounts::to_ink(&asset);
         let existing = self
             .chain
-            .dry_run(pool_bundle, &pool, "market", &[asset.clone()], &self.signer)
-            .await?;
-        match existing.err_variant().as_deref() {
-            None => {
+            .read(&pool, &messages::market(asset_id), &self.deployer)
+            .await
+            .with_context(|| format!("pool market({asset})"))?;
+        match existing {
+            Ok(_) => {
                 tracing::info!("market {}: already listed", m.asset.label());
                 return Ok(());
             }
-            Some("UnknownMarket") => {}
-            Some(other) => bail!("pool market({asset}) returned {other}"),
+            Err(PoolError::UnknownMarket) => {}
+            Err(other) => bail!("pool market({asset}) returned {other:?}"),
         }
-        // Any PSP22 answers the standard trait messages; our token's metadata encodes them.
-        let token_bundle = self.bundles.get(if self.plan.tokens.is_empty() {
-            "carrack_gov_token"
-        } else {
-            "carrack_token"
-        })?;
-        let token = AccountId32::from_str(&asset).map_err(|e| anyhow::anyhow!("{asset}: {e}"))?;
+        // Any PSP22 token answers the standard trait's messages.
+        let (deployer_id, pool_id) = (accounts::to_ink(&self.deployer), accounts::to_ink(&pool));
         let allowance = self
             .chain
             .read(
-                token_bundle,
-                &token,
-                "PSP22::allowance",
-                &[self.deployer.to_string(), pool.to_string()],
-                &self.signer,
+                &asset,
+                &messages::allowance(deployer_id, pool_id),
+                &self.deployer,
             )
-            .await?;
-        if values::uint(&allowance)? < m.seed {
+            .await
+            .with_context(|| format!("PSP22 allowance of {asset}"))?;
+        if allowance < m.seed {
             self.chain
-                .execute(
-                    token_bundle,
-                    &token,
-                    "PSP22::approve",
-                    &[pool.to_string(), m.seed.to_string()],
-                    &self.signer,
-                )
-                .await?;
+                .execute(&asset, &messages::approve(pool_id, m.seed), &self.signer)
+                .await
+                .with_context(|| format!("PSP22 approve of {asset}"))?;
         }
-        let params = format!(
-            "{{ config: {{ decimals: {}, ltv_wad: {}, liquidation_threshold_wad: {}, liquidation_bonus_wad: {}, liquidation_protocol_fee_wad: {}, reserve_factor_wad: {}, rate_model: {{ base_rate_wad: {}, slope_low_wad: {}, slope_high_wad: {}, optimal_utilization_wad: {} }}, supply_cap: {}, borrow_cap: {}, min_debt: {} }}, collateral_enabled: {}, borrowing_enabled: {} }}",
-            m.decimals,
-            m.ltv_wad,
-            m.liquidation_threshold_wad,
-            m.liquidation_bonus_wad,
-            m.liquidation_protocol_fee_wad,
-            m.reserve_factor_wad,
-            m.base_rate_wad,
-            m.slope_low_wad,
-            m.slope_high_wad,
-            m.optimal_utilization_wad,
-            m.supply_cap,
-            m.borrow_cap,
-            m.min_debt,
-            m.collateral_enabled,
-            m.borrowing_enabled
-        );
+        let list = messages::list_market(asset_id, m.market_params(), m.seed);
         self.chain
-            .execute(
-                pool_bundle,
-                &pool,
-                "list_market",
-                &[asset, params, m.seed.to_string()],
-                &self.signer,
-            )
-            .await?;
+            .execute(&pool, &list, &self.signer)
+            .await
+            .with_context(|| format!("pool list_market({asset})"))?;
         tracing::info!(
             "market {}: listed (LTV {}, liquidation threshold {}, seed {})",
             m.asset.label(),
@@ -756,60 +691,47 @@ impl Deployment {
 
     async fn bind_governor(&mut self) -> Result<()> {
         let timelock = self.address("timelock")?;
-        let governor = self.address("governor")?.to_string();
-        let bundle = self.bundles.get("carrack_timelock")?;
+        let governor = self.ink_address("governor")?;
         let settings = self
             .chain
-            .read(bundle, &timelock, "settings", &[], &self.signer)
-            .await?;
-        match values::option_account(values::field(&settings, "governor")?)? {
+            .read(&timelock, &messages::timelock_settings(), &self.deployer)
+            .await
+            .context("timelock settings()")?;
+        match settings.governor {
             Some(bound) if bound == governor => {
                 tracing::info!("timelock: governor already bound");
                 return Ok(());
             }
-            Some(other) => bail!("the timelock is bound to another governor, {other}"),
+            Some(other) => bail!(
+                "the timelock is bound to another governor, {}",
+                accounts::from_ink(&other)
+            ),
             None => {}
         }
         self.chain
-            .execute(
-                bundle,
-                &timelock,
-                "bind_governor",
-                &[governor],
-                &self.signer,
-            )
-            .await?;
+            .execute(&timelock, &messages::bind_governor(governor), &self.signer)
+            .await
+            .context("timelock bind_governor")?;
         tracing::info!("timelock: governor bound");
         Ok(())
     }
 
     async fn self_delegate(&mut self) -> Result<()> {
         let token = self.address("gov_token")?;
-        let bundle = self.bundles.get("carrack_gov_token")?;
-        let me = self.deployer.to_string();
+        let me = accounts::to_ink(&self.deployer);
         let current = self
             .chain
-            .read(
-                bundle,
-                &token,
-                "Votes::delegates",
-                &[me.clone()],
-                &self.signer,
-            )
-            .await?;
-        if values::option_account(&current)?.as_deref() == Some(me.as_str()) {
+            .read(&token, &messages::delegates(me), &self.deployer)
+            .await
+            .context("gov token Votes::delegates")?;
+        if current == Some(me) {
             tracing::info!("gov token: the deployer delegates to itself already");
             return Ok(());
         }
         self.chain
-            .execute(
-                bundle,
-                &token,
-                "Votes::delegate",
-                &[format!("Some({me})")],
-                &self.signer,
-            )
-            .await?;
+            .execute(&token, &messages::delegate(Some(me)), &self.signer)
+            .await
+            .context("gov token Votes::delegate")?;
         tracing::info!("gov token: the deployer delegated its votes to itself");
         Ok(())
     }
@@ -817,51 +739,45 @@ impl Deployment {
     async fn hand_over(&mut self, target: &str) -> Result<()> {
         let address = self.address(target)?;
         let timelock = self.address("timelock")?;
-        let bundle = self.bundles.get(bundle_of(target))?;
-        let timelock_bundle = self.bundles.get("carrack_timelock")?;
+        let timelock_id = accounts::to_ink(&timelock);
         let roles = self
             .chain
-            .read(bundle, &address, "Governed::admin_roles", &[], &self.signer)
-            .await?;
-        let governance = values::account(values::field(&roles, "governance")?)?;
-        let pending = values::option_account(values::field(&roles, "pending_governance")?)?;
-        let timelock_s = timelock.to_string();
-        if governance == timelock_s {
+            .read(&address, &messages::admin_roles(), &self.deployer)
+            .await
+            .with_context(|| format!("{target} Governed::admin_roles"))?;
+        if roles.governance == timelock_id {
             tracing::info!("{target}: governance is the timelock already");
             return Ok(());
         }
         ensure!(
-            governance == self.deployer.to_string(),
-            "{target}'s governance is {governance}, neither the deployer nor the timelock"
+            roles.governance == accounts::to_ink(&self.deployer),
+            "{target}'s governance is {}, neither the deployer nor the timelock",
+            accounts::from_ink(&roles.governance)
         );
-        if pending.as_deref() != Some(timelock_s.as_str()) {
+        if roles.pending_governance != Some(timelock_id) {
             self.chain
                 .execute(
-                    bundle,
                     &address,
-                    "Governed::nominate_governance",
-                    &[format!("Some({timelock_s})")],
+                    &messages::nominate_governance(Some(timelock_id)),
                     &self.signer,
                 )
-                .await?;
+                .await
+                .with_context(|| format!("{target} Governed::nominate_governance"))?;
         }
+        let accept = messages::accept_governance_of(accounts::to_ink(&address));
         self.chain
-            .execute(
-                timelock_bundle,
-                &timelock,
-                "accept_governance_of",
-                &[address.to_string()],
-                &self.signer,
-            )
-            .await?;
+            .execute(&timelock, &accept, &self.signer)
+            .await
+            .with_context(|| format!("timelock accept_governance_of({target})"))?;
         let roles = self
             .chain
-            .read(bundle, &address, "Governed::admin_roles", &[], &self.signer)
-            .await?;
-        let governance = values::account(values::field(&roles, "governance")?)?;
+            .read(&address, &messages::admin_roles(), &self.deployer)
+            .await
+            .with_context(|| format!("{target} Governed::admin_roles"))?;
         ensure!(
-            governance == timelock_s,
-            "{target}'s governance is still {governance}"
+            roles.governance == timelock_id,
+            "{target}'s governance is still {}",
+            accounts::from_ink(&roles.governance)
         );
         tracing::info!("{target}: governance handed to the timelock");
         Ok(())
@@ -869,35 +785,34 @@ impl Deployment {
 
     async fn nominate_minter(&mut self, token: &str) -> Result<()> {
         let address = self.address(token)?;
-        let timelock = self.address("timelock")?.to_string();
-        let bundle = self.bundles.get(bundle_of(token))?;
-        let minter = values::option_account(
-            &self
-                .chain
-                .read(bundle, &address, "minter", &[], &self.signer)
-                .await?,
-        )?;
-        let pending = values::option_account(
-            &self
-                .chain
-                .read(bundle, &address, "pending_minter", &[], &self.signer)
-                .await?,
-        )?;
-        if minter.as_deref() == Some(timelock.as_str())
-            || pending.as_deref() == Some(timelock.as_str())
-        {
+        let timelock = Some(self.ink_address("timelock")?);
+        let kind = if token == "gov_token" {
+            MinterToken::Governance
+        } else {
+            MinterToken::Test
+        };
+        let minter = self
+            .chain
+            .read(&address, &messages::minter(kind), &self.deployer)
+            .await
+            .with_context(|| format!("{token} minter"))?;
+        let pending = self
+            .chain
+            .read(&address, &messages::pending_minter(kind), &self.deployer)
+            .await
+            .with_context(|| format!("{token} pending_minter"))?;
+        if minter == timelock || pending == timelock {
             tracing::info!("{token}: the timelock is minter or nominated already");
             return Ok(());
         }
         self.chain
             .execute(
-                bundle,
                 &address,
-                "nominate_minter",
-                &[format!("Some({timelock})")],
+                &messages::nominate_minter(kind, timelock),
                 &self.signer,
             )
-            .await?;
+            .await
+            .with_context(|| format!("{token} nominate_minter"))?;
         tracing::info!("{token}: timelock nominated as minter (it accepts through a proposal)");
         Ok(())
     }
@@ -933,30 +848,18 @@ impl Deployment {
     }
 }
 
-/// Whether `account` has a submission waiting in `feed_info`'s round in progress, joined
-/// at most a round window ago (the slot holds the block time it joined the round).
-fn pending_fresh(
-    feed: &contract_transcode::Value,
-    account: &str,
-    now: u64,
-    window: u64,
-) -> Result<bool> {
-    for reporter in values::seq(values::field(feed, "reporters")?)? {
-        if values::account(values::field(reporter, "account")?)? != account {
-            continue;
-        }
-        let Some(Some(pending)) = values::as_option(values::field(reporter, "pending")?) else {
-            return Ok(false);
-        };
-        let items = values::tuple_items(pending)?;
-        let joined_at = items
-            .get(1)
-            .map(|v| values::uint(v))
-            .transpose()?
-            .unwrap_or(0);
-        return Ok(now.saturating_sub(joined_at as u64) <= window);
-    }
-    bail!("{account} is not a reporter of this feed")
+/// Whether `account` has a submission waiting in the feed's round in progress, joined at
+/// most a round window ago (the slot holds the block time it joined the round).
+fn pending_fresh(feed: &Feed, account: &AccountId32, now: u64, window: u64) -> Result<bool> {
+    let reporter = feed
+        .reporters
+        .iter()
+        .find(|r| r.account == accounts::to_ink(account))
+        .with_context(|| format!("{account} is not a reporter of this feed"))?;
+    Ok(match reporter.pending {
+        Some((_price, joined_at_secs)) => now.saturating_sub(joined_at_secs) <= window,
+        None => false,
+    })
 }
 
 #[cfg(test)]

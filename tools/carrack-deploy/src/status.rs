@@ -4,11 +4,17 @@ use crate::accounts;
 use crate::bundles::{self, Bundles};
 use crate::chain::Chain;
 use crate::manifest::{self, Manifest};
+use crate::messages;
 use crate::units;
 use crate::values;
 use anyhow::{bail, Context, Result};
+use carrack_client::Message;
+use carrack_pool::market::PauseFlags;
+use ink::primitives::AccountId;
+use scale::Decode;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use subxt::utils::AccountId32;
@@ -91,7 +97,8 @@ struct Ctx {
     chain: Chain,
     bundles: Bundles,
     manifest: Manifest,
-    reader: Keypair,
+    /// The origin of every read.
+    reader: AccountId32,
     /// Contracts whose code on chain matches the manifest: safe to query.
     usable: BTreeMap<String, AccountId32>,
 }
@@ -106,20 +113,28 @@ impl Ctx {
             .unwrap_or_else(|| address.to_string())
     }
 
-    async fn read(
-        &self,
-        name: &str,
-        message: &str,
-        args: &[String],
-    ) -> Result<contract_transcode::Value> {
+    /// The reply of `message` to the usable contract `name`.
+    async fn read<R: Decode>(&self, name: &str, message: &Message<R>) -> Result<R> {
         let address = self
             .usable
             .get(name)
             .with_context(|| format!("{name} is not usable"))?;
-        let bundle = self.bundles.get(&self.manifest.contracts[name].bundle)?;
         self.chain
-            .read(bundle, address, message, args, &self.reader)
+            .read(address, message, &self.reader)
             .await
+            .with_context(|| format!("reading {name} at {address}"))
+    }
+
+    /// The value of a fallible `message` to the usable contract `name`; its `Err` is an
+    /// error.
+    async fn value<T: Decode, E: Decode + Debug>(
+        &self,
+        name: &str,
+        message: &Message<Result<T, E>>,
+    ) -> Result<T> {
+        self.read(name, message)
+            .await?
+            .map_err(|e| anyhow::anyhow!("{name} returned {e:?}"))
     }
 }
 
@@ -186,7 +201,7 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
         chain,
         bundles,
         manifest,
-        reader: reader()?,
+        reader: reader()?.public_key().to_account_id(),
         usable: BTreeMap::new(),
     };
 
@@ -262,10 +277,10 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
         if !ctx.usable.contains_key(name) {
             continue;
         }
-        let roles = ctx.read(name, "Governed::admin_roles", &[]).await?;
-        let governance = values::account(values::field(&roles, "governance")?)?;
-        let pending = values::option_account(values::field(&roles, "pending_governance")?)?;
-        let guardian = values::account(values::field(&roles, "guardian")?)?;
+        let roles = ctx.read(name, &messages::admin_roles()).await?;
+        let governance = ss58(&roles.governance);
+        let pending = roles.pending_governance.as_ref().map(ss58);
+        let guardian = ss58(&roles.guardian);
         let is_timelock = timelock.as_deref() == Some(governance.as_str());
         if !is_timelock && ctx.manifest.complete {
             r.problems.push(format!(
@@ -289,9 +304,9 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
 
     // Timelock and governor settings.
     if ctx.usable.contains_key("timelock") {
-        let s = ctx.read("timelock", "settings", &[]).await?;
-        let bound = values::option_account(values::field(&s, "governor")?)?;
-        let deployer = values::option_account(values::field(&s, "deployer")?)?;
+        let s = ctx.read("timelock", &messages::timelock_settings()).await?;
+        let bound = s.governor.as_ref().map(ss58);
+        let deployer = s.deployer.as_ref().map(ss58);
         if ctx.manifest.complete && bound != governor {
             r.problems.push(format!(
                 "timelock: governor is {}, not the deployed governor",
@@ -304,18 +319,18 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
         }
         r.timelock = Some(serde_json::json!({
             "governor": bound,
-            "guardian": values::account(values::field(&s, "guardian")?)?,
-            "delay_secs": values::uint(values::field(&s, "delay_secs")?)? as u64,
-            "grace_secs": values::uint(values::field(&s, "grace_secs")?)? as u64,
-            "min_delay_secs": values::uint(values::field(&s, "min_delay_secs")?)? as u64,
-            "max_delay_secs": values::uint(values::field(&s, "max_delay_secs")?)? as u64,
+            "guardian": ss58(&s.guardian),
+            "delay_secs": s.delay_secs,
+            "grace_secs": s.grace_secs,
+            "min_delay_secs": s.min_delay_secs,
+            "max_delay_secs": s.max_delay_secs,
             "deployer": deployer,
         }));
     }
     if ctx.usable.contains_key("governor") {
-        let s = ctx.read("governor", "settings", &[]).await?;
-        let token = values::account(values::field(&s, "token")?)?;
-        let lock = values::account(values::field(&s, "timelock")?)?;
+        let s = ctx.read("governor", &messages::governor_settings()).await?;
+        let token = ss58(&s.token);
+        let lock = ss58(&s.timelock);
         if Some(&token) != gov_token.as_ref() {
             r.problems.push(format!(
                 "governor: counts votes of {token}, not the deployed gov token"
@@ -326,48 +341,40 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
                 "governor: queues into {lock}, not the deployed timelock"
             ));
         }
-        let p = values::field(&s, "params")?;
-        let threshold = values::uint(values::field(p, "proposal_threshold")?)?;
+        let p = s.params;
         let threshold_display = if ctx.usable.contains_key("gov_token") {
-            let decimals = values::uint(
-                &ctx.read("gov_token", "PSP22Metadata::token_decimals", &[])
-                    .await?,
-            )?;
+            let decimals = ctx.read("gov_token", &messages::token_decimals()).await?;
             let symbol = ctx
-                .read("gov_token", "PSP22Metadata::token_symbol", &[])
-                .await?;
-            let symbol = match values::as_option(&symbol) {
-                Some(Some(contract_transcode::Value::String(s))) => s.clone(),
-                _ => String::new(),
-            };
+                .read("gov_token", &messages::token_symbol())
+                .await?
+                .unwrap_or_default();
             format!(
                 "{} {symbol}",
-                units::format_scaled(threshold, decimals as u32)
+                units::format_scaled(p.proposal_threshold, u32::from(decimals))
             )
         } else {
-            format!("{threshold} (smallest units)")
+            format!("{} (smallest units)", p.proposal_threshold)
         };
         r.governor = Some(serde_json::json!({
             "proposal_threshold_display": threshold_display,
             "token": token,
             "timelock": lock,
-            "voting_delay_blocks": values::uint(values::field(p, "voting_delay_blocks")?)? as u64,
-            "voting_period_blocks": values::uint(values::field(p, "voting_period_blocks")?)? as u64,
-            "proposal_threshold": values::uint(values::field(p, "proposal_threshold")?)?.to_string(),
-            "quorum_bps": values::uint(values::field(p, "quorum_bps")?)? as u64,
-            "proposal_count": values::uint(values::field(&s, "proposal_count")?)? as u64,
+            "voting_delay_blocks": p.voting_delay_blocks,
+            "voting_period_blocks": p.voting_period_blocks,
+            "proposal_threshold": p.proposal_threshold.to_string(),
+            "quorum_bps": p.quorum_bps,
+            "proposal_count": s.proposal_count,
         }));
     }
 
     // Markets.
     if ctx.usable.contains_key("pool") {
-        let assets = ctx.read("pool", "markets", &[]).await?;
-        for asset in values::seq(&assets)? {
-            let asset = values::account(asset)?;
-            let view = ctx.read("pool", "market", &[asset.clone()]).await?;
-            let paused = values::true_flags(values::path(&view, "market.paused")?)?;
-            let config = values::path(&view, "market.params.config")?;
-            let decimals = values::uint(values::field(config, "decimals")?)? as u32;
+        for asset in ctx.read("pool", &messages::markets()).await? {
+            let view = ctx.value("pool", &messages::market(asset)).await?;
+            let asset = ss58(&asset);
+            let paused = paused_actions(&view.market.paused);
+            let config = view.market.params.config;
+            let decimals = u32::from(config.decimals);
             let label = ctx.label(&asset);
             if !paused.is_empty() {
                 r.warnings
@@ -376,19 +383,10 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
             r.markets.push(MarketStatus {
                 label,
                 paused,
-                ltv: units::format_percent(values::uint(values::field(config, "ltv_wad")?)?),
-                liquidation_threshold: units::format_percent(values::uint(values::field(
-                    config,
-                    "liquidation_threshold_wad",
-                )?)?),
-                total_supply: units::format_scaled(
-                    values::uint(values::field(&view, "total_supply")?)?,
-                    decimals,
-                ),
-                total_debt: units::format_scaled(
-                    values::uint(values::field(&view, "total_debt")?)?,
-                    decimals,
-                ),
+                ltv: units::format_percent(config.ltv_wad),
+                liquidation_threshold: units::format_percent(config.liquidation_threshold_wad),
+                total_supply: units::format_scaled(view.total_supply, decimals),
+                total_debt: units::format_scaled(view.total_debt, decimals),
                 asset,
             });
         }
@@ -396,24 +394,12 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
 
     // Feeds.
     if ctx.usable.contains_key("oracle") {
-        let assets = ctx.read("oracle", "assets", &[]).await?;
-        for asset in values::seq(&assets)? {
-            let asset = values::account(asset)?;
+        for asset_id in ctx.read("oracle", &messages::oracle_assets()).await? {
+            let asset = ss58(&asset_id);
             let label = ctx.label(&asset);
-            let oracle = &ctx.usable["oracle"];
-            let bundle = ctx.bundles.get("carrack_oracle")?;
-            let dry = ctx
-                .chain
-                .dry_run(
-                    bundle,
-                    oracle,
-                    "PriceOracle::price",
-                    &[asset.clone()],
-                    &ctx.reader,
-                )
-                .await?;
-            let feed = match dry.err_variant() {
-                Some(err) => {
+            let feed = match ctx.read("oracle", &messages::price(asset_id)).await? {
+                Err(err) => {
+                    let err = format!("{err:?}");
                     r.warnings.push(format!("feed {label}: {err}"));
                     FeedStatus {
                         asset,
@@ -423,14 +409,9 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
                         updated_at_secs: None,
                     }
                 }
-                None => {
-                    let data = dry.into_result().map_err(|e| anyhow::anyhow!(e))?;
-                    let status = values::unit_variant(values::field(&data, "status")?)?;
-                    let decimals = values::uint(values::field(&data, "decimals")?)? as u32;
-                    let price = units::format_scaled(
-                        values::uint(values::field(&data, "value")?)?,
-                        decimals,
-                    );
+                Ok(data) => {
+                    let status = format!("{:?}", data.status);
+                    let price = units::format_scaled(data.value, u32::from(data.decimals));
                     if status != "Ok" {
                         r.warnings.push(format!("feed {label}: {status}"));
                     }
@@ -439,10 +420,7 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
                         label,
                         status,
                         price: Some(price),
-                        updated_at_secs: Some(values::uint(values::field(
-                            &data,
-                            "updated_at_secs",
-                        )?)? as u64),
+                        updated_at_secs: Some(data.updated_at_secs),
                     }
                 }
             };
@@ -457,6 +435,34 @@ pub async fn status(args: StatusArgs) -> Result<bool> {
         print_report(&r);
     }
     Ok(r.healthy)
+}
+
+/// A contract's `AccountId` as SS58.
+fn ss58(account: &AccountId) -> String {
+    accounts::from_ink(account).to_string()
+}
+
+/// The names of a market's paused actions, in the flags' order.
+fn paused_actions(flags: &PauseFlags) -> Vec<String> {
+    // No `..`: a flag added to the pool is a compile error here.
+    let PauseFlags {
+        supply,
+        withdraw,
+        borrow,
+        liquidate,
+        collateral,
+    } = *flags;
+    [
+        ("supply", supply),
+        ("withdraw", withdraw),
+        ("borrow", borrow),
+        ("liquidate", liquidate),
+        ("collateral", collateral),
+    ]
+    .into_iter()
+    .filter(|(_, paused)| *paused)
+    .map(|(name, _)| name.to_string())
+    .collect()
 }
 
 fn short(hash: &str) -> String {
