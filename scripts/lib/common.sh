@@ -234,8 +234,9 @@ release_bundle() {
 # node exits). The chain is thrown away (`--tmp`) unless `base_path` is given, which
 # keeps it across restarts; the port is a free one unless `port` is given (a restart
 # passes the previous NODE_PORT). DEV_NODE_ENV, if set, is an array of NAME=VALUE
-# settings given to the node process alone (scripts/bench.sh: the node's clock). The
-# caller stops it (`stop_dev_node`).
+# settings given to the node process alone (scripts/bench.sh: the node's clock), and
+# DEV_NODE_ARGS an array of extra node arguments (scripts/soak.sh: an archive node, so
+# every block's events stay readable). The caller stops it (`stop_dev_node`).
 start_dev_node() { # log [base_path] [port]
   local log="$1" base_path="${2:-}" candidate
   NODE_PORT="${3:-}"
@@ -253,7 +254,7 @@ start_dev_node() { # log [base_path] [port]
   [[ -n "$base_path" ]] && chain=(--base-path "$base_path")
   env ${DEV_NODE_ENV[@]+"${DEV_NODE_ENV[@]}"} \
     substrate-contracts-node --dev "${chain[@]}" --rpc-port "$NODE_PORT" --port 0 --no-prometheus \
-    >>"$log" 2>&1 &
+    ${DEV_NODE_ARGS[@]+"${DEV_NODE_ARGS[@]}"} >>"$log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 600); do
     if curl -sf -H 'Content-Type: application/json' \
