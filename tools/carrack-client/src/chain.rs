@@ -21,6 +21,24 @@ pub type C = SubstrateConfig;
 /// price report stuck in a pool is dropped instead of landing late.
 const MORTALITY_BLOCKS: u64 = 32;
 
+/// How many times a transaction the pool refused as built on a stale block or nonce is
+/// built again (see [`stale_submission`]).
+const SUBMIT_ATTEMPTS: u32 = 3;
+
+/// Whether the pool refused a submission because it was built on a block or nonce the
+/// chain has moved past: a mortal transaction whose checkpoint block is more than
+/// [`MORTALITY_BLOCKS`] old verifies against another birth block and reads as a bad
+/// signature; an old nonce is "outdated". The pool did not take it.
+fn stale_submission(error: &str) -> bool {
+    [
+        "bad signature",
+        "Transaction is outdated",
+        "ancient birth block",
+    ]
+    .iter()
+    .any(|sign| error.contains(sign))
+}
+
 /// A read that takes longer than this counts as a broken connection.
 const READ_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -492,42 +510,54 @@ impl Chain {
         timeout: Duration,
     ) -> Result<Inclusion, ChainError> {
         let follow = async {
-            let header = self
-                .rpc
-                .chain_get_header(None)
-                .await?
-                .ok_or_else(|| ChainError::Unexpected("the node has no best block".into()))?;
-            // The node's `system_accountNextIndex` counts this account's transactions in the
-            // pool too, so it is right after a restart of either side; but right after a
-            // block it can still answer from the block before (seen on instant-seal
-            // nodes: "Transaction is outdated"), so never go below our last included
-            // nonce + 1 on this connection (per account: a tool may sign with several keys).
             let account = signer.public_key().to_account_id();
-            let next = self.rpc.system_account_next_index(&account).await?;
-            let last = self
-                .last_included_nonce
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get(&account.0)
-                .copied();
-            let nonce = last.map_or(next, |last| next.max(last.saturating_add(1)));
-            let params = DefaultExtrinsicParamsBuilder::<C>::new()
-                .mortal(&header, MORTALITY_BLOCKS)
-                .nonce(nonce)
-                .build();
-            let mut progress = self
-                .client
-                .tx()
-                .sign_and_submit_then_watch(tx, signer, params)
-                .await
-                .map_err(|e| match e {
-                    subxt::Error::Rpc(ref rpc)
-                        if rpc.to_string().contains("Invalid Transaction") =>
+            let mut attempt = 1;
+            let (mut progress, nonce) = loop {
+                let header =
+                    self.rpc.chain_get_header(None).await?.ok_or_else(|| {
+                        ChainError::Unexpected("the node has no best block".into())
+                    })?;
+                // The node's `system_accountNextIndex` counts this account's transactions in
+                // the pool too, so it is right after a restart of either side; but right
+                // after a block it can still answer from the block before (seen on
+                // instant-seal nodes: "Transaction is outdated"), so never go below our last
+                // included nonce + 1 on this connection (per account: a tool may sign with
+                // several keys).
+                let next = self.rpc.system_account_next_index(&account).await?;
+                let last = self
+                    .last_included_nonce
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&account.0)
+                    .copied();
+                let nonce = last.map_or(next, |last| next.max(last.saturating_add(1)));
+                let params = DefaultExtrinsicParamsBuilder::<C>::new()
+                    .mortal(&header, MORTALITY_BLOCKS)
+                    .nonce(nonce)
+                    .build();
+                match self
+                    .client
+                    .tx()
+                    .sign_and_submit_then_watch(tx, signer, params)
+                    .await
+                {
+                    Ok(progress) => break (progress, nonce),
+                    // Built on a block or nonce the chain has since left behind (on a busy
+                    // instant-seal chain MORTALITY_BLOCKS pass in seconds): the pool never
+                    // took it, so building it again cannot run it twice.
+                    Err(subxt::Error::Rpc(ref rpc))
+                        if attempt < SUBMIT_ATTEMPTS && stale_submission(&rpc.to_string()) =>
                     {
-                        ChainError::Unexpected(e.to_string())
+                        attempt += 1;
                     }
-                    other => ChainError::from(other),
-                })?;
+                    Err(e @ subxt::Error::Rpc(_))
+                        if e.to_string().contains("Invalid Transaction") =>
+                    {
+                        return Err(ChainError::Unexpected(e.to_string()))
+                    }
+                    Err(other) => return Err(ChainError::from(other)),
+                }
+            };
             while let Some(status) = progress.next().await {
                 match status? {
                     TxStatus::InBestBlock(in_block) | TxStatus::InFinalizedBlock(in_block) => {
@@ -683,6 +713,28 @@ mod tests {
 
     fn no_metadata() -> subxt::Metadata {
         unreachable!("not needed for successful dry runs")
+    }
+
+    #[test]
+    fn only_a_stale_checkpoint_or_nonce_is_built_again() {
+        // As the node words its refusals (author_submitAndWatchExtrinsic, error 1010).
+        let refusal = |data: &str| {
+            format!("RPC error: ErrorObject {{ code: ServerError(1010), message: \"Invalid Transaction\", data: Some(RawValue(\"{data}\")) }}")
+        };
+        for stale in [
+            "Transaction has a bad signature",
+            "Transaction is outdated",
+            "Transaction has an ancient birth block",
+        ] {
+            assert!(stale_submission(&refusal(stale)), "{stale}");
+        }
+        for other in [
+            "Inability to pay some fees (e.g. account balance too low)",
+            "Transaction will be valid in the future",
+            "Priority is too low",
+        ] {
+            assert!(!stale_submission(&refusal(other)), "{other}");
+        }
     }
 
     #[test]

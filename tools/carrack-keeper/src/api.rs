@@ -12,11 +12,17 @@
 //!   withdrawals, borrows, repayments, collateral switches, liquidations either side,
 //!   seizures as supply, write-offs), newest first (the last N, default 50, at most 500);
 //! - `GET /api/markets/<SS58>/history?limit=N`: a market's totals, utilization and rates at
-//!   every block that changed a market (the last N, default 500, at most 5,000).
+//!   every block that changed a market (the last N, default 500, at most 5,000);
+//! - `GET /api/prices/<SS58>/history?limit=N`: the prices the oracle accepted for an asset
+//!   (the last N, default 500, at most 5,000);
+//! - `GET /api/events[/<contract>]?limit=N`: the latest events of the pool, the oracle,
+//!   the governor and the timelock (or of one of them), decoded with their metadata,
+//!   newest first (default 50, at most 500).
 //!
 //! Amounts and WAD figures are decimal strings of integers (u128 does not fit JSON
 //! numbers); addresses are SS58.
 
+use crate::contract_events::INDEXED_CONTRACTS;
 use crate::store::{ss58, Store};
 use carrack_client::http::{self, Response};
 use ink::primitives::AccountId;
@@ -267,6 +273,39 @@ pub async fn route(path: String, shared: Shared, store: Store) -> Response {
                 Err(e) => error(e),
             }
         }
+        ["", "api", "events"] | ["", "api", "events", _] => {
+            let contract = parts.get(3).copied();
+            if let Some(c) = contract {
+                if !INDEXED_CONTRACTS.contains(&c) {
+                    return bad_request(format!(
+                        "{c:?} is not an indexed contract (one of {})",
+                        INDEXED_CONTRACTS.join(", ")
+                    ));
+                }
+            }
+            let limit = match limit(query, 50, 500) {
+                Ok(n) => n,
+                Err(r) => return r,
+            };
+            match store.recent_events(contract, limit).await {
+                Ok(rows) => json(&rows),
+                Err(e) => error(e),
+            }
+        }
+        ["", "api", "prices", asset, "history"] => {
+            let asset = match address(asset) {
+                Ok(a) => a,
+                Err(r) => return r,
+            };
+            let limit = match limit(query, 500, 5_000) {
+                Ok(n) => n,
+                Err(r) => return r,
+            };
+            match store.price_history(&asset, limit).await {
+                Ok(points) => json(&points),
+                Err(e) => error(e),
+            }
+        }
         ["", "api", "markets", asset, "history"] => {
             let asset = match address(asset) {
                 Ok(a) => a,
@@ -281,7 +320,7 @@ pub async fn route(path: String, shared: Shared, store: Store) -> Response {
                 Err(e) => error(e),
             }
         }
-        _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/liquidations, /api/accounts/<SS58>, /api/accounts/<SS58>/history, /api/markets/<SS58>/history"),
+        _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/liquidations, /api/accounts/<SS58>, /api/accounts/<SS58>/history, /api/markets/<SS58>/history, /api/prices/<SS58>/history, /api/events[/<contract>]"),
     }
 }
 
@@ -383,6 +422,15 @@ mod tests {
             "400 Bad Request"
         );
         assert_eq!(get("/api/status").await.status, "200 OK");
+        assert_eq!(get("/api/events").await.body, "[]");
+        assert_eq!(get("/api/events/oracle?limit=5").await.body, "[]");
+        assert_eq!(get("/api/events/wallet").await.status, "400 Bad Request");
+        let prices = "/api/prices/5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty/history";
+        assert_eq!(get(prices).await.body, "[]");
+        assert_eq!(
+            get("/api/prices/nope/history").await.status,
+            "400 Bad Request"
+        );
         assert_eq!(get("/api/liquidations").await.body, "[]");
         assert_eq!(
             get("/api/liquidations?limit=501").await.status,

@@ -21,6 +21,11 @@ pub struct File {
     pub manifest: Option<PathBuf>,
     /// The pool's SS58 address (instead of `manifest`).
     pub pool: Option<String>,
+    /// The directory of the deployment's `.contract` bundles, whose metadata decodes the
+    /// pool's, oracle's, governor's and timelock's events for the index (default: the
+    /// manifest's `bundles_dir`; without a manifest only the pool's positions are
+    /// indexed).
+    pub bundles: Option<PathBuf>,
     /// Where positions are kept: `sqlite://path` (created if missing) or `postgres://…`.
     pub database: String,
     /// The first block to index (default: the manifest's `start_block`, else 0).
@@ -108,6 +113,8 @@ pub struct Settings {
     pub url: String,
     pub pool: AccountId32,
     pub deployment: Option<Deployment>,
+    /// `bundles`, relative to the config's folder.
+    pub bundles: Option<PathBuf>,
     pub database: String,
     pub start_block: u64,
     pub poll: Duration,
@@ -237,6 +244,7 @@ impl Settings {
                 .or(deployment.as_ref().and_then(|d| d.start_block))
                 .unwrap_or(0),
             deployment,
+            bundles: file.bundles.as_deref().map(relative),
             database,
             poll: Duration::from_secs(file.poll_secs),
             key,

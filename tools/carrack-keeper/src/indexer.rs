@@ -8,6 +8,7 @@
 //! keeper's passes read the markets afresh at the best block; the indexed ones serve
 //! queries.)
 
+use crate::contract_events::EventDecoders;
 use crate::history::{self, ActionKind, ActionRow};
 use crate::reads;
 use crate::store::{BlockChanges, LiquidationRow, Store};
@@ -102,6 +103,7 @@ pub async fn catch_up(
     chain: &Chain,
     store: &Store,
     pool: &AccountId32,
+    decoders: &EventDecoders,
     (start_block, finalized): (u64, u64),
     max_blocks: u64,
 ) -> Result<Option<u64>> {
@@ -123,6 +125,14 @@ pub async fn catch_up(
             actions: found.actions,
             ..Default::default()
         };
+        for event in &events {
+            if let Some(row) = decoders.decode(number, event) {
+                changes.events.push(row?);
+            }
+            if let Some(price) = decoders.price(number, event) {
+                changes.prices.push(price?);
+            }
+        }
         for owner in &found.accounts {
             changes
                 .accounts

@@ -10,6 +10,7 @@
 
 mod api;
 mod config;
+mod contract_events;
 #[cfg(test)]
 mod fixtures;
 mod history;
@@ -105,6 +106,12 @@ async fn run(cli: Cli) -> Result<()> {
         Some(key) => Some(carrack_client::keys::load(key).context("signer")?),
         None => None,
     };
+    let decoders = match &settings.deployment {
+        Some(deployment) => {
+            contract_events::EventDecoders::load(deployment, settings.bundles.as_deref())?
+        }
+        None => contract_events::EventDecoders::none(),
+    };
     let store = Store::open(&settings.database).await?;
     let shared = api::Shared::default();
     if let Some(listen) = settings.api_listen {
@@ -151,7 +158,7 @@ async fn run(cli: Cli) -> Result<()> {
             s.connects += 1;
         });
         backoff = Duration::from_secs(1);
-        let outcome = follow(&chain, &store, &settings, &mut keeper, cli.once).await;
+        let outcome = follow(&chain, &store, &settings, &decoders, &mut keeper, cli.once).await;
         shared.update(|s| s.connected = false);
         match outcome {
             Ok(()) => return Ok(()),
@@ -169,6 +176,7 @@ async fn follow(
     chain: &Chain,
     store: &Store,
     settings: &Settings,
+    decoders: &contract_events::EventDecoders,
     keeper: &mut keeper::Keeper,
     once: bool,
 ) -> Result<()> {
@@ -178,6 +186,7 @@ async fn follow(
             chain,
             store,
             &settings.pool,
+            decoders,
             (settings.start_block, finalized),
             BLOCKS_PER_STEP,
         )

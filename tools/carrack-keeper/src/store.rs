@@ -8,6 +8,7 @@
 //! A block's changes and the new "last indexed block" commit in one transaction, so a
 //! keeper killed at any point resumes at the first block it had not fully stored.
 
+use crate::contract_events::{EventRow, PriceRow};
 use crate::history::{ActionJson, ActionRow};
 use anyhow::{anyhow, bail, Context, Result};
 use carrack_pool::account::{Account, Collateral};
@@ -22,11 +23,11 @@ use std::str::FromStr;
 use subxt::utils::AccountId32;
 
 /// The version of the tables below; a database another version wrote must be re-indexed
-/// (`--reindex`): version 2 added `history`, which an older database lacks for the blocks
-/// it indexed.
-pub const SCHEMA_VERSION: &str = "2";
+/// (`--reindex`): version 2 added `history`, version 3 `events` and `prices`, which an
+/// older database lacks for the blocks it indexed.
+pub const SCHEMA_VERSION: &str = "3";
 
-const SCHEMA: [&str; 8] = [
+const SCHEMA: [&str; 11] = [
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS accounts (owner TEXT PRIMARY KEY, record TEXT NOT NULL, has_debt BIGINT NOT NULL, block BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS positions (owner TEXT NOT NULL, asset TEXT NOT NULL, scaled_supply TEXT NOT NULL, scaled_debt TEXT NOT NULL, collateral TEXT NOT NULL, PRIMARY KEY (owner, asset))",
@@ -35,6 +36,9 @@ const SCHEMA: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS liquidations (block BIGINT NOT NULL, event_index BIGINT NOT NULL, borrower TEXT NOT NULL, liquidator TEXT NOT NULL, debt_asset TEXT NOT NULL, collateral_asset TEXT NOT NULL, repaid TEXT NOT NULL, collateral_seized TEXT NOT NULL, PRIMARY KEY (block, event_index))",
     "CREATE TABLE IF NOT EXISTS history (block BIGINT NOT NULL, event_index BIGINT NOT NULL, account TEXT NOT NULL, kind TEXT NOT NULL, asset TEXT NOT NULL, amount TEXT NOT NULL, counterparty TEXT, seized_asset TEXT, seized TEXT, PRIMARY KEY (block, event_index, account))",
     "CREATE INDEX IF NOT EXISTS history_by_account ON history (account, block)",
+    "CREATE TABLE IF NOT EXISTS events (block BIGINT NOT NULL, event_index BIGINT NOT NULL, contract TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL, PRIMARY KEY (block, event_index))",
+    "CREATE TABLE IF NOT EXISTS prices (block BIGINT NOT NULL, event_index BIGINT NOT NULL, asset TEXT NOT NULL, price TEXT NOT NULL, updated_at_secs BIGINT NOT NULL, PRIMARY KEY (block, event_index))",
+    "CREATE INDEX IF NOT EXISTS prices_by_asset ON prices (asset, block)",
 ];
 
 /// One liquidation, as the pool's `Liquidated` event tells it.
@@ -95,6 +99,19 @@ pub struct BlockChanges {
     pub liquidations: Vec<LiquidationRow>,
     /// Every account's history rows of the block.
     pub actions: Vec<ActionRow>,
+    /// The block's events of the indexed contracts, decoded.
+    pub events: Vec<EventRow>,
+    /// The prices the oracle accepted in the block.
+    pub prices: Vec<PriceRow>,
+}
+
+/// A price the oracle accepted, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PricePoint {
+    pub block: u64,
+    /// In the feed's decimals, as a decimal string.
+    pub price: String,
+    pub updated_at_secs: u64,
 }
 
 /// The database (cheap to clone: a pool of connections).
@@ -181,6 +198,8 @@ impl Store {
             "market_history",
             "liquidations",
             "history",
+            "events",
+            "prices",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
@@ -283,6 +302,27 @@ impl Store {
                 .bind(a.counterparty.as_ref().map(ss58))
                 .bind(a.seized.as_ref().map(|(asset, _)| ss58(asset)))
                 .bind(a.seized.as_ref().map(|(_, amount)| amount.to_string()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for e in &changes.events {
+            let fields = serde_json::to_string(&e.fields)?;
+            sqlx::query("INSERT INTO events (block, event_index, contract, name, fields) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (block, event_index) DO NOTHING")
+                .bind(i64::try_from(e.block).context("block number")?)
+                .bind(i64::from(e.event_index))
+                .bind(&e.contract)
+                .bind(&e.name)
+                .bind(fields)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for p in &changes.prices {
+            sqlx::query("INSERT INTO prices (block, event_index, asset, price, updated_at_secs) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (block, event_index) DO NOTHING")
+                .bind(i64::try_from(p.block).context("block number")?)
+                .bind(i64::from(p.event_index))
+                .bind(ss58(&p.asset))
+                .bind(p.price.to_string())
+                .bind(i64::try_from(p.updated_at_secs).context("price time")?)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -408,6 +448,54 @@ impl Store {
             .collect()
     }
 
+    /// The latest `limit` indexed events, newest first; only `contract`'s when given.
+    pub async fn recent_events(&self, contract: Option<&str>, limit: u32) -> Result<Vec<EventRow>> {
+        let rows = match contract {
+            Some(c) => sqlx::query("SELECT block, event_index, contract, name, fields FROM events WHERE contract = $1 ORDER BY block DESC, event_index DESC LIMIT $2")
+                .bind(c)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?,
+            None => sqlx::query("SELECT block, event_index, contract, name, fields FROM events ORDER BY block DESC, event_index DESC LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?,
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(EventRow {
+                    block: u64::try_from(r.get::<i64, _>(0))?,
+                    event_index: u32::try_from(r.get::<i64, _>(1))?,
+                    contract: r.get(2),
+                    name: r.get(3),
+                    fields: serde_json::from_str(&r.get::<String, _>(4))
+                        .context("a stored event's fields")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The prices the oracle accepted for `asset`, oldest first, at most the last `limit`.
+    pub async fn price_history(&self, asset: &AccountId, limit: u32) -> Result<Vec<PricePoint>> {
+        let rows = sqlx::query("SELECT block, price, updated_at_secs FROM prices WHERE asset = $1 ORDER BY block DESC, event_index DESC LIMIT $2")
+            .bind(ss58(asset))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut points = rows
+            .iter()
+            .map(|r| {
+                Ok(PricePoint {
+                    block: u64::try_from(r.get::<i64, _>(0))?,
+                    price: r.get(1),
+                    updated_at_secs: u64::try_from(r.get::<i64, _>(2))?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        points.reverse();
+        Ok(points)
+    }
+
     /// Refuses a database that holds blocks indexed by a keeper with other tables (see
     /// [`SCHEMA_VERSION`]).
     pub async fn check_schema(&self) -> Result<()> {
@@ -496,6 +584,20 @@ mod tests {
                     repaid: u128::MAX,
                     collateral_seized: 1,
                 }],
+                events: vec![EventRow {
+                    block: 3,
+                    event_index: 1,
+                    contract: "oracle".into(),
+                    name: "FeedChanged".into(),
+                    fields: serde_json::from_str(r#"{"asset":"5F…"}"#).unwrap(),
+                }],
+                prices: vec![PriceRow {
+                    block: 3,
+                    event_index: 1,
+                    asset: AccountId::from([8; 32]),
+                    price: 300_000_000_000,
+                    updated_at_secs: 1_700,
+                }],
                 actions: vec![
                     ActionRow {
                         block: 3,
@@ -549,6 +651,29 @@ mod tests {
         assert_eq!(actions[0].amount, u128::MAX.to_string());
         assert_eq!(actions[1].counterparty, None);
         assert_eq!(store.history_of(&alice, 1).await.unwrap().len(), 1);
+        let events = store.recent_events(None, 10).await.unwrap();
+        assert_eq!(events.len(), 1, "stored once although the block came twice");
+        assert_eq!(
+            (events[0].contract.as_str(), events[0].name.as_str()),
+            ("oracle", "FeedChanged")
+        );
+        assert_eq!(events[0].fields["asset"], "5F…");
+        assert!(store
+            .recent_events(Some("pool"), 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let eth = AccountId::from([8; 32]);
+        let prices = store.price_history(&eth, 10).await.unwrap();
+        assert_eq!(prices.len(), 1);
+        assert_eq!(
+            (
+                prices[0].block,
+                prices[0].price.as_str(),
+                prices[0].updated_at_secs
+            ),
+            (3, "300000000000", 1_700)
+        );
         assert!(store.history_of(&bob, 10).await.unwrap().is_empty());
         store.check_schema().await.unwrap();
         assert!(store.recent_liquidations(0).await.unwrap().is_empty());

@@ -174,6 +174,28 @@ async fn keeper_liquidates_a_crash_and_resumes_after_a_kill() {
         .filter(|r| r["kind"] == "liquidator")
         .count();
     assert_eq!(as_liquidator, liquidated.len(), "{keeper_actions}");
+    // The oracle's and the pool's events, decoded with their metadata, and TBTC's
+    // accepted prices: the crash's price is the last.
+    let oracle_events = api("/api/events/oracle?limit=500").await;
+    assert!(
+        oracle_events.contains("\"name\":\"FeedChanged\"")
+            && oracle_events.contains("PriceAccepted"),
+        "{oracle_events}"
+    );
+    let pool_events = api("/api/events/pool?limit=500").await;
+    assert!(
+        pool_events.contains("\"name\":\"Liquidated\"") && pool_events.contains(&ss58(ids[0])),
+        "{pool_events}"
+    );
+    let prices: serde_json::Value =
+        serde_json::from_str(&api(&format!("/api/prices/{}/history?limit=3", ss58(tbtc))).await)
+            .unwrap(); // allow-panic: a drill step failed
+    let last = prices.as_array().and_then(|p| p.last()).cloned();
+    assert_eq!(
+        last.as_ref().and_then(|p| p["price"].as_str()),
+        Some((49_200 * PRICE_UNIT).to_string().as_str()),
+        "TBTC's last accepted price is the crash's: {prices}"
+    );
     let tbtc_history = api(&format!("/api/markets/{}/history?limit=5", ss58(tbtc))).await;
     assert!(tbtc_history.starts_with("[{\"block\":"), "{tbtc_history}");
 
