@@ -1,20 +1,46 @@
 // The main flow in Chromium against a devnet deployed from deploy/devnet.toml:
 // pick a dev account, get test tokens, supply, borrow (the health factor changes as
-// previewed), see a refusal in plain words, repay with Max, withdraw with Max.
+// previewed), see a refusal in plain words, repay with Max, withdraw with Max. A supply or
+// repayment that needs an approval is signed once: one transaction, a `utility.batchAll`
+// of the approval and the action, both of which happened on chain.
 // CARRACK_WEB_URL: the served app (web/run-tests.sh sets it).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withFailureShot, cell, healthFactor, launch, open, pickAccount, prepare, screenshot, tab, txRowCount, waitForTxs } from './helpers.mjs';
+import { withFailureShot, cell, healthFactor, launch, open, pickAccount, prepare, screenshot, tab, txRowCount, waitForOneTx, waitForTxs } from './helpers.mjs';
+import { devnet } from './chain.mjs';
 
 const URL = process.env.CARRACK_WEB_URL;
 let session;
+let chain;
 
 before(async () => {
   assert.ok(URL, 'CARRACK_WEB_URL must point at the served app');
+  chain = await devnet(URL);
   session = await launch();
 });
-after(async () => session?.close());
+after(async () => {
+  await session?.close();
+  await chain?.close();
+});
+
+/**
+ * The one transaction a click signed, in block `hash`: //Charlie's batch of the approval
+ * of `token` and the pool's action, completed, with events from both contracts; and no
+ * allowance left over when the action spent all of it.
+ */
+async function assertApprovedAndActed(hash, token, { allowanceLeft = 0n } = {}) {
+  const pool = chain.address('pool');
+  const charlie = chain.key('//Charlie').address;
+  const [batch, ...more] = await chain.batches(charlie, { hash });
+  assert.equal(more.length, 0);
+  assert.deepEqual(batch?.calls, [{ call: 'contracts.call', dest: token.address }, { call: 'contracts.call', dest: pool }], JSON.stringify(batch));
+  assert.equal(batch.completed, true, JSON.stringify(batch));
+  assert.ok(batch.emitters.includes(token.address) && batch.emitters.includes(pool), `events from ${batch.emitters.join(', ')}`);
+  const allowance = BigInt(await token.view('PSP22::allowance', charlie, charlie, pool));
+  if (allowanceLeft === 0n) assert.equal(allowance, 0n);
+  else assert.ok(allowance > 0n && allowance <= allowanceLeft, `allowance left ${allowance}`);
+}
 
 const num = (text) => Number(text.replace(/[,$∞]/g, '') || 'NaN');
 
@@ -73,13 +99,15 @@ test('supply, borrow, health factor, refusal, repay with Max, withdraw with Max'
     await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=wallet]')?.textContent !== '0');
     assert.equal(await healthFactor(page), '∞');
 
-    // Supply 2 TETH: approve, then supply.
+    // Supply 2 TETH: the approval and the supply signed once, as one transaction.
     assert.equal(await prepare(page, 'supply', 'TETH', '2'), null);
-    assert.equal(await page.locator('[data-testid=approval-needed]').count(), 1, 'the first supply needs a PSP22 approval');
+    assert.match(await page.locator('[data-testid=approval-needed]').textContent(), /One signature: a single transaction approves the pool to take 2 TETH and makes the supply/);
     let before = await txRowCount(page);
     await page.click('[data-testid=action-submit]');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=tx-step]').length >= n + 2, before);
-    await waitForTxs(page, 2);
+    let tx = await waitForOneTx(page, before);
+    assert.equal(tx.calls, 2, 'the approval and the supply in one batch');
+    assert.match(await page.locator('[data-testid=tx-step] .tx-label').first().textContent(), /^Approve 2 TETH and supply 2 TETH \(one transaction\)$/);
+    await assertApprovedAndActed(tx.block, await chain.contract('token:TETH', 'carrack_token'));
     await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=supplied]')?.textContent === '2');
     // 2 TETH at $3,000 with an 80 % LTV.
     assert.equal((await page.locator('[data-testid=borrowing-power]').textContent()).trim(), '$4,800');
@@ -101,13 +129,16 @@ test('supply, borrow, health factor, refusal, repay with Max, withdraw with Max'
     assert.match(await cell(page, 'TUSD', 'borrowed'), /^3,000(\.\d+)?$/);
     await screenshot(page, 'account');
 
-    // Repay with Max: approve a little over the debt, then repay(u128::MAX).
+    // Repay with Max: approve a little over the debt and repay(u128::MAX), signed once;
+    // what the interest did not take of the 0.1 % margin (3 TUSD and a unit) is left.
     assert.equal(await prepare(page, 'repay', 'TUSD', 'max'), null);
     assert.equal((await page.locator('[data-testid=hf-after]').textContent()).trim(), '∞');
+    assert.equal(await page.locator('[data-testid=approval-needed]').count(), 1);
     before = await txRowCount(page);
     await page.click('[data-testid=action-submit]');
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=tx-step]').length >= n + 2, before);
-    await waitForTxs(page, 2);
+    tx = await waitForOneTx(page, before);
+    assert.equal(tx.calls, 2, 'the approval and the repayment in one batch');
+    await assertApprovedAndActed(tx.block, await chain.contract('token:TUSD', 'carrack_token'), { allowanceLeft: 3_000_001n });
     await page.waitForFunction(() => document.querySelector('[data-testid=health-factor]')?.textContent === '∞');
     assert.equal(await cell(page, 'TUSD', 'borrowed'), '0');
 

@@ -42,6 +42,36 @@ export async function devnet(appUrl) {
     async chainNowSecs() {
       return Math.floor(Number((await api.query.timestamp.now()).toString()) / 1000);
     },
+    /**
+     * `signer`'s `utility.batchAll` transactions in blocks `from` to the head (or the
+     * block `hash`): each one's block, its calls (`contracts.call` to `dest`) and what its
+     * events say: whether the batch completed (`utility.BatchCompleted`) or failed
+     * (`system.ExtrinsicFailed`), and which contracts emitted events.
+     */
+    async batches(signer, { from, hash } = {}) {
+      const hashes = hash ? [hash] : [];
+      if (!hash) {
+        const head = (await api.rpc.chain.getHeader()).number.toNumber();
+        for (let n = from; n <= head; n += 1) hashes.push((await api.rpc.chain.getBlockHash(n)).toHex());
+      }
+      const found = [];
+      for (const blockHash of hashes) {
+        const { block } = await api.rpc.chain.getBlock(blockHash);
+        const events = await (await api.at(blockHash)).query.system.events();
+        block.extrinsics.forEach((x, index) => {
+          if (!x.isSigned || x.signer.toString() !== signer || x.method.section !== 'utility' || x.method.method !== 'batchAll') return;
+          const mine = events.filter((e) => e.phase.isApplyExtrinsic && e.phase.asApplyExtrinsic.eqn(index)).map((e) => e.event);
+          found.push({
+            block: block.header.number.toNumber(),
+            calls: x.method.args[0].map((call) => ({ call: `${call.section}.${call.method}`, dest: call.args[0].toJSON()?.id ?? call.args[0].toString() })),
+            completed: mine.some((e) => api.events.utility.BatchCompleted.is(e)),
+            failed: mine.some((e) => api.events.system.ExtrinsicFailed.is(e)),
+            emitters: [...new Set(mine.filter((e) => api.events.contracts.ContractEmitted.is(e)).map((e) => e.data[0].toString()))],
+          });
+        });
+      }
+      return found;
+    },
     /** A block with nothing in it but a remark (the dev node seals one per transaction). */
     async block(signer) {
       await submit(api, api.tx.system.remark('0x'), signer, 'system.remark');

@@ -61,7 +61,7 @@ export async function tab(page, name) {
   await page.click(`nav button[data-tab=${name}]`);
 }
 
-/** Waits until the newest `count` transaction rows are in a block (or finalized); fails on a failed row. */
+/** Waits until the newest `count` transaction rows are in a block (or finalized); fails if one of them failed. */
 export async function waitForTxs(page, count, timeout = 60_000) {
   await page.waitForFunction(
     (n) => {
@@ -72,7 +72,7 @@ export async function waitForTxs(page, count, timeout = 60_000) {
     count,
     { timeout },
   );
-  const failed = await page.$$eval('[data-testid=tx-step][data-state=failed]', (rows) => rows.map((r) => r.textContent));
+  const failed = await page.$$eval('[data-testid=tx-step]', (rows, n) => rows.slice(0, n).filter((r) => r.dataset.state === 'failed').map((r) => r.textContent), count);
   if (failed.length) throw new Error(`transaction failed: ${failed.join(' | ')}`);
   // The page re-reads the chain after each action before it is done.
   await page.waitForSelector('body[data-busy=false]', { timeout });
@@ -80,6 +80,21 @@ export async function waitForTxs(page, count, timeout = 60_000) {
 
 export async function txRowCount(page) {
   return page.locator('[data-testid=tx-step]').count();
+}
+
+/**
+ * After a click that signs once: waits until exactly one transaction row more than
+ * `before` is in a block (waitForTxs) and returns that row's calls (li[data-calls]: 2 for an
+ * approval and its action in one `utility.batchAll`) and block hash. Fails if a second
+ * row (a second signature) appears.
+ */
+export async function waitForOneTx(page, before) {
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=tx-step]').length > n, before);
+  await waitForTxs(page, 1);
+  const rows = await txRowCount(page);
+  if (rows !== before + 1) throw new Error(`${rows - before} transactions were signed, expected one`);
+  const newest = page.locator('[data-testid=tx-step]').first();
+  return { calls: Number(await newest.getAttribute('data-calls')), block: await newest.getAttribute('data-block') };
 }
 
 /** Fills the action form and waits for the dry-run verdict (passed or refused). */

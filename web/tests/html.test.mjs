@@ -1,8 +1,10 @@
-// Unit test of src/html.ts (the escaping `html` template) and of the markup built from
-// token symbols in src/charts.ts, in Node without a browser or a chain.
+// Unit test of src/html.ts (the escaping `html` template), of the markup built from
+// token symbols in src/charts.ts, and that src/ writes markup only through it, in Node
+// without a browser or a chain.
 //   node --test tests/html.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadSrc } from './transpile.mjs';
 
 const { html, raw, joinHtml, escapeHtml, SafeHtml } = await loadSrc('html');
@@ -44,4 +46,18 @@ test('the rate curve escapes the token symbol it is labelled with', () => {
   assert.ok(!svg.includes('<img'), svg);
   assert.match(svg, /aria-label="&quot;&gt;&lt;img src=x onerror=/);
   assert.ok(svg.startsWith('<svg') && svg.trim().endsWith('</svg>'));
+});
+
+test('markup reaches the page only through setHtml, and raw() wraps only string literals', () => {
+  const src = new URL('../src/', import.meta.url);
+  const sinks = /\.innerHTML\b|\.outerHTML\b|insertAdjacentHTML|document\.write|DOMParser|createContextualFragment/;
+  const literalRaw = /raw\('(?:[^'\\]|\\.)*'\)|raw\("(?:[^"\\]|\\.)*"\)/g;
+  const problems = [];
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.ts') && f !== 'html.ts')) {
+    readFileSync(new URL(file, src), 'utf8').split('\n').forEach((line, i) => {
+      if (sinks.test(line)) problems.push(`${file}:${i + 1}: writes markup without setHtml: ${line.trim()}`);
+      if (/\braw\(/.test(line.replace(literalRaw, ''))) problems.push(`${file}:${i + 1}: raw() of something other than a string literal: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(problems, []);
 });

@@ -4,15 +4,16 @@
 // guard, so one round is accepted): Dave's health factor falls to about 0.96. In the
 // browser, //Ferdie finds Dave in the Liquidations list (from the keeper's index, which
 // web/run-tests.sh runs behind this deployment's server), previews a 5,000 TUSD repayment
-// (the collateral and bonus it brings), liquidates, and sees Dave's debt drop by 5,000 and
-// the liquidation in the history (the keeper's again).
+// (the collateral and bonus it brings), liquidates (the approval and the liquidation signed
+// once, as one batch), and sees Dave's debt drop by 5,000 and the liquidation in the
+// history (the keeper's again).
 // CARRACK_WEB_URL_LIQUIDATION: the app served with deploy/devnet.toml deployed without
 // the liquidation grace period (web/run-tests.sh), which would otherwise hold
 // liquidations back for 10 minutes after the feeds turned Ok at deployment.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withFailureShot, launch, open, pickAccount, screenshot, tab, waitForTxs } from './helpers.mjs';
+import { withFailureShot, launch, open, pickAccount, screenshot, tab, txRowCount, waitForOneTx } from './helpers.mjs';
 import { devnet, units } from './chain.mjs';
 
 const URL = process.env.CARRACK_WEB_URL_LIQUIDATION;
@@ -123,10 +124,20 @@ test('an account below health 1 is listed, previewed and liquidated from the bro
     assert.equal(await page.locator('#liq-submit').isDisabled(), false);
     await screenshot(page, 'liquidations');
 
-    // Approve 5,000 TUSD, then liquidate.
+    // Approve 5,000 TUSD and liquidate, signed once: one transaction, a batch of both,
+    // the approval spent by the liquidation.
+    const firstBlock = (await chain.api.rpc.chain.getHeader()).number.toNumber();
+    const before = await txRowCount(page);
     await page.click('#liq-submit');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tx-step]').length >= 2);
-    await waitForTxs(page, 2);
+    const tx = await waitForOneTx(page, before);
+    assert.equal(tx.calls, 2, 'the approval and the liquidation in one batch');
+    assert.match(await page.locator('[data-testid=tx-step] .tx-label').first().textContent(), /^Approve 5,000 TUSD and liquidate .+ \(one transaction\)$/);
+    const ferdie = chain.key('//Ferdie').address;
+    const batches = await chain.batches(ferdie, { from: firstBlock });
+    assert.equal(batches.length, 1, JSON.stringify(batches));
+    assert.deepEqual(batches[0].calls.map((c) => c.dest), [tusd.address, pool.address]);
+    assert.equal(batches[0].completed, true);
+    assert.equal(BigInt(await tusd.view('PSP22::allowance', ferdie, ferdie, pool.address)), 0n, 'the liquidation spent the approval');
     // Dave is still below 1 (a liquidation at a 7.5 % bonus takes more collateral value
     // than it repays), now with $5,000 less debt.
     await page.waitForFunction(

@@ -8,7 +8,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withFailureShot, launch, open, pickAccount, prepare, screenshot, tab, waitForTxs } from './helpers.mjs';
+import { withFailureShot, launch, open, pickAccount, prepare, screenshot, tab, txRowCount, waitForOneTx, waitForTxs } from './helpers.mjs';
 import { devnet } from './chain.mjs';
 
 const URL = process.env.CARRACK_WEB_URL_STALE;
@@ -69,12 +69,13 @@ test('a stale feed shows as Stale and borrowing is refused in plain words', { ti
     await tab(page, 'account');
     await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=wallet]')?.textContent !== '0');
     // Cash to borrow from (else the borrow is refused for lack of cash first), then collateral.
-    assert.equal(await prepare(page, 'supply', 'TUSD', '10000'), null);
-    await page.click('[data-testid=action-submit]');
-    await waitForTxs(page, 2);
-    assert.equal(await prepare(page, 'supply', 'TETH', '1'), null);
-    await page.click('[data-testid=action-submit]');
-    await waitForTxs(page, 2);
+    // Each supply signed once with its approval.
+    for (const [symbol, amount] of [['TUSD', '10000'], ['TETH', '1']]) {
+      assert.equal(await prepare(page, 'supply', symbol, amount), null);
+      const before = await txRowCount(page);
+      await page.click('[data-testid=action-submit]');
+      assert.equal((await waitForOneTx(page, before)).calls, 2, `the approval and the ${symbol} supply in one batch`);
+    }
     await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=supplied]')?.textContent === '1');
 
     // Wait out the heartbeat on the chain's clock, then make a block so the clock moves.

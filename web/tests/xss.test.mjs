@@ -2,9 +2,10 @@
 // WebSocket to the node goes through a proxy (Playwright's routeWebSocket) that answers
 // TUSD's `PSP22Metadata::token_symbol` dry run with `"><img src=x onerror=…>` — what a
 // token's deployer, or a node in the middle, could return. On every tab that shows
-// symbols the symbol must be text: no element injected, no handler run. The server's
-// CSP header is checked as well (a second line of defence, not what this test relies on:
-// the DOM is inspected for the injected element whether or not a handler could run).
+// symbols the symbol must be text (the action form's preview too): no element injected,
+// no handler run. The server's CSP header is checked as well (a second line of defence,
+// not what this test relies on: the DOM is inspected for the injected element whether or
+// not a handler could run).
 // Read-only: sends no transaction. CARRACK_WEB_URL: the served app (web/run-tests.sh).
 
 import { after, before, test } from 'node:test';
@@ -125,6 +126,14 @@ test('a token symbol with markup renders as text on every tab and runs nothing',
     await page.selectOption('#action-market', { label: HOSTILE });
     await page.waitForFunction((s) => document.querySelector('#action-info')?.textContent.includes(s), HOSTILE);
     assert.deepEqual(await injected(), { images: 0, ran: false }, 'action info');
+    // A supply's preview: its one-signature approval note (or the wallet's refusal) names the symbol.
+    await page.selectOption('#action-kind', 'supply');
+    await page.fill('#action-amount', '1000');
+    await page.waitForFunction((s) => {
+      const p = document.querySelector('[data-testid=preview]');
+      return p?.dataset.state === 'done' && p.dataset.for === `supply:${s}:1000`;
+    }, HOSTILE);
+    await expectText('action preview', '#preview');
 
     // Liquidations: the asset choices.
     await tab(page, 'liquidations');
