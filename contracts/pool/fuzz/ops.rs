@@ -149,12 +149,13 @@ pub(super) fn size() -> impl Strategy<Value = Size> {
 }
 
 fn actions_set() -> impl Strategy<Value = PauseFlags> {
-    (any::<[bool; 5]>()).prop_map(|f| PauseFlags {
+    (any::<[bool; 6]>()).prop_map(|f| PauseFlags {
         supply: f[0],
         withdraw: f[1],
         borrow: f[2],
         liquidate: f[3],
         collateral: f[4],
+        flash_loan: f[5],
     })
 }
 

@@ -231,6 +231,8 @@ impl World {
                 config: config(m),
                 collateral_enabled: true,
                 borrowing_enabled: true,
+                // Aave's default, 0.05 %.
+                flash_loan_fee_wad: carrack_core::WAD / 2_000,
             };
             let listing = actions::list_market(&world, governance(), token, params, seed);
             commit(&mut world, listing.expect("valid listing")).expect("the seed is pulled");
