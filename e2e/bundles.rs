@@ -11,7 +11,7 @@ use std::time::SystemTime;
 
 /// Every contract the tests instantiate: its artifact name and package directory (relative
 /// to the repository root).
-pub const CONTRACTS: [(&str, &str); 7] = [
+pub const CONTRACTS: [(&str, &str); 8] = [
     ("carrack_token", "contracts/token"),
     ("carrack_oracle", "contracts/oracle"),
     ("carrack_pool", "contracts/pool"),
@@ -19,6 +19,7 @@ pub const CONTRACTS: [(&str, &str); 7] = [
     ("carrack_governor", "contracts/governor"),
     ("carrack_timelock", "contracts/timelock"),
     ("carrack_hostile_token", "e2e/fixtures/hostile-token"),
+    ("carrack_flash_receiver", "e2e/fixtures/flash-receiver"),
 ];
 
 /// The directory holding `<name>/<name>.wasm` for every name of [`CONTRACTS`].

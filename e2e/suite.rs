@@ -70,6 +70,8 @@ pub const PRICE_DECIMALS: u8 = 8;
 pub const DOLLAR: u128 = 100_000_000;
 /// Gas added to a pool call's dry-run estimate, in per cent (see the module docs).
 pub const GAS_MARGIN_PER_CENT: u64 = 100;
+/// The flash loan fee of [`market_params`]: Aave's default, 0.05 %.
+pub const FLASH_LOAN_FEE_WAD: u128 = WAD / 2_000;
 /// Whole tokens of each kind credited to Alice at deployment.
 pub const SUPPLY_WHOLE_TOKENS: u128 = 1_000_000_000;
 /// Whole tokens Alice seeds each market with (dead shares).
@@ -180,7 +182,8 @@ pub fn flat_rate_model(per_year_wad: u128) -> RateModel {
 
 /// Realistic parameters for a market of a token with `decimals`: LTV 75 %, liquidation
 /// threshold 80 %, bonus 5 %, protocol fee 10 % of the bonus, reserve factor 10 %, the
-/// kinked curve, caps of 10 and 5 million whole tokens, minimum debt 0.01 token.
+/// kinked curve, caps of 10 and 5 million whole tokens, minimum debt 0.01 token, a flash
+/// loan fee of 0.05 % ([`FLASH_LOAN_FEE_WAD`]).
 pub fn market_params(decimals: u8) -> MarketParams {
     MarketParams {
         config: MarketConfig {
@@ -197,6 +200,7 @@ pub fn market_params(decimals: u8) -> MarketParams {
         },
         collateral_enabled: true,
         borrowing_enabled: true,
+        flash_loan_fee_wad: FLASH_LOAN_FEE_WAD,
     }
 }
 

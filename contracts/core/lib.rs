@@ -71,6 +71,7 @@
 pub mod config;
 pub mod error;
 pub mod fixed_point;
+pub mod flash_loan;
 pub mod health;
 pub mod liquidation;
 pub mod market;
@@ -83,6 +84,7 @@ pub use config::{
 };
 pub use error::{CoreError, CoreResult};
 pub use fixed_point::{mul_div, ray_div, ray_mul, wad_div, wad_mul, Rounding, RAY, WAD};
+pub use flash_loan::{flash_loan_fee, FlashFeeSplit, MAX_FLASH_LOAN_FEE_WAD};
 pub use health::{AccountHealth, NO_DEBT_HEALTH_FACTOR};
 pub use liquidation::{
     plan_liquidation, LiquidationInput, LiquidationPlan, CLOSE_FACTOR_WAD,

@@ -26,6 +26,9 @@ pub enum AdminError {
     NotPendingGovernance,
     /// The chain refused the code replacement (no code uploaded under that hash).
     CodeNotFound,
+    /// The contract is lending a flash loan and its receiver's callback is running:
+    /// no admin message runs until it returns.
+    FlashLoanActive,
 }
 
 /// The governance and guardian roles of one contract.

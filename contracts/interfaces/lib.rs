@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod call_version;
+pub mod flash_loan;
 pub mod oracle;
 pub mod psp22;
 pub mod raw_call;
@@ -18,6 +19,7 @@ pub use admin::{
     GuardianChanged,
 };
 pub use call_version::{versioned, VersionedCall};
+pub use flash_loan::{FlashLoanReceiver, FLASH_LOAN_ACCEPTED};
 pub use oracle::{FeedStatus, OracleError, PriceData, PriceOracle, MAX_PRICE_DECIMALS};
 pub use psp22::{
     Approval, PSP22Burnable, PSP22Error, PSP22Metadata, PSP22Mintable, Transfer, PSP22,

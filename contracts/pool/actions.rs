@@ -96,7 +96,7 @@ fn require_ok_price(reads: &impl PoolReads, asset: AccountId) -> Result<(), Pool
 
 /// Refuses to send tokens to the pool's own address: PSP22 `transfer` to oneself moves
 /// nothing, so the claim would be burned and the tokens left outside the books for good.
-fn ensure_not_pool(reads: &impl PoolReads, to: AccountId) -> Result<(), PoolError> {
+pub(crate) fn ensure_not_pool(reads: &impl PoolReads, to: AccountId) -> Result<(), PoolError> {
     if to == reads.pool_account() {
         return Err(PoolError::RecipientIsPool);
     }
@@ -108,7 +108,7 @@ fn ensure_not_pool(reads: &impl PoolReads, to: AccountId) -> Result<(), PoolErro
 /// accrual horizon (and paused its lending), and the accrual of each market whose indices
 /// moved, for the action's own event to carry ([`Outcome::take_accrual`]) or `commit` to
 /// report as `InterestAccrued`.
-fn storing(reads: &impl PoolReads, markets: LoadedMarkets) -> Outcome {
+pub(crate) fn storing(reads: &impl PoolReads, markets: LoadedMarkets) -> Outcome {
     let mut outcome = Outcome::default();
     for loaded in markets.changed() {
         let market = &loaded.market;
@@ -490,6 +490,7 @@ pub fn list_market(
     if assets.len() >= MAX_MARKETS {
         return Err(PoolError::TooManyMarkets);
     }
+    params.validate()?;
     if reads.token_decimals(asset)? != params.config.decimals {
         return Err(PoolError::DecimalsMismatch);
     }
@@ -521,7 +522,7 @@ pub fn set_market_params(
     if params.config.decimals != market.config().decimals {
         return Err(PoolError::DecimalsImmutable);
     }
-    params.config.validate().map_err(CoreError::from)?;
+    params.validate()?;
     market.params = params;
     let mut outcome = storing(reads, books);
     outcome.emit(MarketParamsChanged { asset, params });

@@ -60,6 +60,17 @@ pub enum PoolError {
     /// collateral out in tokens; `liquidate_to_supply` credits it as supply instead
     /// (audit L-5).
     CollateralWithdrawPaused,
+    /// A flash loan fee above the highest allowed (1 %).
+    FlashLoanFeeTooHigh,
+    /// A flash loan's callback is running, and this message is not one it may call
+    /// (only `supply`, `repay`, `liquidate`, `liquidate_to_supply` and the views are).
+    FlashLoanActive,
+    /// The flash loan's receiver did not acknowledge the loan (its `on_flash_loan`
+    /// returned something other than [`carrack_interfaces::FLASH_LOAN_ACCEPTED`]).
+    FlashLoanRejected,
+    /// The flash loan's receiver could not be called, or its call failed (trapped, ran
+    /// out of gas, or the address holds no receiver).
+    FlashLoanCallbackFailed,
 }
 
 impl From<CoreError> for PoolError {

@@ -223,6 +223,28 @@ pub struct BadDebtWrittenOff {
     pub added_to_deficit: u128,
 }
 
+/// A flash loan was lent and returned with its fee, in one call.
+#[ink::event]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlashLoan {
+    /// The underlying token.
+    pub asset: AccountId,
+    /// Who asked for the loan (the caller of `flash_loan`).
+    pub initiator: AccountId,
+    /// The contract that received the tokens, was called back and paid them back.
+    #[ink(topic)]
+    pub receiver: AccountId,
+    /// Tokens lent.
+    pub amount: u128,
+    /// The fee paid on top.
+    pub fee: u128,
+    /// The part of the fee that paid down the market's deficit (the rest went to
+    /// reserves).
+    pub deficit_covered: u128,
+    /// Interest the market accrued when the loan was lent, if any.
+    pub accrual: Option<MarketAccrual>,
+}
+
 /// Governance withdrew reserves.
 #[ink::event]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,8 +11,10 @@
 //! contract implements `PoolReads` and [`outcome::Host`] over its storage, the oracle,
 //! `emit_event` and the PSP22 tokens; the invariant fuzzer `fuzz/` implements both over
 //! a model of the chain, so it runs the same actions and the same `commit`. ink!'s
-//! default refusal of re-entry stays on: a token cannot call back into the pool during a
-//! transfer.
+//! default refusal of re-entry stays on (a token cannot call back into the pool during a
+//! transfer) except on one path: a flash loan's callback to its receiver, during which an
+//! in-storage lock limits the pool to `supply`, `repay`, the liquidations and the views
+//! ([`flash_loan`]).
 //!
 //! Roles ([`carrack_interfaces::AdminRoles`], shared with the oracle): `governance` (the
 //! timelock) lists and configures markets, unpauses, withdraws reserves, replaces the
@@ -24,6 +26,7 @@ pub mod account;
 pub mod actions;
 pub mod error;
 pub mod events;
+pub mod flash_loan;
 pub mod health;
 pub mod liquidation;
 pub mod loaded_markets;
@@ -45,6 +48,7 @@ pub mod pool {
     use crate::actions::{self, PoolReads};
     use crate::error::PoolError;
     use crate::events::{OracleChanged, PoolParamsChanged};
+    use crate::flash_loan;
     use crate::health::PriceList;
     use crate::liquidation::LiquidationRequest;
     use crate::market::{Market, MarketParams, PauseFlags};
@@ -52,9 +56,10 @@ pub mod pool {
     use crate::params::PoolParams;
     use crate::views::{self, AccountView, Limits, MarketView};
     use carrack_interfaces::{
-        versioned, AdminError, AdminRoles, CodeUpgraded, Governed, PSP22Metadata, PriceOracle,
-        PSP22,
+        versioned, AdminError, AdminRoles, CodeUpgraded, FlashLoanReceiver, Governed,
+        PSP22Metadata, PriceOracle, FLASH_LOAN_ACCEPTED, PSP22,
     };
+    use ink::env::CallFlags;
     // `self.env()` in the `PoolReads` and `Host` impls (ink! brings it into scope in the
     // contract's own impls only).
     use ink::codegen::Env as _;
@@ -77,6 +82,11 @@ pub mod pool {
         /// costing a storage access each (`cost-anatomy-2026-12.md` §7, P3).
         markets: Vec<(AccountId, Market)>,
         accounts: Mapping<AccountId, Account, ManualKey<ACCOUNTS_STORAGE_KEY>>,
+        /// Set while a flash loan's receiver runs its callback: then only the messages
+        /// run through [`out_of_line_reentrant`] (supply, repay and both liquidations)
+        /// and the views work; every other message is refused with `FlashLoanActive`
+        /// (or `AdminError::FlashLoanActive`) by [`out_of_line`].
+        flash_loan_active: bool,
     }
 
     impl Pool {
@@ -96,6 +106,7 @@ pub mod pool {
                 params,
                 markets: Vec::new(),
                 accounts: Mapping::new(),
+                flash_loan_active: false,
             })
         }
 
@@ -116,7 +127,7 @@ pub mod pool {
             amount: u128,
             on_behalf_of: AccountId,
         ) -> Result<(), PoolError> {
-            out_of_line(Self::supply_body, self, (asset, amount, on_behalf_of))
+            out_of_line_reentrant(Self::supply_body, self, (asset, amount, on_behalf_of))
         }
 
         /// The body of [`Pool::supply`].
@@ -179,7 +190,7 @@ pub mod pool {
             amount: u128,
             on_behalf_of: AccountId,
         ) -> Result<u128, PoolError> {
-            out_of_line(Self::repay_body, self, (asset, amount, on_behalf_of))
+            out_of_line_reentrant(Self::repay_body, self, (asset, amount, on_behalf_of))
         }
 
         /// The body of [`Pool::repay`].
@@ -233,7 +244,7 @@ pub mod pool {
                 repay_amount,
                 min_collateral_out,
             };
-            out_of_line(Self::liquidate_with, self, (borrower, request, false))
+            out_of_line_reentrant(Self::liquidate_with, self, (borrower, request, false))
         }
 
         /// As `liquidate`, but the caller's part of the collateral is credited to it as
@@ -259,7 +270,67 @@ pub mod pool {
                 repay_amount,
                 min_collateral_out,
             };
-            out_of_line(Self::liquidate_with, self, (borrower, request, true))
+            out_of_line_reentrant(Self::liquidate_with, self, (borrower, request, true))
+        }
+
+        /// Lends `amount` of `asset` to `receiver` for the length of this call (a flash
+        /// loan): sends it, calls the receiver's `FlashLoanReceiver::on_flash_loan` with
+        /// the caller as `initiator`, the fee and `data`, and then pulls `amount + fee`
+        /// back from the receiver with `transfer_from`; the fee (the market's
+        /// `flash_loan_fee_wad`, rounded up) goes to reserves, paying down any deficit
+        /// first. The receiver must answer `FLASH_LOAN_ACCEPTED`; a trap, another answer
+        /// or a short repayment reverts everything. While the callback runs, the
+        /// receiver (or anyone it calls) may use `supply`, `repay`, `liquidate`,
+        /// `liquidate_to_supply` and the views, and nothing else: this is the one call
+        /// that lets a contract call back into the pool (THREAT_MODEL.md, re-entry).
+        #[ink(message)]
+        pub fn flash_loan(
+            &mut self,
+            receiver: AccountId,
+            asset: AccountId,
+            amount: u128,
+            data: Vec<u8>,
+        ) -> Result<(), PoolError> {
+            out_of_line(Self::flash_loan_body, self, (receiver, asset, amount, data))
+        }
+
+        /// The body of [`Pool::flash_loan`].
+        fn flash_loan_body(
+            &mut self,
+            (receiver, asset, amount, data): (AccountId, AccountId, u128, Vec<u8>),
+        ) -> Result<(), PoolError> {
+            let initiator = self.env().caller();
+            let (outcome, ticket) = flash_loan::begin(self, initiator, receiver, asset, amount)?;
+            // The market with its cash lowered, and the tokens to the receiver (a plain
+            // token call: the token still cannot re-enter).
+            commit(self, outcome)?;
+            self.flash_loan_active = true;
+            // A re-entered message reads the root from storage, not this instance: write
+            // it now, lock included.
+            ink::env::set_contract_storage(&<Self as ink::storage::traits::StorageKey>::KEY, self);
+            let mut callee: ink::contract_ref!(FlashLoanReceiver) = receiver.into();
+            let reply = versioned(
+                callee
+                    .call_mut()
+                    .on_flash_loan(initiator, asset, amount, ticket.fee, data)
+                    .call_flags(CallFlags::ALLOW_REENTRY),
+            )
+            .try_invoke();
+            // What the callback's re-entered messages stored (this instance is stale:
+            // writing it back would undo them).
+            *self =
+                ink::env::get_contract_storage(&<Self as ink::storage::traits::StorageKey>::KEY)
+                    .ok()
+                    .flatten()
+                    .ok_or(PoolError::FlashLoanCallbackFailed)?;
+            match reply {
+                Ok(Ok(FLASH_LOAN_ACCEPTED)) => {}
+                Ok(Ok(_)) => return Err(PoolError::FlashLoanRejected),
+                _ => return Err(PoolError::FlashLoanCallbackFailed),
+            }
+            self.flash_loan_active = false;
+            let outcome = flash_loan::end(self, &ticket)?;
+            commit(self, outcome)
         }
 
         // ------------------------------------------------------------------ governance
@@ -579,9 +650,42 @@ pub mod pool {
     /// caller, whatever its size (`#[inline(never)]` does not reach it), so the bodies of
     /// all messages sat in the dispatcher (`call`, 30 KB) and every call paid to compile
     /// them all (`cost-anatomy-2026-12.md` §7, P2; figures in bench/RESULTS.md).
+    ///
+    /// It is also where the flash loan lock is checked: while a flash loan's callback
+    /// runs, every message run through it is refused (see [`out_of_line_reentrant`]).
     #[inline(always)]
-    fn out_of_line<A, R>(body: fn(&mut Pool, A) -> R, pool: &mut Pool, args: A) -> R {
+    fn out_of_line<A, T, E: FlashLoanLock>(
+        body: fn(&mut Pool, A) -> Result<T, E>,
+        pool: &mut Pool,
+        args: A,
+    ) -> Result<T, E> {
+        if pool.flash_loan_active {
+            return Err(E::FLASH_LOAN_ACTIVE);
+        }
         core::hint::black_box(body)(pool, args)
+    }
+
+    /// [`out_of_line`] without the lock, for the messages a flash loan's receiver may
+    /// call during its callback: `supply`, `repay`, `liquidate`, `liquidate_to_supply`.
+    /// None of them can take cash out except as a liquidation's seized collateral, which
+    /// the market's cash (lowered by the loan) bounds.
+    #[inline(always)]
+    fn out_of_line_reentrant<A, R>(body: fn(&mut Pool, A) -> R, pool: &mut Pool, args: A) -> R {
+        core::hint::black_box(body)(pool, args)
+    }
+
+    /// The refusal of a message called while a flash loan's callback runs.
+    trait FlashLoanLock {
+        /// The error it returns.
+        const FLASH_LOAN_ACTIVE: Self;
+    }
+
+    impl FlashLoanLock for PoolError {
+        const FLASH_LOAN_ACTIVE: Self = PoolError::FlashLoanActive;
+    }
+
+    impl FlashLoanLock for AdminError {
+        const FLASH_LOAN_ACTIVE: Self = AdminError::FlashLoanActive;
     }
 
     /// [`out_of_line`] for a view.
@@ -638,6 +742,7 @@ pub mod pool {
                 PoolEvent::BadDebtWrittenOff(e) => emit_one(self, e),
                 PoolEvent::ReservesWithdrawn(e) => emit_one(self, e),
                 PoolEvent::PauseChanged(e) => emit_one(self, e),
+                PoolEvent::FlashLoan(e) => emit_one(self, e),
             }
         }
 

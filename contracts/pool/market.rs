@@ -2,7 +2,8 @@
 //! pool's own switches (collateral and borrowing flags, per-action pauses, the
 //! liquidation grace period after an unpause).
 
-use carrack_core::{CoreResult, MarketConfig, MarketState};
+use crate::error::PoolError;
+use carrack_core::{CoreError, CoreResult, MarketConfig, MarketState, MAX_FLASH_LOAN_FEE_WAD};
 
 /// Most markets one pool lists.
 pub const MAX_MARKETS: usize = 16;
@@ -22,6 +23,8 @@ pub struct PauseFlags {
     pub liquidate: bool,
     /// `enable_collateral` and `disable_collateral`.
     pub collateral: bool,
+    /// `flash_loan` of this market's asset.
+    pub flash_loan: bool,
 }
 
 impl PauseFlags {
@@ -32,6 +35,7 @@ impl PauseFlags {
         borrow: true,
         liquidate: true,
         collateral: true,
+        flash_loan: true,
     };
 
     /// The actions that put new money to work: borrowing and supply (paused by the pool
@@ -42,6 +46,7 @@ impl PauseFlags {
         borrow: true,
         liquidate: false,
         collateral: false,
+        flash_loan: false,
     };
 
     /// The flags set in `self` or in `other`.
@@ -52,6 +57,7 @@ impl PauseFlags {
             borrow: self.borrow || other.borrow,
             liquidate: self.liquidate || other.liquidate,
             collateral: self.collateral || other.collateral,
+            flash_loan: self.flash_loan || other.flash_loan,
         }
     }
 
@@ -63,6 +69,7 @@ impl PauseFlags {
             borrow: self.borrow && !other.borrow,
             liquidate: self.liquidate && !other.liquidate,
             collateral: self.collateral && !other.collateral,
+            flash_loan: self.flash_loan && !other.flash_loan,
         }
     }
 }
@@ -80,6 +87,21 @@ pub struct MarketParams {
     pub collateral_enabled: bool,
     /// Whether new borrows are allowed.
     pub borrowing_enabled: bool,
+    /// The fee on a flash loan of this asset (WAD share of the amount, at most
+    /// [`MAX_FLASH_LOAN_FEE_WAD`]); it goes to reserves, paying down any deficit first.
+    pub flash_loan_fee_wad: u128,
+}
+
+impl MarketParams {
+    /// Accepts the parameters or refuses them: the core's rules for the configuration,
+    /// and a flash loan fee of at most [`MAX_FLASH_LOAN_FEE_WAD`].
+    pub fn validate(&self) -> Result<(), PoolError> {
+        self.config.validate().map_err(CoreError::from)?;
+        if self.flash_loan_fee_wad > MAX_FLASH_LOAN_FEE_WAD {
+            return Err(PoolError::FlashLoanFeeTooHigh);
+        }
+        Ok(())
+    }
 }
 
 /// A listed market.

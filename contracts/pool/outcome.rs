@@ -11,9 +11,9 @@
 use crate::account::Account;
 use crate::error::PoolError;
 use crate::events::{
-    BadDebtWrittenOff, Borrowed, CollateralChanged, InterestAccrued, Liquidated, MarketAccrual,
-    MarketListed, MarketParamsChanged, PauseChanged, Repaid, ReservesWithdrawn, SeizedAsSupply,
-    Supplied, Withdrawn,
+    BadDebtWrittenOff, Borrowed, CollateralChanged, FlashLoan, InterestAccrued, Liquidated,
+    MarketAccrual, MarketListed, MarketParamsChanged, PauseChanged, Repaid, ReservesWithdrawn,
+    SeizedAsSupply, Supplied, Withdrawn,
 };
 use crate::loaded_markets::LoadedMarkets;
 use crate::market::Market;
@@ -67,6 +67,8 @@ pool_events! {
     ReservesWithdrawn,
     /// [`PauseChanged`].
     PauseChanged,
+    /// [`FlashLoan`].
+    FlashLoan,
 }
 
 #[cfg(test)]
@@ -83,6 +85,7 @@ impl PoolEvent {
             PoolEvent::Withdrawn(e) => carried(e.asset, e.accrual).into_iter().collect(),
             PoolEvent::Borrowed(e) => carried(e.asset, e.accrual).into_iter().collect(),
             PoolEvent::Repaid(e) => carried(e.asset, e.accrual).into_iter().collect(),
+            PoolEvent::FlashLoan(e) => carried(e.asset, e.accrual).into_iter().collect(),
             PoolEvent::Liquidated(e) => carried(e.debt_asset, e.debt_accrual)
                 .into_iter()
                 .chain(carried(e.collateral_asset, e.collateral_accrual))

@@ -40,6 +40,7 @@ pub fn params(decimals: u8) -> MarketParams {
         },
         collateral_enabled: true,
         borrowing_enabled: true,
+        flash_loan_fee_wad: 0,
     }
 }
 

@@ -47,6 +47,7 @@ fn user_actions() -> PauseFlags {
         borrow: true,
         liquidate: false,
         collateral: false,
+        flash_loan: false,
     }
 }
 

@@ -233,6 +233,40 @@ impl World {
                     governance(),
                 ))
             }
+            Op::FlashLoan {
+                user,
+                market,
+                size,
+                inside,
+            } => {
+                let (who, token) = (actor(user), asset(market));
+                let cash = self.markets[&token].state.cash;
+                let amount = match resolve(size, cash, unit(market)) {
+                    ALL => cash,
+                    amount => amount,
+                };
+                let market_now = self.load_markets(&[token]).unwrap();
+                let stored = *market_now.get(token).unwrap();
+                let fee = carrack_core::flash_loan_fee(amount, stored.params.flash_loan_fee_wad)
+                    .unwrap_or(u128::MAX);
+                let wallet = self.wallet(who, market);
+                let result = self.flash_loan(who, token, amount, inside);
+                // Liveness: a loan of at most the cash, in a market whose flash loans are
+                // not paused, that the receiver pays back without doing anything else, is
+                // never refused.
+                if matches!(inside, Inside::Nothing)
+                    && amount != 0
+                    && amount <= cash
+                    && !stored.paused.flash_loan
+                    && wallet >= fee
+                {
+                    prop_assert!(
+                        result.is_ok(),
+                        "a flash loan of {amount} (cash {cash}, fee {fee}) was refused: {result:?}"
+                    );
+                }
+                result
+            }
             Op::Donate { user, market, size } => {
                 let who = actor(user);
                 let amount = resolve(size, self.wallet(who, market), 0);

@@ -33,8 +33,11 @@
 //! Random sequences of supply (also on another's behalf), withdraw, borrow, repay (also
 //! for another), enable/disable collateral, liquidate (paid in tokens or credited as
 //! supply), time passing, price moves and crashes, feed status changes, pause/unpause,
-//! governance switching collateral and borrowing on and off, reserve withdrawals and
-//! token donations run over four markets with 6, 8, 12 and 18 decimals, four users and
+//! governance switching collateral and borrowing on and off, reserve withdrawals, token
+//! donations and flash loans (`flash_loan`'s two halves around a callback in which the
+//! receiver repays its debt, supplies or liquidates, with the market's cash lowered by
+//! the loan; a receiver that cannot pay the loan and its fee back reverts it all) run
+//! over four markets with 6, 8, 12 and 18 decimals, four users and
 //! a liquidator. Amounts are drawn as fractions of what the pool's own views
 //! (`views::limits`, balances, debts) say is possible, plus overshoots, tiny amounts
 //! and `u128::MAX`, so most operations land on or near a boundary and a good share of
@@ -183,7 +186,7 @@ mod stats;
 mod world;
 
 use exact::{exact_sides, U256};
-use ops::{scenario, Op, Scenario, Size};
+use ops::{scenario, Inside, Op, Scenario, Size};
 use stats::Stats;
 use world::{account_after, fraction, market_index, reason, resolve, World, WriteOffs};
 // Named only in the module documentation above.

@@ -108,6 +108,35 @@ pub(super) enum Op {
         market: usize,
         size: Size,
     },
+    /// `flash_loan` by `user`, its own receiver, of `size` of the market's cash: during
+    /// the callback (the market's cash lowered by the loan) it does `inside`, then owes
+    /// the loan and its fee back from its wallet (a wallet that cannot pay reverts it all).
+    FlashLoan {
+        user: usize,
+        market: usize,
+        size: Size,
+        inside: Inside,
+    },
+}
+
+/// What a flash loan's receiver does during its callback, through the pool's messages it
+/// may call then (a refused one is reverted alone, as ink! reverts a nested message).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Inside {
+    /// Nothing: it just pays the loan back.
+    Nothing,
+    /// Repays all of its own debt in `market` (`pick` as for `World::pick`).
+    Repay { market: usize },
+    /// Supplies half of the loan on its own behalf.
+    SupplyHalf,
+    /// Liquidates a borrower (`pick` as for `Op::Liquidate`), paid in tokens or to
+    /// supply: a flash-loan liquidation.
+    Liquidate {
+        pick: usize,
+        debt: usize,
+        collateral: usize,
+        to_supply: bool,
+    },
 }
 
 impl Op {
@@ -133,6 +162,22 @@ impl Op {
             Op::Switch { .. } => "set market params",
             Op::WithdrawReserves { .. } => "withdraw reserves",
             Op::Donate { .. } => "donation",
+            Op::FlashLoan {
+                inside: Inside::Nothing,
+                ..
+            } => "flash loan",
+            Op::FlashLoan {
+                inside: Inside::Repay { .. },
+                ..
+            } => "flash loan, repaying inside",
+            Op::FlashLoan {
+                inside: Inside::SupplyHalf,
+                ..
+            } => "flash loan, supplying inside",
+            Op::FlashLoan {
+                inside: Inside::Liquidate { .. },
+                ..
+            } => "flash loan, liquidating inside",
         }
     }
 }
@@ -149,12 +194,13 @@ pub(super) fn size() -> impl Strategy<Value = Size> {
 }
 
 fn actions_set() -> impl Strategy<Value = PauseFlags> {
-    (any::<[bool; 5]>()).prop_map(|f| PauseFlags {
+    (any::<[bool; 6]>()).prop_map(|f| PauseFlags {
         supply: f[0],
         withdraw: f[1],
         borrow: f[2],
         liquidate: f[3],
         collateral: f[4],
+        flash_loan: f[5],
     })
 }
 
@@ -212,8 +258,15 @@ pub(super) fn op() -> impl Strategy<Value = Op> {
         2 => (market.clone(), prop_oneof![4 => Just(true), 1 => Just(false)], prop_oneof![4 => Just(true), 1 => Just(false)])
             .prop_map(|(market, collateral_enabled, borrowing_enabled)| Op::Switch { market, collateral_enabled, borrowing_enabled }),
         2 => (market.clone(), size()).prop_map(|(market, size)| Op::WithdrawReserves { market, size }),
-        1 => (0..ACTORS, market, (1u32..=100).prop_map(Size::Bps))
+        1 => (0..ACTORS, market.clone(), (1u32..=100).prop_map(Size::Bps))
             .prop_map(|(user, market, size)| Op::Donate { user, market, size }),
+        6 => (0..ACTORS, market, size(), prop_oneof![
+                3 => Just(Inside::Nothing),
+                2 => (0..8usize).prop_map(|market| Inside::Repay { market }),
+                1 => Just(Inside::SupplyHalf),
+                3 => (prop_oneof![3 => Just(0), 1 => 0..USERS], 0..MAX_ACCOUNT_MARKETS, 0..MAX_ACCOUNT_MARKETS, any::<bool>())
+                    .prop_map(|(pick, debt, collateral, to_supply)| Inside::Liquidate { pick, debt, collateral, to_supply }),
+            ]).prop_map(|(user, market, size, inside)| Op::FlashLoan { user, market, size, inside }),
     ]
 }
 

@@ -231,6 +231,8 @@ impl World {
                 config: config(m),
                 collateral_enabled: true,
                 borrowing_enabled: true,
+                // Aave's default, 0.05 %.
+                flash_loan_fee_wad: carrack_core::WAD / 2_000,
             };
             let listing = actions::list_market(&world, governance(), token, params, seed);
             commit(&mut world, listing.expect("valid listing")).expect("the seed is pulled");
@@ -284,6 +286,75 @@ impl World {
         let (outcome, value) = action?;
         commit(self, outcome)?;
         Ok(value)
+    }
+
+    /// `flash_loan` as the message runs it, with `who` as its own receiver: the first
+    /// half, the receiver's callback doing `inside` through the pool's actions (each
+    /// refused one undone alone, as ink! reverts a nested message), then the second half,
+    /// which pulls the loan and its fee from `who`'s wallet.
+    pub(super) fn flash_loan(
+        &mut self,
+        who: AccountId,
+        token: AccountId,
+        amount: u128,
+        inside: Inside,
+    ) -> Result<(), PoolError> {
+        let (outcome, ticket) = crate::flash_loan::begin(&*self, who, who, token, amount)?;
+        commit(self, outcome)?;
+        let before_inside = self.clone();
+        let nested: Result<(), PoolError> = match inside {
+            Inside::Nothing => Ok(()),
+            Inside::Repay { market } => {
+                let m = self.pick(who, market, |p| p.scaled_debt != 0);
+                self.apply_with(actions::repay(&*self, who, asset(m), ALL, who))
+                    .map(|_| ())
+            }
+            Inside::SupplyHalf => self.apply(actions::supply(&*self, who, token, amount / 2, who)),
+            Inside::Liquidate {
+                pick,
+                debt,
+                collateral,
+                to_supply,
+            } => {
+                let borrower = actor(self.borrower(pick));
+                let account = self.account_of(borrower);
+                let debts: Vec<AccountId> = account
+                    .positions
+                    .iter()
+                    .filter(|p| p.scaled_debt != 0)
+                    .map(|p| p.asset)
+                    .collect();
+                let collaterals: Vec<AccountId> = account
+                    .positions
+                    .iter()
+                    .filter(|p| p.scaled_supply != 0)
+                    .map(|p| p.asset)
+                    .collect();
+                let request = LiquidationRequest {
+                    debt_asset: debts
+                        .get(debt % debts.len().max(1))
+                        .copied()
+                        .unwrap_or(token),
+                    collateral_asset: collaterals
+                        .get(collateral % collaterals.len().max(1))
+                        .copied()
+                        .unwrap_or(token),
+                    repay_amount: ALL,
+                    min_collateral_out: 0,
+                };
+                let params = self.params;
+                let action =
+                    actions::liquidate(&*self, &params, who, borrower, &request, to_supply);
+                self.apply_with(action).map(|_| ())
+            }
+        };
+        if nested.is_err() {
+            let now = self.now;
+            *self = before_inside;
+            self.now = now;
+        }
+        let outcome = crate::flash_loan::end(&*self, &ticket)?;
+        commit(self, outcome)
     }
 
     // ---- reading the state as a UI or a bot would

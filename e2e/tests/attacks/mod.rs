@@ -1,8 +1,9 @@
 //! Attacks on the lending suite, one module per threat class of `THREAT_MODEL.md` (A1 to
-//! A10), each written as the attacker would try it and run against a real
+//! A11), each written as the attacker would try it and run against a real
 //! substrate-contracts-node with the whole suite deployed.
 
 mod a10_access_control;
+mod a11_flash_loans;
 mod a1_donation;
 mod a2_rounding;
 mod a3_stale_oracle;
