@@ -27,7 +27,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { connect, loadAbi, loadAddresses, Contract, devKeys, submit } from '../e2e/js/carrack.mjs';
+import { connect, instantiate, loadAbi, loadAddresses, Contract, devKeys, submit } from '../e2e/js/carrack.mjs';
 import { NodeClock, pinGap, SEAL_AT_MS_INTO_SECOND, timestampMs } from './clock.mjs';
 import { blockLimits, capacityOf, extrinsicWeights, PARACHAIN_POV_BYTES, weightOf } from './capacity.mjs';
 
@@ -317,6 +317,17 @@ for (const [index, n] of LIQUIDATION_SCALING.entries()) {
 }
 
 // -------------------------------------------------------------------------- governance
+
+// -------------------------------------------------------------------------- flash loan
+
+console.error('==> flash loan: a receiver that approves the loan and its fee and accepts');
+// The test fixture e2e/fixtures/flash-receiver in its Repay mode: it reads its balance,
+// approves the pool for amount + fee and answers FLASH_LOAN_ACCEPTED (the least a
+// receiver does); it pays the fee from BT1 it holds.
+const receiver = await instantiate(api, opts.bundles, 'carrack_flash_receiver', alice, pool.address);
+bundleOf.set(receiver, 'carrack_flash_receiver');
+await bt1.tx('PSP22::transfer', alice, receiver.address, units(10), []);
+await record('pool.flash_loan', '1,000 BT1 lent and paid back with the 0.05 % fee by a receiver that approves and accepts (the pool: transfer out, callback, transfer_from back)', pool, 'flash_loan', alice, receiver.address, bt1.address, units(1_000), []);
 
 console.error('==> governance: propose, vote, queue, execute a one-action batch');
 const [, poolParams] = (await pool.query('settings', alice.address)).output;

@@ -128,6 +128,7 @@ const headline = [
   ['pool.enable_collateral.m1', 'pool', 'enable_collateral'],
   ['pool.liquidate.m2', 'pool', 'liquidate'],
   ['pool.liquidate.m8', 'pool', 'liquidate'],
+  ['pool.flash_loan', 'pool', 'flash_loan'],
   ['oracle.submit.pending', 'oracle', 'submit'],
   ['oracle.submit.completing', 'oracle', 'submit'],
   ['oracle.price', 'oracle', 'PriceOracle::price'],

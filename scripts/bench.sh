@@ -75,11 +75,12 @@ total_start=$SECONDS
 
 if (( build )); then
   step "cargo contract build --release (optimized .wasm sizes)"
-  build_release_contracts
+  # With the test fixtures: the flash loan row calls e2e/fixtures/flash-receiver.
+  build_release_contracts --fixtures
 else
   step "using the release bundles in $BUNDLES (--no-build)"
 fi
-for name in "${CONTRACTS[@]}"; do
+for name in "${CONTRACTS[@]}" carrack_flash_receiver; do
   [[ -f "$BUNDLES/$name/$name.contract" && -f "$BUNDLES/$name/$name.wasm" ]] \
     || die "release bundle $BUNDLES/$name/$name.contract (or .wasm) is missing: run without --no-build"
 done

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { Abi, ContractPromise } from '@polkadot/api-contract';
+import { Abi, CodePromise, ContractPromise } from '@polkadot/api-contract';
 import { Keyring } from '@polkadot/keyring';
 import { BN, BN_ONE } from '@polkadot/util';
 import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
@@ -53,6 +53,44 @@ export function loadAddresses(manifestPath) {
     out[name.replace(/^token:/, '')] = entry.address;
   }
   return out;
+}
+
+/**
+ * Uploads and instantiates bundle `name` (from `bundlesDir`) as `signer` with its `new`
+ * constructor and `args`; resolves with a [`Contract`] handle once it is in a block.
+ */
+export function instantiate(api, bundlesDir, name, signer, ...args) {
+  const abi = loadAbi(bundlesDir, name);
+  const wasm = readFileSync(join(bundlesDir, name, `${name}.wasm`));
+  const code = new CodePromise(api, abi, wasm);
+  const gasLimit = api.registry.createType('WeightV2', {
+    refTime: new BN('500000000000'),
+    proofSize: new BN('5000000'),
+  });
+  return new Promise((resolve, reject) => {
+    let unsubscribe;
+    let settled = false;
+    const settle = (finish, value) => {
+      settled = true;
+      unsubscribe?.();
+      finish(value);
+    };
+    code.tx
+      .new({ gasLimit, storageDepositLimit: null }, ...args)
+      .signAndSend(signer, (result) => {
+        if (settled) return;
+        if (result.dispatchError) {
+          settle(reject, new Error(`instantiating ${name} failed on chain: ${result.dispatchError.toString()}`));
+        } else if ((result.status.isInBlock || result.status.isFinalized) && result.contract) {
+          settle(resolve, new Contract(api, abi, result.contract.address.toString()));
+        }
+      })
+      .then((unsub) => {
+        unsubscribe = unsub;
+        if (settled) unsub();
+      })
+      .catch((error) => settle(reject, error));
+  });
 }
 
 /** A contract handle with label-based `query` and `tx`. */

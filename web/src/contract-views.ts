@@ -40,13 +40,14 @@ export interface PauseFlags {
   borrow: boolean;
   liquidate: boolean;
   collateral: boolean;
+  flashLoan: boolean;
 }
 
 /** `carrack_pool::views::MarketView`, the pool's `market(asset)`. */
 export interface MarketView {
   asset: string;
   market: {
-    params: { config: MarketConfigView; collateralEnabled: boolean; borrowingEnabled: boolean };
+    params: { config: MarketConfigView; collateralEnabled: boolean; borrowingEnabled: boolean; flashLoanFeeWad: IntJson };
     state: { cash: IntJson };
     paused: PauseFlags;
     liquidationGraceUntilSecs: IntJson;

@@ -59,6 +59,10 @@ export const ERROR_TEXTS: Record<string, Record<string, ErrorText>> = {
     InvalidPoolParams: 'A pool parameter is out of bounds.',
     RecipientIsPool: 'Tokens cannot be sent to the pool itself: nobody could get them back. Choose another recipient.',
     CollateralWithdrawPaused: 'Withdrawals are paused in the collateral market: take the collateral as supply (liquidate to supply) instead of tokens.',
+    FlashLoanFeeTooHigh: 'A flash loan fee may be at most 1 %.',
+    FlashLoanActive: "A flash loan's callback is running: only supply, repay and liquidations may be called until it returns.",
+    FlashLoanRejected: 'The flash loan receiver did not accept the loan (it must answer FLASH_LOAN_ACCEPTED).',
+    FlashLoanCallbackFailed: 'The flash loan receiver could not be called, or its callback failed.',
   },
   CoreError: {
     Overflow: 'A figure would overflow. Use a smaller amount.',
@@ -140,6 +144,7 @@ export const ERROR_TEXTS: Record<string, Record<string, ErrorText>> = {
     NotGuardian: 'Only the guardian or governance may do this.',
     NotPendingGovernance: 'Only the account nominated to take governance over may accept it.',
     CodeNotFound: 'No code is uploaded under that hash.',
+    FlashLoanActive: "A flash loan's callback is running: no admin message runs until it returns.",
   },
   GovernorError: {
     NotTimelock: 'Only the timelock may change the governor.',

@@ -169,8 +169,15 @@ pub struct MarketSpec {
     pub collateral_enabled: bool,
     #[serde(default = "yes")]
     pub borrowing_enabled: bool,
+    /// The fee on a flash loan of the asset (`"0.05%"`, Aave's, by default; at most 1 %).
+    #[serde(default = "default_flash_loan_fee")]
+    pub flash_loan_fee: Decimal,
     /// Whole tokens paid by the deployer as dead shares when listing.
     pub seed: Decimal,
+}
+
+fn default_flash_loan_fee() -> Decimal {
+    Decimal::from("0.05%")
 }
 
 fn yes() -> bool {
@@ -318,7 +325,14 @@ pub struct MarketPlan {
     pub min_debt: u128,
     pub collateral_enabled: bool,
     pub borrowing_enabled: bool,
+    /// Manifests written before flash loans have none: Aave's 0.05 %.
+    #[serde(default = "default_flash_loan_fee_wad")]
+    pub flash_loan_fee_wad: u128,
     pub seed: u128,
+}
+
+fn default_flash_loan_fee_wad() -> u128 {
+    WAD / 2_000
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -609,6 +623,7 @@ impl MarketPlan {
             config: self.core_config(),
             collateral_enabled: self.collateral_enabled,
             borrowing_enabled: self.borrowing_enabled,
+            flash_loan_fee_wad: self.flash_loan_fee_wad,
         }
     }
 }
@@ -979,8 +994,15 @@ impl Config {
                     .with_context(|| format!("{what}.min_debt"))?,
                 collateral_enabled: m.collateral_enabled,
                 borrowing_enabled: m.borrowing_enabled,
+                flash_loan_fee_wad: w("flash_loan_fee", &m.flash_loan_fee)?,
                 seed: units::amount(&m.seed, decimals).with_context(|| format!("{what}.seed"))?,
             };
+            ensure!(
+                plan.flash_loan_fee_wad <= carrack_core::MAX_FLASH_LOAN_FEE_WAD,
+                "{what}.flash_loan_fee ({}) is above the maximum of {}",
+                units::format_percent(plan.flash_loan_fee_wad),
+                units::format_percent(carrack_core::MAX_FLASH_LOAN_FEE_WAD)
+            );
             plan.core_config()
                 .validate()
                 .map_err(|e| anyhow::anyhow!("{what}: {}", market_error(e, &plan)))?;
@@ -1409,6 +1431,29 @@ pub mod tests {
         assert_eq!(
             err,
             "markets.TUSD: ltv (80%) must be below liquidation_threshold (80%)"
+        );
+    }
+
+    #[test]
+    fn the_flash_loan_fee_defaults_to_aaves_and_is_capped_at_one_percent() {
+        let plan = devnet_plan();
+        assert!(plan
+            .markets
+            .iter()
+            .all(|m| m.market_params().flash_loan_fee_wad == WAD / 2_000));
+        let with = |fee: &str| {
+            devnet_text().replacen(
+                "seed = \"1\"",
+                &format!("flash_loan_fee = \"{fee}\"\nseed = \"1\""),
+                1,
+            )
+        };
+        let one = parse(&with("1%")).unwrap().plan(ALICE).unwrap();
+        assert_eq!(one.markets[0].flash_loan_fee_wad, WAD / 100);
+        let err = plan_err(&with("1.01%"));
+        assert_eq!(
+            err,
+            "markets.TUSD.flash_loan_fee (1.01%) is above the maximum of 1%"
         );
     }
 

@@ -265,9 +265,9 @@ mod tests {
     }
 
     /// `list_market` of devnet's TUSD market, byte for byte: its selector, the asset, the
-    /// `MarketParams` (`MarketConfig` with its rate model, then the two switches) and the
-    /// seed. These bytes are what the release bundle's metadata encoded for the same
-    /// arguments.
+    /// `MarketParams` (`MarketConfig` with its rate model, the two switches, the flash loan
+    /// fee) and the seed. These bytes are what the release bundle's metadata encoded for
+    /// the same arguments (the fee's 16 bytes came with flash loans).
     #[test]
     fn list_market_encodes_to_these_bytes() {
         const PERCENT: u128 = 10_000_000_000_000_000;
@@ -288,6 +288,7 @@ mod tests {
             min_debt: 10_000_000,
             collateral_enabled: true,
             borrowing_enabled: true,
+            flash_loan_fee_wad: PERCENT / 20,
             seed: 1_000_000,
         };
         let input = list_market(
@@ -313,6 +314,7 @@ mod tests {
             "80969800000000000000000000000000", // min_debt
             "01",                               // collateral_enabled
             "01",                               // borrowing_enabled
+            "00406352bfc601000000000000000000", // flash_loan_fee_wad (0.05 %)
             "40420f00000000000000000000000000", // seed
         ]
         .concat();

@@ -451,6 +451,7 @@ fn paused_actions(flags: &PauseFlags) -> Vec<String> {
         borrow,
         liquidate,
         collateral,
+        flash_loan,
     } = *flags;
     [
         ("supply", supply),
@@ -458,6 +459,7 @@ fn paused_actions(flags: &PauseFlags) -> Vec<String> {
         ("borrow", borrow),
         ("liquidate", liquidate),
         ("collateral", collateral),
+        ("flash_loan", flash_loan),
     ]
     .into_iter()
     .filter(|(_, paused)| *paused)

@@ -29,6 +29,7 @@ pub fn market(decimals: u8) -> Market {
         },
         collateral_enabled: true,
         borrowing_enabled: true,
+        flash_loan_fee_wad: 0,
     };
     Market::list(params, 1_000 * 10u128.pow(u32::from(decimals)), NOW).unwrap() // allow-panic: test fixture
 }
