@@ -119,7 +119,7 @@ impl Keeper {
     pub async fn pass(&mut self, chain: &Chain, store: &Store) -> Result<PassReport> {
         let (block, number) = chain.best_block().await?;
         let now_secs = chain.now_secs(block).await?;
-        let (_, oracle, _, markets) = reads::root(chain, block, &self.pool).await?;
+        let (_, oracle, _, markets, _) = reads::root(chain, block, &self.pool).await?;
         let borrowers = store.borrowers().await?;
         let assets: Vec<AccountId> = markets.iter().map(|(a, _)| *a).collect();
         let prices = reads::prices(chain, block, &self.me(), &oracle, &assets).await?;

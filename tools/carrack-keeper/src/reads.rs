@@ -15,8 +15,16 @@ use scale::{DecodeAll, Encode};
 use subxt::utils::{AccountId32, H256};
 
 /// The pool's root cell, as `contracts/pool/storage-layout.txt` records it: roles, the
-/// oracle, the pool parameters and the markets (the `accounts` mapping adds nothing).
-pub type PoolRoot = (AdminRoles, AccountId, PoolParams, Vec<(AccountId, Market)>);
+/// oracle, the pool parameters, the markets (the `accounts` mapping adds nothing) and the
+/// flash loan lock (set only while a flash loan's callback runs, so `false` at the end of
+/// every block).
+pub type PoolRoot = (
+    AdminRoles,
+    AccountId,
+    PoolParams,
+    Vec<(AccountId, Market)>,
+    bool,
+);
 
 /// The storage key of `owner`'s account record: the mapping's key, then the owner.
 pub fn account_key(owner: &AccountId) -> Vec<u8> {
