@@ -87,7 +87,8 @@ test('a supply with its approval is one transaction; refused on chain, it leaves
     await tab(page, 'account');
     await page.waitForFunction(() => document.querySelector('[data-testid=position-row][data-symbol=TETH] [data-testid=wallet]')?.textContent === '10');
     assert.equal(await prepare(page, 'supply', 'TETH', '4'), null);
-    assert.equal(await page.locator('[data-testid=approval-needed]').count(), 1);
+    // A new block re-renders the preview (the note goes while it checks again): wait for it.
+    await page.locator('[data-testid=approval-needed]').waitFor({ timeout: 30_000 });
 
     // The dry runs pass; while the signed batch is held back, //Ferdie takes the TETH.
     const firstBlock = (await chain.api.rpc.chain.getHeader()).number.toNumber();
