@@ -104,10 +104,12 @@ export async function prepare(page, kind, symbol, amount) {
   if (amount === 'max') await page.click('[data-testid=action-max]');
   else await page.fill('[data-testid=action-amount]', amount);
   const key = `${kind}:${symbol}:${amount}`;
+  // Also until the page is no longer busy with an earlier action (it re-reads the chain
+  // after one): a click on Submit while it is busy does nothing.
   await page.waitForFunction(
     (k) => {
       const p = document.querySelector('[data-testid=preview]');
-      return p && p.dataset.state === 'done' && p.dataset.for === k;
+      return p && p.dataset.state === 'done' && p.dataset.for === k && document.body.dataset.busy !== 'true';
     },
     key,
     { timeout: 30_000 },
