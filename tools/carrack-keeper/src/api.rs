@@ -229,99 +229,72 @@ struct AccountJson {
 
 /// Answers one request.
 pub async fn route(path: String, shared: Shared, store: Store) -> Response {
+    answer_request(path, shared, store)
+        .await
+        .unwrap_or_else(|refusal| refusal)
+}
+
+/// The store's answer as JSON, or its error as a 500.
+fn answer<T: Serialize>(result: anyhow::Result<T>) -> Response {
+    match result {
+        Ok(value) => json(&value),
+        Err(e) => error(e),
+    }
+}
+
+/// [`route`], with a bad request as `Err`.
+async fn answer_request(path: String, shared: Shared, store: Store) -> Result<Response, Response> {
     let (path, query) = path.split_once('?').unwrap_or((&path, ""));
     let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    match parts.as_slice() {
+    Ok(match parts.as_slice() {
         ["", "metrics"] => Response::ok("text/plain; version=0.0.4", metrics(&shared.get())),
         ["", "api", "status"] => json(&shared.get()),
         ["", "api", "at-risk"] => json(&shared.get().at_risk),
         ["", "api", "liquidations"] => {
-            let limit = match limit(query, 20, 500) {
-                Ok(n) => n,
-                Err(r) => return r,
-            };
-            match store.recent_liquidations(limit).await {
-                Ok(rows) => json(&rows),
-                Err(e) => error(e),
-            }
+            let limit = limit(query, 20, 500)?;
+            answer(store.recent_liquidations(limit).await)
         }
         ["", "api", "accounts", who] => {
-            let owner = match address(who) {
-                Ok(a) => a,
-                Err(r) => return r,
+            let owner = address(who)?;
+            let account = async {
+                Ok(AccountJson {
+                    account: ss58(&owner),
+                    positions: store.positions_of(&owner).await?,
+                    liquidations: store.liquidations_of(&owner).await?,
+                })
             };
-            let positions = match store.positions_of(&owner).await {
-                Ok(p) => p,
-                Err(e) => return error(e),
-            };
-            match store.liquidations_of(&owner).await {
-                Ok(liquidations) => json(&AccountJson { account: ss58(&owner), positions, liquidations }),
-                Err(e) => error(e),
-            }
+            answer(account.await)
         }
         ["", "api", "accounts", who, "history"] => {
-            let account = match address(who) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
-            let limit = match limit(query, 50, 500) {
-                Ok(n) => n,
-                Err(r) => return r,
-            };
-            match store.history_of(&account, limit).await {
-                Ok(rows) => json(&rows),
-                Err(e) => error(e),
-            }
+            let account = address(who)?;
+            let limit = limit(query, 50, 500)?;
+            answer(store.history_of(&account, limit).await)
         }
         ["", "api", "events"] | ["", "api", "events", _] => {
             let contract = parts.get(3).copied();
             if let Some(c) = contract {
                 if !INDEXED_CONTRACTS.contains(&c) {
-                    return bad_request(format!(
+                    return Err(bad_request(format!(
                         "{c:?} is not an indexed contract (one of {})",
                         INDEXED_CONTRACTS.join(", ")
-                    ));
+                    )));
                 }
             }
-            let limit = match limit(query, 50, 500) {
-                Ok(n) => n,
-                Err(r) => return r,
-            };
-            match store.recent_events(contract, limit).await {
-                Ok(rows) => json(&rows),
-                Err(e) => error(e),
-            }
+            let limit = limit(query, 50, 500)?;
+            answer(store.recent_events(contract, limit).await)
         }
         ["", "api", "prices", asset, "history"] => {
-            let asset = match address(asset) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
-            let limit = match limit(query, 500, 5_000) {
-                Ok(n) => n,
-                Err(r) => return r,
-            };
-            match store.price_history(&asset, limit).await {
-                Ok(points) => json(&points),
-                Err(e) => error(e),
-            }
+            let asset = address(asset)?;
+            let limit = limit(query, 500, 5_000)?;
+            answer(store.price_history(&asset, limit).await)
         }
         ["", "api", "markets", asset, "history"] => {
-            let asset = match address(asset) {
-                Ok(a) => a,
-                Err(r) => return r,
-            };
-            let limit = match limit(query, 500, 5_000) {
-                Ok(n) => n,
-                Err(r) => return r,
-            };
-            match store.market_history(&asset, limit).await {
-                Ok(points) => json(&points),
-                Err(e) => error(e),
-            }
+            let asset = address(asset)?;
+            let limit = limit(query, 500, 5_000)?;
+            answer(store.market_history(&asset, limit).await)
         }
         _ => Response::not_found("GET /metrics, /api/status, /api/at-risk, /api/liquidations, /api/accounts/<SS58>, /api/accounts/<SS58>/history, /api/markets/<SS58>/history, /api/prices/<SS58>/history, /api/events[/<contract>]"),
-    }
+    })
 }
 
 /// Serves the endpoints on `listen`; returns the bound address.
